@@ -55,7 +55,5 @@ def read_deployments() -> dict[str, Any]:
         raise SystemExit(f"no deployments file at {path}: run `ape run deploy` first")
     document: dict[str, Any] = json.loads(path.read_text())
     if document["chain_id"] != chain.chain_id:
-        raise SystemExit(
-            f"{path} is for chain {document['chain_id']}, connected to chain {chain.chain_id}"
-        )
+        raise SystemExit(f"{path} is for chain {document['chain_id']}, connected to chain {chain.chain_id}")
     return document

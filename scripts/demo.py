@@ -1,7 +1,7 @@
 """Play jobs through the real escrow on the chain, printing each step.
 
-    ape run demo --network ethereum:local:foundry            # one job's story
-    ape run demo --network ethereum:local:foundry --jobs 6   # seed several jobs
+ape run demo --network ethereum:local:foundry            # one job's story
+ape run demo --network ethereum:local:foundry --jobs 6   # seed several jobs
 """
 
 from __future__ import annotations
@@ -51,8 +51,13 @@ STORIES = [
 
 @click.command(cls=ConnectedProviderCommand)
 @network_option()
-@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, len(STORIES)),
-              help="How many jobs to play.")
+@click.option(
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, len(STORIES)),
+    help="How many jobs to play.",
+)
 def cli(jobs: int) -> None:
     """Play jobs between the demo client and freelancer through the escrow."""
     deployments = read_deployments()["contracts"]

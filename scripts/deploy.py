@@ -1,6 +1,6 @@
 """Deploy the escrow and the test tokens, and write the deployments file.
 
-    ape run deploy --network ethereum:local:foundry
+ape run deploy --network ethereum:local:foundry
 """
 
 from __future__ import annotations

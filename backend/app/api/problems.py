@@ -1,0 +1,54 @@
+"""RFC 9457 problem responses for every error the API returns."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from backend.app.services.errors import DomainError
+
+PROBLEM_TYPE_BASE = "https://jiedan.dev/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+
+def problem(
+    request: Request, *, status: int, title: str, detail: str, slug: str, **extra: object
+) -> JSONResponse:
+    body = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, error: DomainError) -> JSONResponse:
+        return problem(request, status=error.status, title=error.title, detail=error.detail, slug=error.slug)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()]
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
+        return problem(
+            request, status=422, title="Invalid request", detail=detail, slug="invalid-request", errors=errors
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        title = HTTPStatus(error.status_code).phrase
+        return problem(
+            request,
+            status=error.status_code,
+            title=title,
+            detail=str(error.detail),
+            slug=title.lower().replace(" ", "-"),
+        )

@@ -1,0 +1,44 @@
+"""Typed settings from the environment (prefix JIEDAN_), one object for every part."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+class Settings(BaseSettings):
+    """Configuration shared by the API, the web UI and the indexer.
+
+    Every field can be set as an environment variable, e.g. ``JIEDAN_DATABASE_URL``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="JIEDAN_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'jiedan.db'}",
+        description="SQLAlchemy URL: a SQLite file (default) or postgresql+psycopg://…",
+    )
+    rpc_url: str = Field(default="http://127.0.0.1:8545", description="JSON-RPC URL of the chain.")
+    deployments_file: Path = Field(
+        default=PROJECT_ROOT / "var" / "deployments.json",
+        description="Addresses and deploy blocks written by `ape run deploy`.",
+    )
+    build_manifest: Path = Field(
+        default=PROJECT_ROOT / ".build" / "__local__.json",
+        description="Ape's compiled-contracts manifest (ABIs).",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the API binds to.")
+    port: int = Field(default=8000, description="Port the API listens on.")
+    confirmations: int = Field(default=0, ge=0, description="Blocks the indexer stays behind the head.")
+    batch_size: int = Field(default=2_000, ge=1, description="Blocks per eth_getLogs request.")
+    poll_interval: float = Field(default=0.5, gt=0, description="Seconds between head polls when caught up.")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

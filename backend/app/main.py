@@ -1,0 +1,36 @@
+"""The FastAPI application: JSON API, web UI and health, built from one router per domain."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from backend.app.api import problems
+from backend.app.api.routes import health, jobs, listings, tx
+from backend.app.core.config import Settings, get_settings
+from backend.app.core.db import make_engine, make_session_factory
+from backend.app.web import views
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Jiedan",
+        summary="Freelance marketplace with milestone escrow on-chain.",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.sessions = make_session_factory(app.state.engine)
+    app.state.chain = None  # connected on first use
+    problems.install(app)
+    for router in (health.router, jobs.router, tx.router, listings.router, views.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    logging.getLogger("jiedan").info("API on %s, database %s", settings.rpc_url, settings.database_url)
+    return app

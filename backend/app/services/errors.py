@@ -1,0 +1,39 @@
+"""Domain errors; the API maps each to an RFC 9457 problem response."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base: `status` and `title` say how the API reports it."""
+
+    status = 400
+    title = "Bad request"
+    slug = "bad-request"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+    slug = "not-found"
+
+
+class NotAllowed(DomainError):
+    status = 403
+    title = "Not allowed"
+    slug = "not-allowed"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Not allowed in the current state"
+    slug = "conflict"
+
+
+class ChainUnavailable(DomainError):
+    status = 503
+    title = "Chain unavailable"
+    slug = "chain-unavailable"
