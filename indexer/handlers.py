@@ -58,7 +58,7 @@ def job_created(session: Session, chain_id: int, event: DecodedEvent, block_time
 
 
 @handles("JobFunded")
-def job_funded(session: Session, chain_id: int, event: DecodedEvent, block_time: datetime) -> None:
+def job_funded(session: Session, chain_id: int, event: DecodedEvent, _block_time: datetime) -> None:
     job = session.get_one(ChainJob, (chain_id, event.args["job_id"]))
     job.funded += event.args["amount"]
     job.updated_block = event.block_number

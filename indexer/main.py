@@ -74,7 +74,8 @@ class Indexer:
             raise IndexerError(f"RPC {self.settings.rpc_url} is unreachable: {error}") from error
         if chain_id != self.chain_id:
             raise IndexerError(
-                f"RPC {self.settings.rpc_url} serves chain {chain_id}, the deployments file is for {self.chain_id}"
+                f"RPC {self.settings.rpc_url} serves chain {chain_id}, "
+                f"the deployments file is for {self.chain_id}"
             )
         if not self.w3.eth.get_code(self.address):
             raise IndexerError(
