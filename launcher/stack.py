@@ -1,0 +1,181 @@
+"""Start the marketplace's parts as child processes: Anvil, deploy, indexer, API.
+
+Used by `python -m launcher up` (the README's run command) and by the end-to-end tests,
+so that both exercise the same start-up path.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+NODE_BIN = ROOT / "node_modules" / ".bin"
+
+# Anvil's well-known development mnemonic ("test test … junk"): public keys for local use only.
+DEMO_WALLETS = {
+    "owner": (
+        "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    ),
+    "client": (
+        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+        "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    ),
+    "freelancer": (
+        "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+        "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    ),
+    "arbiter": (
+        "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+        "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+    ),
+}
+
+
+class StackError(RuntimeError):
+    """A part failed to start; the message names it and points at its log."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def tool_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for children: the venv and node_modules/.bin on PATH."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(VENV_BIN), str(NODE_BIN), env.get("PATH", "")])
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class Stack:
+    """The children of one run; `stop()` ends every one of them."""
+
+    log_dir: Path
+    children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(
+        self, name: str, argv: list[str], env: Mapping[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.log_dir / f"{name}.log").open("wb")
+        child = subprocess.Popen(
+            argv, cwd=ROOT, env=tool_env(env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.children[name] = child
+        return child
+
+    def check_alive(self) -> None:
+        for name, child in self.children.items():
+            if child.poll() is not None:
+                raise StackError(f"{name} exited with code {child.returncode}; see {self.log_dir / name}.log")
+
+    def stop(self) -> None:
+        """SIGTERM every child's process group, then SIGKILL whatever is left after 5 s."""
+        for child in self.children.values():
+            if child.poll() is None:
+                with _ignore_missing():
+                    os.killpg(child.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        for child in self.children.values():
+            try:
+                child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                with _ignore_missing():
+                    os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+        self.children.clear()
+
+    def start_anvil(self, port: int, name: str = "anvil") -> str:
+        rpc_url = f"http://127.0.0.1:{port}"
+        self.start(name, [str(NODE_BIN / "anvil"), "--port", str(port), "--host", "127.0.0.1"])
+        wait_until(lambda: _rpc_ready(rpc_url), what=f"{name} at {rpc_url}", stack=self)
+        return rpc_url
+
+    def start_indexer(self, env: Mapping[str, str]) -> None:
+        self.start("indexer", [sys.executable, "-m", "indexer", "run"], env)
+
+    def start_api(self, env: Mapping[str, str], port: int) -> str:
+        url = f"http://127.0.0.1:{port}"
+        self.start("api", [sys.executable, "-m", "backend", "--port", str(port)], env)
+        wait_until(lambda: _http_ready(url + "/health"), what=f"API at {url}", stack=self)
+        return url
+
+
+class _ignore_missing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, *_: object) -> bool:
+        return kind is ProcessLookupError
+
+
+def wait_until(ready: object, *, what: str, stack: Stack | None = None, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if stack is not None:
+            stack.check_alive()
+        if ready():  # type: ignore[operator]
+            return
+        time.sleep(0.1)
+    raise StackError(f"{what} did not come up within {timeout:.0f} s")
+
+
+def _rpc_ready(rpc_url: str) -> bool:
+    try:
+        response = httpx.post(
+            rpc_url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
+        )
+        return response.status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _http_ready(url: str) -> bool:
+    try:
+        return httpx.get(url).status_code in (200, 503)
+    except httpx.HTTPError:
+        return False
+
+
+def run_ape(args: list[str], *, rpc_url: str, deployments_file: Path, log: Path) -> None:
+    """`ape <args> --network ethereum:local:foundry` against the Anvil at `rpc_url`."""
+    env = tool_env({"APE_FOUNDRY_HOST": rpc_url, "JIEDAN_DEPLOYMENTS_FILE": str(deployments_file)})
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        result = subprocess.run(
+            [str(VENV_BIN / "ape"), *args, "--network", "ethereum:local:foundry"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    if result.returncode != 0:
+        raise StackError(f"`ape {' '.join(args)}` failed (exit {result.returncode}); see {log}")
+
+
+def app_env(*, rpc_url: str, database_url: str, deployments_file: Path) -> dict[str, str]:
+    """The JIEDAN_* settings the indexer and the API share."""
+    return {
+        "JIEDAN_RPC_URL": rpc_url,
+        "JIEDAN_DATABASE_URL": database_url,
+        "JIEDAN_DEPLOYMENTS_FILE": str(deployments_file),
+        "JIEDAN_POLL_INTERVAL": "0.2",
+    }
