@@ -60,9 +60,7 @@ def run(once: bool) -> None:
 def status() -> None:
     """Print the chain head, the checkpoint and the lag."""
     current = _indexer().status()
-    click.echo(
-        f"chain {current.chain_id}: head {current.head}, checkpoint {current.checkpoint}, lag {current.lag}"
-    )
+    click.echo(f"chain {current.chain_id}: head {current.head}, checkpoint {current.checkpoint}, lag {current.lag}")
 
 
 if __name__ == "__main__":

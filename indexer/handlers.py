@@ -48,9 +48,7 @@ def job_created(session: Session, chain_id: int, event: DecodedEvent, block_time
         created_tx=event.tx_hash,
         updated_block=event.block_number,
         milestones=[
-            ChainMilestone(
-                chain_id=chain_id, job_id=args["job_id"], index=index, amount=amount, state="funded"
-            )
+            ChainMilestone(chain_id=chain_id, job_id=args["job_id"], index=index, amount=amount, state="funded")
             for index, amount in enumerate(args["amounts"])
         ],
     )

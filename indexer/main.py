@@ -74,13 +74,10 @@ class Indexer:
             raise IndexerError(f"RPC {self.settings.rpc_url} is unreachable: {error}") from error
         if chain_id != self.chain_id:
             raise IndexerError(
-                f"RPC {self.settings.rpc_url} serves chain {chain_id}, "
-                f"the deployments file is for {self.chain_id}"
+                f"RPC {self.settings.rpc_url} serves chain {chain_id}, the deployments file is for {self.chain_id}"
             )
         if not self.w3.eth.get_code(self.address):
-            raise IndexerError(
-                f"no contract at {self.address} on chain {chain_id}: is the deployments file stale?"
-            )
+            raise IndexerError(f"no contract at {self.address} on chain {chain_id}: is the deployments file stale?")
 
     def status(self) -> Status:
         with self.sessions() as session:
@@ -121,9 +118,7 @@ class Indexer:
                     block_times[event.block_number] = datetime.fromtimestamp(timestamp, UTC)
                 events += record_event(session, self.chain_id, event, block_times[event.block_number])
             last = self.w3.eth.get_block(to_block)
-            set_checkpoint(
-                session, self.chain_id, to_block, HexBytes(last["hash"]).to_0x_hex(), datetime.now(UTC)
-            )
+            set_checkpoint(session, self.chain_id, to_block, HexBytes(last["hash"]).to_0x_hex(), datetime.now(UTC))
         log.info("indexed blocks %d-%d: %d events", from_block, to_block, events)
         return BatchResult(from_block, to_block, events)
 

@@ -59,15 +59,11 @@ def get_checkpoint(session: Session, chain_id: int) -> IndexerCheckpoint | None:
     return session.get(IndexerCheckpoint, chain_id)
 
 
-def set_checkpoint(
-    session: Session, chain_id: int, block_number: int, block_hash: str, now: datetime
-) -> None:
+def set_checkpoint(session: Session, chain_id: int, block_number: int, block_hash: str, now: datetime) -> None:
     checkpoint = session.get(IndexerCheckpoint, chain_id)
     if checkpoint is None:
         session.add(
-            IndexerCheckpoint(
-                chain_id=chain_id, block_number=block_number, block_hash=block_hash, updated_at=now
-            )
+            IndexerCheckpoint(chain_id=chain_id, block_number=block_number, block_hash=block_hash, updated_at=now)
         )
     else:
         checkpoint.block_number = block_number

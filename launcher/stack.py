@@ -70,9 +70,7 @@ class Stack:
     log_dir: Path
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def start(
-        self, name: str, argv: list[str], env: Mapping[str, str] | None = None
-    ) -> subprocess.Popen[bytes]:
+    def start(self, name: str, argv: list[str], env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = (self.log_dir / f"{name}.log").open("wb")
         child = subprocess.Popen(
@@ -139,9 +137,7 @@ def wait_until(ready: object, *, what: str, stack: Stack | None = None, timeout:
 
 def _rpc_ready(rpc_url: str) -> bool:
     try:
-        response = httpx.post(
-            rpc_url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
-        )
+        response = httpx.post(rpc_url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []})
         return response.status_code == 200
     except httpx.HTTPError:
         return False

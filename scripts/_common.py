@@ -39,8 +39,7 @@ def write_deployments(contracts: dict[str, Any]) -> Path:
     document = {
         "chain_id": chain.chain_id,
         "contracts": {
-            name: {"address": str(contract.address), "block": block}
-            for name, (contract, block) in contracts.items()
+            name: {"address": str(contract.address), "block": block} for name, (contract, block) in contracts.items()
         },
     }
     tmp = path.with_suffix(".tmp")

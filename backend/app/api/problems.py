@@ -15,9 +15,7 @@ PROBLEM_TYPE_BASE = "https://jiedan.dev/problems/"
 MEDIA_TYPE = "application/problem+json"
 
 
-def problem(
-    request: Request, *, status: int, title: str, detail: str, slug: str, **extra: object
-) -> JSONResponse:
+def problem(request: Request, *, status: int, title: str, detail: str, slug: str, **extra: object) -> JSONResponse:
     body = {
         "type": PROBLEM_TYPE_BASE + slug,
         "title": title,

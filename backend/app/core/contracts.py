@@ -44,9 +44,7 @@ def load_deployment(path: Path) -> Deployment:
     return Deployment(
         chain_id=int(document["chain_id"]),
         contracts={
-            name: DeployedContract(
-                name=name, address=to_checksum_address(entry["address"]), block=entry["block"]
-            )
+            name: DeployedContract(name=name, address=to_checksum_address(entry["address"]), block=entry["block"])
             for name, entry in document["contracts"].items()
         },
     )

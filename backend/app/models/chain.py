@@ -57,9 +57,7 @@ class ChainMilestone(Base):
     """One milestone of an on-chain job and its state (`funded` or `released`)."""
 
     __tablename__ = "chain_milestones"
-    __table_args__ = (
-        ForeignKeyConstraint(["chain_id", "job_id"], ["chain_jobs.chain_id", "chain_jobs.job_id"]),
-    )
+    __table_args__ = (ForeignKeyConstraint(["chain_id", "job_id"], ["chain_jobs.chain_id", "chain_jobs.job_id"]),)
 
     chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     job_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -22,9 +22,7 @@ def check(session: Session, chain: ChainGateway | DomainError) -> Health:
 
     if isinstance(chain, DomainError):
         down = ComponentHealth(ok=False, detail=chain.detail)
-        return Health(
-            ok=False, database=database, chain=down, indexer=IndexerHealth(ok=False, detail="no chain")
-        )
+        return Health(ok=False, database=database, chain=down, indexer=IndexerHealth(ok=False, detail="no chain"))
     try:
         head = chain.w3.eth.block_number
         chain_health = ComponentHealth(ok=True, detail=f"chain {chain.chain_id} at block {head}")

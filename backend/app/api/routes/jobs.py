@@ -13,9 +13,7 @@ router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
 @router.get("", response_model=list[JobOut])
 def list_jobs(session: SessionDep, chain: ChainDep, limit: int = Query(50, ge=1, le=100)) -> list[JobOut]:
-    return [
-        chain_jobs.job_out(job) for job in chain_jobs.list_jobs(session, chain_id=chain.chain_id, limit=limit)
-    ]
+    return [chain_jobs.job_out(job) for job in chain_jobs.list_jobs(session, chain_id=chain.chain_id, limit=limit)]
 
 
 @router.get("/{job_id}", response_model=JobOut)

@@ -13,6 +13,4 @@ router = APIRouter(prefix="/api/listings", tags=["listings"])
 @router.post("/hash", response_model=ListingHashOut)
 def hash_listing(request: ListingHashRequest) -> ListingHashOut:
     """The canonical JSON of a listing and the keccak256 that goes on-chain with the job."""
-    return ListingHashOut(
-        canonical_json=canonical_json(request.listing), metadata_hash=metadata_hash(request.listing)
-    )
+    return ListingHashOut(canonical_json=canonical_json(request.listing), metadata_hash=metadata_hash(request.listing))
