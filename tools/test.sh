@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Set up (venv, Anvil, Chromium) and run every check: lint, contracts on Anvil (ape test),
+# then indexer, backend on SQLite and PostgreSQL, and the browser suite (pytest).
+# Extra arguments go to the pytest run, e.g. `tools/test.sh -k health`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+tools/bootstrap.sh --browser || exit 1
+export PATH="$PWD/.venv/bin:$PWD/node_modules/.bin:$PATH"
+
+failed=()
+step() { printf '\n\033[1m== %s\033[0m\n' "$1"; }
+run() { local name=$1; shift; step "$name"; "$@" || failed+=("$name"); }
+
+run "lint (ruff)" sh -c 'ruff check . && ruff format --check .'
+run "compile (ape)" ape compile
+free_port() { python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+run "contracts (ape test on Anvil)" env APE_FOUNDRY_HOST="http://127.0.0.1:$(free_port)" ape test tests/contracts -q
+run "indexer, backend (SQLite + PostgreSQL), browser (pytest)" \
+  python -m pytest -p no:ape_test tests --ignore=tests/contracts -q "$@"
+
+if [ ${#failed[@]} -gt 0 ]; then
+  printf '\n\033[31mFAILED:\033[0m %s\n' "${failed[@]}"
+  exit 1
+fi
+printf '\n\033[32mall checks passed\033[0m\n'
