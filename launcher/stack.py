@@ -100,9 +100,9 @@ class Stack:
                 child.wait()
         self.children.clear()
 
-    def start_anvil(self, port: int, name: str = "anvil") -> str:
+    def start_anvil(self, port: int, name: str = "anvil", extra_args: tuple[str, ...] = ()) -> str:
         rpc_url = f"http://127.0.0.1:{port}"
-        self.start(name, [str(NODE_BIN / "anvil"), "--port", str(port), "--host", "127.0.0.1"])
+        self.start(name, [str(NODE_BIN / "anvil"), "--port", str(port), "--host", "127.0.0.1", *extra_args])
         wait_until(lambda: _rpc_ready(rpc_url), what=f"{name} at {rpc_url}", stack=self)
         return rpc_url
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from backend.app.core.contracts import load_abi, load_deployment
 from backend.app.core.migrate import upgrade
 from launcher.stack import ROOT, Stack, app_env, free_port, run_ape
 from tests.support.chain import LocalChain
@@ -33,6 +34,10 @@ ARTIFACTS = ROOT / "test-artifacts"
 class Marketplace:
     url: str
     chain: LocalChain
+
+    def contract(self, name: str):
+        address = load_deployment(self.chain.deployments_file).get(name).address
+        return self.chain.w3.eth.contract(address=address, abi=load_abi(ROOT / ".build" / "__local__.json", name))
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +82,10 @@ def wallet_page(request: pytest.FixtureRequest, browser, marketplace: Marketplac
     """Factory: a page in its own browser context whose window.ethereum is `address`'s wallet."""
     contexts = []
 
-    def open_as(address: str):
+    def open_as(address: str, rpc_url: str | None = None):
         context = browser.new_context(base_url=marketplace.url, viewport={"width": 1100, "height": 900})
-        context.add_init_script(
-            WALLET_JS.replace("__RPC_URL__", marketplace.chain.rpc_url).replace("__ACCOUNT__", address)
-        )
+        wallet_rpc = rpc_url or marketplace.chain.rpc_url
+        context.add_init_script(WALLET_JS.replace("__RPC_URL__", wallet_rpc).replace("__ACCOUNT__", address))
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20_000)
@@ -101,3 +105,13 @@ def wallet_page(request: pytest.FixtureRequest, browser, marketplace: Marketplac
 @pytest.fixture(scope="session", autouse=True)
 def _clean_artifacts():
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def other_chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second, real Anvil with another chain id: where a misconfigured wallet points."""
+    stack = Stack(log_dir=tmp_path_factory.mktemp("other-chain"))
+    try:
+        yield stack.start_anvil(free_port(), extra_args=("--chain-id", "1337"))
+    finally:
+        stack.stop()

@@ -8,8 +8,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from backend.app.core.contracts import load_abi, load_deployment
-from launcher.stack import ROOT
 from tests.support.chain import wallet
 
 pytestmark = pytest.mark.browser
@@ -17,15 +15,8 @@ pytestmark = pytest.mark.browser
 UNIT = 10**6
 
 
-def _token(marketplace):
-    deployment = load_deployment(marketplace.chain.deployments_file)
-    return marketplace.chain.w3.eth.contract(
-        address=deployment.get("TestToken").address, abi=load_abi(ROOT / ".build" / "__local__.json", "TestToken")
-    )
-
-
 def test_hire_fund_and_release__through_wallet_and_indexer(wallet_page, marketplace):
-    token = _token(marketplace)
+    token = marketplace.contract("TestToken")
     freelancer_before = token.functions.balanceOf(wallet("freelancer")).call()
 
     client = wallet_page(wallet("client"))

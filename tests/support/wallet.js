@@ -1,6 +1,8 @@
 // A test wallet injected as window.ethereum (EIP-1193) before any page script runs.
 // It speaks for one account and forwards every request to the Anvil node, which holds
 // the development keys and signs; nothing is mocked between the page and the chain.
+// `window.ethereum.rejectNext = n` makes the wallet's user press "Reject" on the next n
+// signature or transaction requests (EIP-1193 error 4001), as a person would.
 (() => {
   const RPC_URL = "__RPC_URL__";
   const ACCOUNT = "__ACCOUNT__";
@@ -22,9 +24,18 @@
     return body.result;
   }
 
+  const NEEDS_CONSENT = new Set(["eth_sendTransaction", "personal_sign", "eth_signTypedData_v4"]);
+
   window.ethereum = {
     isJiedanTestWallet: true,
+    rejectNext: 0,
     async request({ method, params }) {
+      if (NEEDS_CONSENT.has(method) && this.rejectNext > 0) {
+        this.rejectNext -= 1;
+        const error = new Error("User rejected the request.");
+        error.code = 4001;
+        throw error;
+      }
       switch (method) {
         case "eth_requestAccounts":
         case "eth_accounts":

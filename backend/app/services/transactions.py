@@ -12,6 +12,7 @@ from backend.app.schemas.tx import CreateJobRequest, ReleaseRequest, TokenApprov
 from backend.app.services.chain import ChainGateway
 from backend.app.services.chain_jobs import get_job
 from backend.app.services.errors import Conflict, NotAllowed, NotFound
+from backend.app.services.wallets import require_balance
 
 
 def _tx(chain: ChainGateway, sender: str, to: str, data: str) -> UnsignedTx:
@@ -30,6 +31,7 @@ def create_job(chain: ChainGateway, request: CreateJobRequest) -> UnsignedTx:
         raise Conflict("the client cannot hire their own address")
     if any(int(amount) == 0 for amount in request.amounts):
         raise Conflict("every milestone needs an amount above zero")
+    require_balance(chain, owner=request.client, amount=sum(int(amount) for amount in request.amounts))
     data = chain.escrow.encode_abi(
         "create_job",
         args=[

@@ -11,21 +11,14 @@ from fastapi.templating import Jinja2Templates
 from backend.app.api.deps import ChainDep, SessionDep
 from backend.app.services import chain_jobs
 from backend.app.services.errors import NotFound
+from backend.app.services.units import format_units
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 router = APIRouter(include_in_schema=False)
 
 
-def _units(amount: int, decimals: int) -> str:
-    whole, fraction = divmod(amount, 10**decimals)
-    text = f"{whole:,}"
-    if fraction:
-        text += "." + str(fraction).zfill(decimals).rstrip("0")
-    return text
-
-
-templates.env.filters["units"] = _units
+templates.env.filters["units"] = format_units
 
 
 def _page_context(chain: ChainDep) -> dict[str, object]:

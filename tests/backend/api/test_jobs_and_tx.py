@@ -5,7 +5,9 @@ from __future__ import annotations
 from eth_utils import keccak
 from web3.logs import DISCARD
 
-from backend.app.schemas.tx import UnsignedTx
+from backend.app.schemas.tx import TokenApproveRequest, UnsignedTx
+from backend.app.services import transactions
+from backend.app.services.units import format_units
 from indexer.main import Indexer
 from tests.support.activity import UNIT, create_job, release
 from tests.support.chain import send, wallet
@@ -171,3 +173,34 @@ def test_pages__list_and_job__render_indexed_state(api, settings, gateway, local
     assert 'data-state="funded"' in page.text
     waiting = api.get("/jobs/999999")
     assert "Waiting for the indexer" in waiting.text
+
+
+def test_wallet_position__balance_and_allowance_live_from_the_chain(api, gateway, local_chain):
+    client = wallet("client")
+    send(local_chain.w3, transactions.token_approve(gateway, TokenApproveRequest(owner=client, amount="1234")))
+    body = api.get(f"/api/wallets/{client.lower()}/token").json()
+    assert body["owner"] == client
+    assert (body["symbol"], body["decimals"]) == ("jUSD", 6)
+    assert body["balance"] == str(gateway.token.functions.balanceOf(client).call())
+    assert body["allowance"] == "1234"
+
+
+def test_wallet_position__not_an_address__422(api):
+    assert api.get("/api/wallets/0xnope/token").status_code == 422
+
+
+def test_create_job_tx__more_than_the_wallet_holds__409_says_how_much(api, gateway):
+    client = wallet("client")
+    balance = gateway.token.functions.balanceOf(client).call()
+    response = api.post(
+        "/api/tx/create-job",
+        json={
+            "client": client,
+            "freelancer": wallet("freelancer"),
+            "amounts": [str(balance), "1"],
+            "metadata_hash": "0x" + "22" * 32,
+        },
+    )
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("/insufficient-balance")
+    assert response.json()["detail"].endswith(f"this funding needs {format_units(balance + 1, 6)} jUSD")

@@ -19,7 +19,11 @@ const Jiedan = (() => {
 
   function walletError(error) {
     if (error && error.code === 4001) return "You rejected the request in your wallet.";
-    return (error && error.message) || String(error);
+    if (error && error.problem) return error.problem.detail || error.problem.title;
+    const message = (error && error.message) || String(error);
+    const revert = /execution reverted:?\s*(.*)/i.exec(message);
+    if (revert) return `The chain refused the transaction: ${revert[1] || "no reason given"}.`;
+    return message;
   }
 
   async function connect() {
@@ -36,7 +40,15 @@ const Jiedan = (() => {
       }
       account = accounts[0];
       document.getElementById("account").textContent = account;
-      document.getElementById("connect").hidden = true;
+      // 12500000n with 6 decimals → "12.5"
+  function formatUnits(amount, decimals) {
+    const base = 10n ** BigInt(decimals);
+    const whole = BigInt(amount) / base;
+    const fraction = (BigInt(amount) % base).toString().padStart(decimals, "0").replace(/0+$/, "");
+    return whole.toLocaleString("en-US") + (fraction ? `.${fraction}` : "");
+  }
+
+  document.getElementById("connect").hidden = true;
       document.dispatchEvent(new CustomEvent("jiedan:connected", { detail: account }));
       return account;
     } catch (error) {
@@ -84,10 +96,18 @@ const Jiedan = (() => {
   // "12.5" in a token with `decimals` decimals → "12500000" (exact, no floating point).
   function toUnits(text, decimals) {
     const match = /^\s*(\d+)(?:\.(\d+))?\s*$/.exec(text);
-    if (!match) throw new Error(`"${text}" is not an amount`);
+    if (!match) throw new Error(`"${text.trim()}" is not an amount`);
     const fraction = (match[2] || "").padEnd(decimals, "0");
-    if (fraction.length > decimals) throw new Error(`"${text}" has more than ${decimals} decimals`);
+    if (fraction.length > decimals) throw new Error(`"${text.trim()}" has more than ${decimals} decimals`);
     return (BigInt(match[1]) * 10n ** BigInt(decimals) + BigInt(fraction || "0")).toString();
+  }
+
+  // 12500000n with 6 decimals → "12.5"
+  function formatUnits(amount, decimals) {
+    const base = 10n ** BigInt(decimals);
+    const whole = BigInt(amount) / base;
+    const fraction = (BigInt(amount) % base).toString().padStart(decimals, "0").replace(/0+$/, "");
+    return whole.toLocaleString("en-US") + (fraction ? `.${fraction}` : "");
   }
 
   document.getElementById("connect").addEventListener("click", connect);
@@ -97,5 +117,5 @@ const Jiedan = (() => {
     });
   }
 
-  return { connect, api, send, status, sameAddress, walletError, toUnits, sleep, get account() { return account; } };
+  return { connect, api, send, status, sameAddress, walletError, toUnits, formatUnits, sleep, get account() { return account; } };
 })();
