@@ -11,8 +11,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from backend.app.core.migrate import upgrade
-from launcher.stack import DEMO_WALLETS, ROOT, Stack, StackError, app_env, free_port, run_ape
+from launcher.stack import DEMO_WALLETS, ROOT, Stack, StackError, start_marketplace
 
 console = Console()
 
@@ -46,36 +45,20 @@ def up(port: int, chain_port: int, run_dir: Path, demo_jobs: int) -> None:
     """
     if run_dir.exists():
         shutil.rmtree(run_dir)
-    logs = run_dir / "logs"
-    deployments = run_dir / "deployments.json"
-    database_url = f"sqlite:///{run_dir / 'jiedan.db'}"
-    stack = Stack(log_dir=logs)
+    stack = Stack(log_dir=run_dir / "logs")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     started = time.monotonic()
     try:
-        with console.status("starting Anvil…"):
-            rpc_url = stack.start_anvil(chain_port or free_port())
-        console.print(f"[green]✓[/] chain      {rpc_url} (chain id 31337)")
-        with console.status("compiling and deploying the contracts…"):
-            run_ape(["run", "deploy"], rpc_url=rpc_url, deployments_file=deployments, log=logs / "deploy.log")
-        console.print(f"[green]✓[/] contracts  deployed, addresses in {deployments}")
-        if demo_jobs:
-            with console.status(f"playing {demo_jobs} demo jobs on the chain…"):
-                run_ape(
-                    ["run", "demo", "--jobs", str(demo_jobs)],
-                    rpc_url=rpc_url,
-                    deployments_file=deployments,
-                    log=logs / "demo.log",
-                )
-            console.print(f"[green]✓[/] demo       {demo_jobs} jobs created and funded on chain")
-        upgrade(database_url)
-        console.print(f"[green]✓[/] database   {database_url} migrated")
-        env = app_env(rpc_url=rpc_url, database_url=database_url, deployments_file=deployments)
-        stack.start_indexer(env)
-        with console.status("starting the API…"):
-            url = stack.start_api(env, port)
-        console.print(f"[green]✓[/] indexer and API running; logs in {logs}")
-        _print_summary(url, rpc_url, time.monotonic() - started)
+        running = start_marketplace(
+            stack,
+            run_dir,
+            api_port=port,
+            chain_port=chain_port,
+            demo_jobs=demo_jobs,
+            working=console.status,
+            done=lambda message: console.print(f"[green]✓[/] {message}"),
+        )
+        _print_summary(running.url, running.rpc_url, time.monotonic() - started)
         while True:
             stack.check_alive()
             time.sleep(0.5)

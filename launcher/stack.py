@@ -12,7 +12,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,3 +176,61 @@ def app_env(*, rpc_url: str, database_url: str, deployments_file: Path) -> dict[
         "JIEDAN_DEPLOYMENTS_FILE": str(deployments_file),
         "JIEDAN_POLL_INTERVAL": "0.2",
     }
+
+
+@dataclass(frozen=True)
+class Marketplace:
+    """Where a started marketplace answers."""
+
+    url: str
+    rpc_url: str
+    deployments_file: Path
+    database_url: str
+
+
+def _quiet(_label: str) -> AbstractContextManager[object]:
+    return nullcontext()
+
+
+def start_marketplace(
+    stack: Stack,
+    run_dir: Path,
+    *,
+    api_port: int,
+    chain_port: int = 0,
+    demo_jobs: int = 0,
+    working: Callable[[str], AbstractContextManager[object]] = _quiet,
+    done: Callable[[str], None] = lambda _message: None,
+) -> Marketplace:
+    """Anvil → deploy → demo jobs on chain → migrated SQLite → indexer → API, as children of `stack`.
+
+    `working(label)` wraps each slow step (e.g. a spinner); `done(message)` reports each finished one.
+    """
+    logs = run_dir / "logs"
+    deployments = run_dir / "deployments.json"
+    database_url = f"sqlite:///{run_dir / 'jiedan.db'}"
+    with working("starting Anvil…"):
+        rpc_url = stack.start_anvil(chain_port or free_port())
+    done(f"chain      {rpc_url} (chain id 31337)")
+    with working("compiling and deploying the contracts…"):
+        run_ape(["run", "deploy"], rpc_url=rpc_url, deployments_file=deployments, log=logs / "deploy.log")
+    done(f"contracts  deployed, addresses in {deployments}")
+    if demo_jobs:
+        with working(f"playing {demo_jobs} demo jobs on the chain…"):
+            run_ape(
+                ["run", "demo", "--jobs", str(demo_jobs)],
+                rpc_url=rpc_url,
+                deployments_file=deployments,
+                log=logs / "demo.log",
+            )
+        done(f"demo       {demo_jobs} jobs created and funded on chain")
+    from backend.app.core.migrate import upgrade  # imported late: Alembic is not needed to start Anvil
+
+    upgrade(database_url)
+    done(f"database   {database_url} migrated")
+    env = app_env(rpc_url=rpc_url, database_url=database_url, deployments_file=deployments)
+    stack.start_indexer(env)
+    with working("starting the API…"):
+        url = stack.start_api(env, api_port)
+    done(f"indexer and API running; logs in {logs}")
+    return Marketplace(url=url, rpc_url=rpc_url, deployments_file=deployments, database_url=database_url)

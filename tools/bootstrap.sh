@@ -43,12 +43,12 @@ if [ ! -x node_modules/.bin/anvil ] || [ "$(cat node_modules/.stamp 2>/dev/null)
   echo "$node_stamp" > node_modules/.stamp
 fi
 
-if [ "$browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
-  say "Debian's chromium (apt)"
+if [ "$browser" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ]; }; then
+  say "Debian's chromium and a CJK font (apt)"
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
-    || { $SUDO apt-get update -q >/dev/null && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei >/dev/null \
+    || { $SUDO apt-get update -q >/dev/null && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei >/dev/null; }
   /usr/bin/chromium --version
 fi
 say "ready"

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from backend.app.core.contracts import load_abi, load_deployment
-from backend.app.core.migrate import upgrade
-from launcher.stack import ROOT, Stack, app_env, free_port, run_ape
+from launcher.browser import CHROMIUM, CHROMIUM_ARGS, wallet_script
+from launcher.stack import ROOT, Stack, free_port, start_marketplace
 from tests.support.chain import LocalChain
 from tests.support.databases import unavailable
 
-CHROMIUM = Path(os.environ.get("JIEDAN_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-WALLET_JS = (Path(__file__).parents[1] / "support" / "wallet.js").read_text()
 ARTIFACTS = ROOT / "test-artifacts"
 
 
@@ -42,18 +29,12 @@ class Marketplace:
 
 @pytest.fixture(scope="module")
 def marketplace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Marketplace]:
+    """The whole marketplace as real processes, started the way `make demo` starts it (no demo jobs)."""
     folder = tmp_path_factory.mktemp("marketplace")
     stack = Stack(log_dir=folder / "logs")
     try:
-        rpc_url = stack.start_anvil(free_port())
-        deployments = folder / "deployments.json"
-        run_ape(["run", "deploy"], rpc_url=rpc_url, deployments_file=deployments, log=folder / "logs" / "deploy.log")
-        database_url = f"sqlite:///{folder / 'jiedan.db'}"
-        upgrade(database_url)
-        env = app_env(rpc_url=rpc_url, database_url=database_url, deployments_file=deployments)
-        stack.start_indexer(env)
-        url = stack.start_api(env, free_port())
-        yield Marketplace(url=url, chain=LocalChain.connect(rpc_url, deployments))
+        running = start_marketplace(stack, folder, api_port=free_port())
+        yield Marketplace(url=running.url, chain=LocalChain.connect(running.rpc_url, running.deployments_file))
     finally:
         stack.stop()
 
@@ -85,7 +66,7 @@ def wallet_page(request: pytest.FixtureRequest, browser, marketplace: Marketplac
     def open_as(address: str, rpc_url: str | None = None):
         context = browser.new_context(base_url=marketplace.url, viewport={"width": 1100, "height": 900})
         wallet_rpc = rpc_url or marketplace.chain.rpc_url
-        context.add_init_script(WALLET_JS.replace("__RPC_URL__", wallet_rpc).replace("__ACCOUNT__", address))
+        context.add_init_script(wallet_script(wallet_rpc, address))
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20_000)
