@@ -1,7 +1,17 @@
 """One small function per contract event, projecting it into the chain_* tables.
 
 A handler runs only when its event is new to `chain_events` (see `indexer.store`), so
-replaying a block range applies no event twice.
+replaying a block range applies no event twice. Handlers run in chain order (block, log index)
+and must depend on nothing but the event, its block time and the projection tables: the same
+registry rebuilds every projection from `chain_events` (after a reorg, and in `verify`).
+
+Adding an event and its projection table (see indexer/README.md):
+1. the model in `backend/app/models/chain.py` (with a `chain_id` column) and an Alembic revision;
+2. its table in `PROJECTION_TABLES` below, parents before children (rollback, rebuild and
+   verify then cover it; nothing else in the indexer names a table or an event);
+3. `@handles("EventName")` (or `"Contract.EventName"` when two contracts share an event name)
+   on a function `(session, chain_id, event, block_time) -> None`;
+4. a new contract: its name in `FOLLOWED_CONTRACTS`; the address comes from the deployments file.
 """
 
 from __future__ import annotations
@@ -9,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from backend.app.models.chain import ChainJob, ChainMilestone
@@ -17,13 +28,27 @@ from indexer.abi import DecodedEvent
 Handler = Callable[[Session, int, DecodedEvent, datetime], None]
 HANDLERS: dict[str, Handler] = {}
 
+# Contracts of the deployment whose events are indexed (names as in the deployments file and
+# the build manifest); those missing from a deployment are skipped.
+FOLLOWED_CONTRACTS: tuple[str, ...] = ("Escrow", "Reputation")
+
+# Every table the handlers write, parents before children. Rollback and rebuild empty them
+# (children first) for the chain and replay chain_events; verify compares them row by row.
+PROJECTION_TABLES: list[Table] = [ChainJob.__table__, ChainMilestone.__table__]  # type: ignore[list-item]
+
 
 def handles(event_name: str) -> Callable[[Handler], Handler]:
+    """Register a handler for `EventName` (any followed contract) or `Contract.EventName`."""
+
     def register(handler: Handler) -> Handler:
         HANDLERS[event_name] = handler
         return handler
 
     return register
+
+
+def handler_for(event: DecodedEvent) -> Handler | None:
+    return HANDLERS.get(f"{event.contract_name}.{event.name}") or HANDLERS.get(event.name)
 
 
 def _hex32(value: bytes) -> str:
