@@ -319,3 +319,10 @@ def check_migrated(engine: Engine) -> None:
             f"database {engine.url.render_as_string(hide_password=True)} is not migrated "
             f"(no table {', '.join(missing)}): run `alembic upgrade head` first"
         )
+
+
+def verify_indexer(indexer: Indexer):  # noqa: ANN201 - a VerifyReport
+    """Rebuild the indexer's projections into scratch tables and compare them with the live ones."""
+    from indexer.verify import verify
+
+    return verify(indexer.sessions.kw["bind"], indexer.chain_id, indexer.decoder)
