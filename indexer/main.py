@@ -38,6 +38,7 @@ from indexer.store import get_checkpoint, recent_blocks, record_events, rollback
 
 log = logging.getLogger("indexer")
 
+GROW_AFTER = 4  # full batches in a row before the log range doubles again
 REQUIRED_TABLES = ("chain_events", "chain_blocks", "indexer_checkpoints")
 
 
@@ -96,6 +97,7 @@ class Indexer:
             settings.rpc_url, timeout=settings.rpc_timeout, retries=settings.rpc_retries, backoff=settings.rpc_backoff
         )
         self.span = settings.batch_size  # blocks per eth_getLogs: shrinks on refusal, grows back on success
+        self._full_batches = 0
         self._head = -1
         if session_factory is None:
             engine = make_engine(settings.database_url)
@@ -168,19 +170,23 @@ class Indexer:
                     logs = self.rpc.call(
                         "eth_getLogs",
                         [{"address": self.addresses, "fromBlock": hex(from_block), "toBlock": hex(to_block)}],
-                        retries=0 if to_block > from_block else None,
+                        retry_timeouts=to_block == from_block,  # a slow range is halved instead
                     )
                 except (RpcError, RpcTimeout) as error:
                     if to_block == from_block:
                         raise IndexerError(f"the node refuses eth_getLogs for block {from_block}: {error}") from error
                     self.span = max(1, (to_block - from_block + 1) // 2)
+                    self._full_batches = 0
                     log.info(
                         "node refused blocks %d-%d (%s); %d blocks per request", from_block, to_block, error, self.span
                     )
                     continue
                 break
             if to_block - from_block + 1 >= self.span:
-                self.span = min(self.settings.batch_size, self.span * 2)
+                self._full_batches += 1
+                if self._full_batches >= GROW_AFTER:  # grow back slowly: a refusal costs a round trip
+                    self.span = min(self.settings.batch_size, self.span * 2)
+                    self._full_batches = 0
 
             window_from = max(from_block, head - self.settings.finality_depth)
             numbers = {to_block, *range(window_from, to_block + 1)}

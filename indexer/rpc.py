@@ -47,7 +47,7 @@ class Rpc:
     def close(self) -> None:
         self._client.close()
 
-    def _post(self, payload: Any, what: str, retries: int | None = None) -> Any:
+    def _post(self, payload: Any, what: str, retries: int | None = None, retry_timeouts: bool = True) -> Any:
         retries = self.retries if retries is None else retries
         delay = self.backoff
         for attempt in range(retries + 1):
@@ -60,7 +60,7 @@ class Rpc:
                 response.raise_for_status()
                 return response.json()
             except (httpx.TransportError, httpx.HTTPStatusError, ValueError) as error:
-                if attempt == retries:
+                if attempt == retries or (isinstance(error, httpx.TimeoutException) and not retry_timeouts):
                     kind = RpcTimeout if isinstance(error, httpx.TimeoutException) else RpcUnavailable
                     raise kind(
                         f"RPC {self.url} is unreachable: {what} failed {retries + 1} times, last with "
@@ -71,11 +71,13 @@ class Rpc:
                 delay = min(delay * 2, 10)
         raise AssertionError("unreachable")
 
-    def call(self, method: str, params: Sequence[Any] = (), retries: int | None = None) -> Any:
+    def call(
+        self, method: str, params: Sequence[Any] = (), retries: int | None = None, retry_timeouts: bool = True
+    ) -> Any:
+        """The result of one call; `retry_timeouts=False` raises RpcTimeout at once (the caller adapts)."""
         self._id += 1
-        reply = self._post(
-            {"jsonrpc": "2.0", "id": self._id, "method": method, "params": list(params)}, method, retries
-        )
+        payload = {"jsonrpc": "2.0", "id": self._id, "method": method, "params": list(params)}
+        reply = self._post(payload, method, retries, retry_timeouts)
         if not isinstance(reply, dict):
             raise RpcError(method, {"message": f"unexpected reply {reply!r}"})
         if "error" in reply:
