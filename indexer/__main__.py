@@ -47,6 +47,7 @@ def cli(verbose: bool) -> None:
         handlers=[RichHandler(show_path=False, console=Console(stderr=True))],
     )
     logging.getLogger("indexer").setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @cli.command()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from backend.app.models.chain import ChainBlock, ChainEvent, IndexerCheckpoint
 from indexer.abi import DecodedEvent, EventDecoder
 from indexer.handlers import PROJECTION_TABLES, handler_for
+from indexer.projection import Projection
 
 
 def record_events(
@@ -58,16 +59,17 @@ def record_events(
             for event, time in new
         ],
     )
-    apply_handlers(session, chain_id, new)
+    apply_handlers(Projection(session, chain_id, PROJECTION_TABLES), new)
     return len(new)
 
 
-def apply_handlers(session: Session, chain_id: int, events: Iterable[tuple[DecodedEvent, datetime]]) -> None:
+def apply_handlers(projection: Projection, events: Iterable[tuple[DecodedEvent, datetime]]) -> None:
+    """Run each event's handler in order, then write the changed rows in bulk."""
     for event, time in events:
         handler = handler_for(event)
         if handler is not None:
-            handler(session, chain_id, event, time)
-    session.flush()
+            handler(projection, event, time)
+    projection.flush()
 
 
 def stored_events(session: Session, chain_id: int, decoder: EventDecoder, chunk: int = 5_000):
@@ -115,18 +117,17 @@ def rebuild_projections(
     `source` and `target` are the same session for a rollback, different ones for `verify`.
     """
     clear_projections(target, chain_id)
+    projection = Projection(target, chain_id, PROJECTION_TABLES)
     replayed = 0
     pending: list[tuple[DecodedEvent, datetime]] = []
-    events = (
-        list(stored_events(source, chain_id, decoder)) if source is target else stored_events(source, chain_id, decoder)
-    )
-    for item in events:
+    events = stored_events(source, chain_id, decoder)
+    for item in list(events) if source is target else events:  # a session cannot stream while it writes
         pending.append(item)
         if len(pending) >= batch:
-            apply_handlers(target, chain_id, pending)
+            apply_handlers(projection, pending)
             replayed += len(pending)
             pending.clear()
-    apply_handlers(target, chain_id, pending)
+    apply_handlers(projection, pending)
     return replayed + len(pending)
 
 
