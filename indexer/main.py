@@ -25,7 +25,6 @@ from typing import Any
 
 from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session, sessionmaker
-from web3 import HTTPProvider, Web3
 
 from backend.app.core.config import Settings
 from backend.app.core.contracts import load_deployment
@@ -92,7 +91,6 @@ class Indexer:
         self.address = self.addresses[0]
         self.start_block = min(contract.block for contract in followed)
         self.decoder = EventDecoder(settings.build_manifest, self.contracts)
-        self.w3 = Web3(HTTPProvider(settings.rpc_url, request_kwargs={"timeout": settings.rpc_timeout}))
         self.rpc = Rpc(
             settings.rpc_url, timeout=settings.rpc_timeout, retries=settings.rpc_retries, backoff=settings.rpc_backoff
         )
