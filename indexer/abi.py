@@ -92,6 +92,59 @@ def _from_jsonable(entry: dict[str, Any], value: Any, kind: str | None = None) -
     return value
 
 
+def _word_decoder(kind: str):  # noqa: ANN202 - a function from one 64-hex-digit word to a value
+    """A decoder of one ABI word (64 hex digits) for a static one-word type, or None."""
+    if "[" in kind or "(" in kind:
+        return None
+    if kind == "address":
+        return lambda word: checksum("0x" + word[24:])
+    if kind == "bool":
+        return lambda word: int(word, 16) != 0
+    if kind.startswith("uint"):
+        return lambda word: int(word, 16)
+    if kind.startswith("int"):
+        bits = 256
+
+        def signed(word: str) -> int:
+            value = int(word, 16)
+            return value - (1 << bits) if value >> (bits - 1) else value
+
+        return signed
+    if kind.startswith("bytes") and kind[5:].isdigit():
+        size = int(kind[5:])
+        return lambda word: bytes.fromhex(word[: 2 * size])
+    return None
+
+
+def _fast_plan(types: list[str]):  # noqa: ANN202
+    """Decoders for the head of `types` when every one is a word type or a dynamic array of one; else None."""
+    plan = []
+    for kind in types:
+        word = _word_decoder(kind)
+        if word is not None:
+            plan.append((False, word))
+            continue
+        array = _ARRAY.match(kind)
+        item = _word_decoder(array.group(1)) if array and array.group(2) == "" else None
+        if item is None:
+            return None
+        plan.append((True, item))
+    return plan
+
+
+def _decode_fast(plan, data: str) -> list[Any]:  # noqa: ANN001
+    values = []
+    for position, (dynamic, decode) in enumerate(plan):
+        word = data[64 * position : 64 * position + 64]
+        if not dynamic:
+            values.append(decode(word))
+            continue
+        start = int(word, 16) * 2
+        length = int(data[start : start + 64], 16)
+        values.append([decode(data[start + 64 * (i + 1) : start + 64 * (i + 2)]) for i in range(length)])
+    return values
+
+
 class _EventType:
     def __init__(self, contract_name: str, entry: dict[str, Any]) -> None:
         self.contract_name = contract_name
@@ -102,6 +155,9 @@ class _EventType:
         # an indexed dynamic value is only its keccak256 in the topic: handlers get those 32 bytes
         self.indexed_types = ["bytes32" if _is_dynamic(i["type"]) else _abi_type(i) for i in self.indexed]
         self.plain_types = [_abi_type(i) for i in self.plain]
+        # the hot path: escrow-style events (words and arrays of words) decoded straight from hex
+        self.indexed_plan = _fast_plan(self.indexed_types)
+        self.plain_plan = _fast_plan(self.plain_types)
 
     def args_from_json(self, document: dict[str, Any]) -> dict[str, Any]:
         args = {}
@@ -143,6 +199,12 @@ class EventDecoder:
         if event is None:
             return None
         args: dict[str, Any] = {}
+        if event.indexed_plan is not None and event.plain_plan is not None:
+            for entry, decode, topic in zip(event.indexed, event.indexed_plan, topics[1:], strict=True):
+                args[entry["name"]] = decode[1](topic[2:])
+            for entry, value in zip(event.plain, _decode_fast(event.plain_plan, log["data"][2:]), strict=True):
+                args[entry["name"]] = value
+            return self._decoded(event, args, address, log)
         if event.indexed:
             values = eth_abi.decode(event.indexed_types, b"".join(bytes.fromhex(t[2:]) for t in topics[1:]))
             for entry, value in zip(event.indexed, values, strict=True):
@@ -151,11 +213,15 @@ class EventDecoder:
             values = eth_abi.decode(event.plain_types, bytes.fromhex(log["data"][2:]))
             for entry, value in zip(event.plain, values, strict=True):
                 args[entry["name"]] = _normalize(entry, value)
+        return self._decoded(event, args, address, log)
+
+    @staticmethod
+    def _decoded(event: _EventType, args: dict[str, Any], address: str, log: dict[str, Any]) -> DecodedEvent:
         return DecodedEvent(
             name=event.name,
             args={entry["name"]: args[entry["name"]] for entry in event.inputs},
             contract=checksum(address),
-            contract_name=contract_name,
+            contract_name=event.contract_name,
             block_number=int(log["blockNumber"], 16),
             block_hash=log["blockHash"],
             tx_hash=log["transactionHash"],
