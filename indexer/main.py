@@ -38,6 +38,8 @@ from indexer.store import get_checkpoint, recent_blocks, record_events, rollback
 log = logging.getLogger("indexer")
 
 GROW_AFTER = 4  # full batches in a row before the log range doubles again
+INITIAL_SPAN = 16
+TARGET_BATCH_LOGS = 5_000  # a batch with more logs shrinks the next range
 REQUIRED_TABLES = ("chain_events", "chain_blocks", "indexer_checkpoints")
 
 
@@ -94,7 +96,10 @@ class Indexer:
         self.rpc = Rpc(
             settings.rpc_url, timeout=settings.rpc_timeout, retries=settings.rpc_retries, backoff=settings.rpc_backoff
         )
-        self.span = settings.batch_size  # blocks per eth_getLogs: shrinks on refusal, grows back on success
+        # blocks per eth_getLogs: starts small (the first answer's size is unknown), doubles while
+        # batches stay light, halves on a refusal or timeout and then grows back more slowly
+        self.span = min(settings.batch_size, INITIAL_SPAN)
+        self._refused = False
         self._full_batches = 0
         self._head = -1
         if session_factory is None:
@@ -175,14 +180,19 @@ class Indexer:
                         raise IndexerError(f"the node refuses eth_getLogs for block {from_block}: {error}") from error
                     self.span = max(1, (to_block - from_block + 1) // 2)
                     self._full_batches = 0
+                    self._refused = True
                     log.info(
                         "node refused blocks %d-%d (%s); %d blocks per request", from_block, to_block, error, self.span
                     )
                     continue
                 break
-            if to_block - from_block + 1 >= self.span:
+            blocks = to_block - from_block + 1
+            if len(logs) > TARGET_BATCH_LOGS:  # dense blocks: fewer per batch keeps memory flat
+                self.span = max(1, blocks * TARGET_BATCH_LOGS // len(logs))
+                self._full_batches = 0
+            elif blocks >= self.span and len(logs) < TARGET_BATCH_LOGS // 2:
                 self._full_batches += 1
-                if self._full_batches >= GROW_AFTER:  # grow back slowly: a refusal costs a round trip
+                if self._full_batches >= (GROW_AFTER if self._refused else 1):  # a refusal costs a round trip
                     self.span = min(self.settings.batch_size, self.span * 2)
                     self._full_batches = 0
 
@@ -207,6 +217,7 @@ class Indexer:
                 raise _Inconsistent(f"block {from_block} does not follow the checkpoint")
 
             events: list[tuple[DecodedEvent, datetime]] = []
+            times: dict[int, datetime] = {}
             for entry in logs:
                 if entry.get("removed"):
                     raise _Inconsistent("a removed log")
@@ -216,8 +227,13 @@ class Indexer:
                 header = headers[event.block_number]
                 if header is None or header["hash"] != event.block_hash:
                     raise _Inconsistent(f"a log of block {event.block_number} is from another fork")
-                events.append((event, _time(header)))
-            events.sort(key=lambda item: (item[0].block_number, item[0].log_index))
+                block_time = times.get(event.block_number)
+                if block_time is None:
+                    block_time = times[event.block_number] = _time(header)
+                events.append((event, block_time))
+            positions = [(event.block_number, event.log_index) for event, _ in events]
+            if positions != sorted(positions):  # nodes answer in chain order; make sure
+                events.sort(key=lambda item: (item[0].block_number, item[0].log_index))
             written = record_events(session, self.chain_id, self.decoder, events)
             save_blocks(
                 session,

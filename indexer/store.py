@@ -43,7 +43,7 @@ def record_events(
     if not new:
         return 0
     session.execute(
-        insert(ChainEvent),
+        insert(ChainEvent.__table__),  # Core, not the ORM's bulk path: no per-row bookkeeping
         [
             {
                 "chain_id": chain_id,
@@ -155,7 +155,7 @@ def save_blocks(session: Session, chain_id: int, blocks: Sequence[tuple[int, str
         numbers = [number for number, _, _ in blocks]
         session.execute(delete(ChainBlock).where(ChainBlock.chain_id == chain_id, ChainBlock.block_number.in_(numbers)))
         session.execute(
-            insert(ChainBlock),
+            insert(ChainBlock.__table__),
             [{"chain_id": chain_id, "block_number": n, "block_hash": h, "parent_hash": p} for n, h, p in blocks],
         )
     session.execute(delete(ChainBlock).where(ChainBlock.chain_id == chain_id, ChainBlock.block_number < keep_from))

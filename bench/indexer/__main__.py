@@ -151,7 +151,7 @@ def main(events: int, databases: str, lag_blocks: int, block_interval: float, as
         run_ape(["run", "deploy"], rpc_url=rpc_url, deployments_file=deployments, log=folder / "logs" / "deploy.log")
         jobs = math.ceil(events / 4)
         began = time.perf_counter()
-        mined = mine_escrow_activity(rpc_url, deployments, jobs, milestones=2, per_block=2_500, chunk=2_500)
+        mined = mine_escrow_activity(rpc_url, deployments, jobs, milestones=2, per_block=500, chunk=500)
         mining = time.perf_counter() - began
         say(f"mined {mined.events:,} escrow events in blocks {mined.first_block}-{mined.last_block} ({mining:.0f} s)")
         result: dict[str, Any] = {
