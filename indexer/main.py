@@ -32,6 +32,7 @@ from backend.app.core.db import make_engine, make_session_factory, transaction
 from indexer.abi import DecodedEvent, EventDecoder
 from indexer.handlers import FOLLOWED_CONTRACTS
 from indexer.lock import writer_lock
+from indexer.projection import RowCache
 from indexer.rpc import Rpc, RpcError, RpcTimeout, RpcUnavailable
 from indexer.store import get_checkpoint, recent_blocks, record_events, rollback, save_blocks, set_checkpoint
 
@@ -101,6 +102,7 @@ class Indexer:
         self.span = min(settings.batch_size, INITIAL_SPAN)
         self._refused = False
         self._full_batches = 0
+        self._rows: RowCache = {}  # projection rows kept between batches; cleared on any rollback
         self._head = -1
         if session_factory is None:
             engine = make_engine(settings.database_url)
@@ -143,7 +145,11 @@ class Indexer:
         while True:
             try:
                 return self._step(until)
-            except _Inconsistent as why:
+            except BaseException as error:
+                self._rows.clear()  # the transaction rolled back: cached rows may be ahead of the tables
+                if not isinstance(error, _Inconsistent):
+                    raise
+                why = error
                 log.info("chain moved during the batch (%s); reading it again", why)
                 self._head = -1
 
@@ -234,7 +240,7 @@ class Indexer:
             positions = [(event.block_number, event.log_index) for event, _ in events]
             if positions != sorted(positions):  # nodes answer in chain order; make sure
                 events.sort(key=lambda item: (item[0].block_number, item[0].log_index))
-            written = record_events(session, self.chain_id, self.decoder, events)
+            written = record_events(session, self.chain_id, self.decoder, events, self._rows)
             save_blocks(
                 session,
                 self.chain_id,
@@ -265,6 +271,7 @@ class Indexer:
                 f"a reorg replaced {depth} indexed blocks ({ancestor.block_number + 1}-{checkpoint_block}), more than "
                 f"JIEDAN_FINALITY_DEPTH={self.settings.finality_depth}: halting instead of rewinding final blocks"
             )
+        self._rows.clear()
         removed = rollback(session, self.chain_id, self.decoder, ancestor)
         log.warning(
             "reorg: blocks %d-%d replaced (head %d); rolled back to %d (%d raw events removed), replaying",
@@ -291,6 +298,7 @@ class Indexer:
             return
         engine = self.sessions.kw["bind"]
         with writer_lock(engine, self.chain_id, on_wait or self._log_wait):
+            self._rows.clear()  # another writer may have run since this object last held the lock
             self._lock_depth = 1
             try:
                 yield

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, select, tuple_
+from sqlalchemy import Select, Table, and_, bindparam, delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,14 +25,34 @@ class ProjectionError(RuntimeError):
     """A handler asked for a row that does not exist (events out of order, or a handler bug)."""
 
 
+RowCache = dict[str, dict[tuple, "Row | None"]]
+MAX_CACHED_ROWS = 200_000
+
+
 class Projection:
-    def __init__(self, session: Session, chain_id: int, tables: list[Table]) -> None:
+    """Handlers' view of the projection tables for one batch.
+
+    `cache` may outlive the batch (the indexer keeps it between batches, so a release finds its
+    job without a query); whoever passes it must clear it when a transaction rolls back.
+    """
+
+    def __init__(self, session: Session, chain_id: int, tables: list[Table], cache: RowCache | None = None) -> None:
         self.session = session
         self.chain_id = chain_id
         self.tables = tables
-        self._rows: dict[str, dict[tuple, Row | None]] = {table.name: {} for table in tables}
+        self._rows: RowCache = {} if cache is None else cache
+        if sum(len(rows) for rows in self._rows.values()) > MAX_CACHED_ROWS:
+            self._rows.clear()
+        for table in tables:
+            self._rows.setdefault(table.name, {})
         self._dirty: dict[str, set[tuple]] = {table.name: set() for table in tables}
         self._keys = {table.name: [column.name for column in table.primary_key.columns] for table in tables}
+        self._select: dict[str, Select] = {
+            table.name: select(table).where(
+                and_(*(table.c[name] == bindparam(name) for name in self._keys[table.name]))
+            )
+            for table in tables
+        }
 
     def _key(self, table: Table, key: tuple) -> tuple:
         names = self._keys[table.name]

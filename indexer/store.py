@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from backend.app.models.chain import ChainBlock, ChainEvent, IndexerCheckpoint
 from indexer.abi import DecodedEvent, EventDecoder
 from indexer.handlers import PROJECTION_TABLES, handler_for
-from indexer.projection import Projection
+from indexer.projection import Projection, RowCache
 
 
 def record_events(
@@ -23,6 +23,7 @@ def record_events(
     chain_id: int,
     decoder: EventDecoder,
     events: Sequence[tuple[DecodedEvent, datetime]],
+    cache: RowCache | None = None,
 ) -> int:
     """Store the new raw events (bulk) and apply their handlers in chain order; the number stored.
 
@@ -59,7 +60,7 @@ def record_events(
             for event, time in new
         ],
     )
-    apply_handlers(Projection(session, chain_id, PROJECTION_TABLES), new)
+    apply_handlers(Projection(session, chain_id, PROJECTION_TABLES, cache), new)
     return len(new)
 
 
