@@ -14,7 +14,7 @@ from backend.app.core.config import Settings
 from backend.app.core.db import make_engine
 from backend.app.models.chain import ChainBlock, ChainEvent, ChainJob, IndexerCheckpoint
 from backend.app.services.chain import connect_chain
-from indexer.main import Indexer, ReorgTooDeep
+from indexer.main import Indexer, ReorgTooDeep, verify_indexer
 from tests.support.activity import UNIT, create_job, release
 from tests.support.chain import LocalChain
 from tests.support.indexing import another_database, rpc, snapshot
@@ -157,3 +157,35 @@ def _wait_for_checkpoint(indexer: Indexer, chain_id: int, number: int, timeout: 
                 return
         time.sleep(0.05)
     raise AssertionError(f"the indexer did not reach block {number}")
+
+
+@pytest.mark.slow
+def test_reorgs__many_at_random_depths__projection_equals_a_clean_run(
+    own_settings: Settings, own_chain: LocalChain, tmp_path
+):
+    import os
+    import random
+
+    seed = int(os.environ.get("JIEDAN_SEED", str(random.randrange(2**32))))
+    print(f"JIEDAN_SEED={seed}")
+    rng = random.Random(seed)
+    gateway = connect_chain(own_settings)
+    w3 = own_chain.w3
+    indexer = Indexer(own_settings)
+    for _ in range(30):
+        job_id = create_job(gateway, w3, [UNIT, UNIT])
+        indexer.catch_up()
+        depth = rng.randint(1, 8)
+        base = w3.eth.block_number
+        snapshot_id = rpc(own_chain, "evm_snapshot")
+        raw_release = _old_fork(own_chain, gateway, job_id, depth)
+        if rng.random() < 0.7:
+            indexer.catch_up()
+        assert rpc(own_chain, "evm_revert", snapshot_id)
+        _new_fork(own_chain, gateway, base, depth, raw_release)
+        indexer.catch_up()
+    with another_database(own_settings.database_url, tmp_path / "clean") as clean_url:
+        clean = own_settings.model_copy(update={"database_url": clean_url})
+        Indexer(clean).catch_up()
+        assert snapshot(own_settings) == snapshot(clean)
+    assert verify_indexer(indexer).ok
