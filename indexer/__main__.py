@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from sqlalchemy.exc import OperationalError
 
 from backend.app.core.config import get_settings
 from backend.app.core.contracts import DeploymentError
@@ -63,6 +64,9 @@ def run(once: bool) -> None:
                 indexer.follow()
     except (IndexerError, RpcUnavailable) as error:
         click.echo(f"indexer: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    except OperationalError as error:  # the database went away: exit, a supervisor restarts from the checkpoint
+        click.echo(f"indexer: database error, nothing of the current batch was kept: {error.orig}", err=True)
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         pass
