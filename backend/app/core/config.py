@@ -37,6 +37,16 @@ class Settings(BaseSettings):
     confirmations: int = Field(default=0, ge=0, description="Blocks the indexer stays behind the head.")
     batch_size: int = Field(default=2_000, ge=1, description="Blocks per eth_getLogs request.")
     poll_interval: float = Field(default=0.5, gt=0, description="Seconds between head polls when caught up.")
+    finality_depth: int = Field(
+        default=64,
+        ge=1,
+        description="Blocks below the head the indexer treats as final: a deeper reorg halts it instead of rewinding.",
+    )
+    rpc_timeout: float = Field(default=10, gt=0, description="Seconds the indexer waits for one JSON-RPC response.")
+    rpc_retries: int = Field(
+        default=5, ge=0, description="Retries (exponential backoff) of a failed JSON-RPC request before giving up."
+    )
+    rpc_backoff: float = Field(default=0.25, gt=0, description="First retry delay in seconds; doubles per retry.")
 
 
 @lru_cache

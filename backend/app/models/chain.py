@@ -70,6 +70,20 @@ class ChainMilestone(Base):
     job: Mapped[ChainJob] = relationship(back_populates="milestones")
 
 
+class ChainBlock(Base):
+    """A recent block the indexer has projected: its hash and parent, to find the fork point of a reorg.
+
+    Only the unfinalized window is kept (the indexer prunes blocks older than its finality depth).
+    """
+
+    __tablename__ = "chain_blocks"
+
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    block_number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    block_hash: Mapped[str] = mapped_column(String(66))
+    parent_hash: Mapped[str] = mapped_column(String(66))
+
+
 class IndexerCheckpoint(Base):
     """The last block the indexer fully projected, per chain (committed with its batch)."""
 

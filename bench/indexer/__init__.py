@@ -1,0 +1,1 @@
+"""`python -m bench.indexer`: backfill and follow-lag benchmark of the chain indexer on a local Anvil."""

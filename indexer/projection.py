@@ -1,0 +1,133 @@
+"""The rows handlers read and write during one batch, flushed to SQL in bulk at its end.
+
+Handlers never issue SQL themselves: `get` loads a row by primary key once per batch (or finds
+it among this batch's writes), `insert`/`update`/`delete` change the in-memory copy, and `flush`
+writes every changed row with one multi-row upsert per table (parents first) and one delete per
+table (children first). That keeps the ORM's per-object round trips out of the hot path and
+works the same on SQLite and PostgreSQL. Every projection table's primary key starts with
+`chain_id`; handlers give the rest of the key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, Table, and_, bindparam, delete, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+Row = dict[str, Any]
+_MISSING = object()
+
+
+class ProjectionError(RuntimeError):
+    """A handler asked for a row that does not exist (events out of order, or a handler bug)."""
+
+
+RowCache = dict[str, dict[tuple, "Row | None"]]
+MAX_CACHED_ROWS = 200_000
+
+
+class Projection:
+    """Handlers' view of the projection tables for one batch.
+
+    `cache` may outlive the batch (the indexer keeps it between batches, so a release finds its
+    job without a query); whoever passes it must clear it when a transaction rolls back.
+    """
+
+    def __init__(self, session: Session, chain_id: int, tables: list[Table], cache: RowCache | None = None) -> None:
+        self.session = session
+        self.chain_id = chain_id
+        self.tables = tables
+        self._rows: RowCache = {} if cache is None else cache
+        if sum(len(rows) for rows in self._rows.values()) > MAX_CACHED_ROWS:
+            self._rows.clear()
+        for table in tables:
+            self._rows.setdefault(table.name, {})
+        self._dirty: dict[str, set[tuple]] = {table.name: set() for table in tables}
+        self._keys = {table.name: [column.name for column in table.primary_key.columns] for table in tables}
+        self._select: dict[str, Select] = {
+            table.name: select(table).where(
+                and_(*(table.c[name] == bindparam(name) for name in self._keys[table.name]))
+            )
+            for table in tables
+        }
+
+    def _key(self, table: Table, key: tuple) -> tuple:
+        names = self._keys[table.name]
+        if len(key) != len(names) - 1:
+            raise TypeError(f"{table.name} is keyed by {names[1:]} (after chain_id), got {key!r}")
+        return (self.chain_id, *key)
+
+    def get(self, table: Table, *key: Any) -> Row | None:
+        """The row with this key (after chain_id), or None."""
+        full = self._key(table, key)
+        cached = self._rows[table.name].get(full, _MISSING)
+        if cached is _MISSING:
+            names = self._keys[table.name]
+            found = (
+                self.session.execute(
+                    select(table).where(
+                        and_(*(table.c[name] == value for name, value in zip(names, full, strict=True)))
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            cached = None if found is None else dict(found)
+            self._rows[table.name][full] = cached
+        return cached  # type: ignore[return-value]
+
+    def get_one(self, table: Table, *key: Any) -> Row:
+        row = self.get(table, *key)
+        if row is None:
+            raise ProjectionError(f"no {table.name} row {key!r} on chain {self.chain_id}")
+        return row
+
+    def insert(self, table: Table, **values: Any) -> Row:
+        """Add (or replace) a row; columns left out are NULL."""
+        row: Row = {column.name: None for column in table.columns}
+        row.update(values, chain_id=self.chain_id)
+        full = tuple(row[name] for name in self._keys[table.name])
+        self._rows[table.name][full] = row
+        self._dirty[table.name].add(full)
+        return row
+
+    def update(self, table: Table, *key: Any, **changes: Any) -> Row:
+        """Change columns of an existing row; returns the row."""
+        row = self.get_one(table, *key)
+        row.update(changes)
+        self._dirty[table.name].add(self._key(table, key))
+        return row
+
+    def delete(self, table: Table, *key: Any) -> None:
+        full = self._key(table, key)
+        self._rows[table.name][full] = None
+        self._dirty[table.name].add(full)
+
+    def flush(self) -> None:
+        """Write every changed row: upserts parents first, deletes children first."""
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        for table in self.tables:
+            rows = [self._rows[table.name][key] for key in self._dirty[table.name]]
+            upserts = [row for row in rows if row is not None]
+            if upserts:
+                keys = self._keys[table.name]
+                statement = insert(table)
+                others = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
+                statement = statement.on_conflict_do_update(index_elements=keys, set_=others)
+                self.session.execute(statement, upserts)
+        for table in reversed(self.tables):
+            gone = [key for key in self._dirty[table.name] if self._rows[table.name][key] is None]
+            if gone:
+                columns = [table.c[name] for name in self._keys[table.name]]
+                self.session.execute(delete(table).where(tuple_(*columns).in_(gone)))
+        for dirty in self._dirty.values():
+            dirty.clear()
+
+    def forget(self) -> None:
+        """Drop the cached rows (after a flush, when the tables may change underneath)."""
+        for rows in self._rows.values():
+            rows.clear()
