@@ -2,5 +2,15 @@
 
 from backend.app.models.base import Base
 from backend.app.models.chain import ChainEvent, ChainJob, ChainMilestone, IndexerCheckpoint
+from backend.app.models.user import AuthNonce, AuthSession, User
 
-__all__ = ["Base", "ChainEvent", "ChainJob", "ChainMilestone", "IndexerCheckpoint"]
+__all__ = [
+    "AuthNonce",
+    "AuthSession",
+    "Base",
+    "ChainEvent",
+    "ChainJob",
+    "ChainMilestone",
+    "IndexerCheckpoint",
+    "User",
+]
