@@ -7,6 +7,7 @@ import pytest
 from eth_account import Account
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from backend.app.core.config import Settings
 from backend.app.main import create_app
@@ -45,6 +46,13 @@ def app(settings: Settings) -> Iterator[FastAPI]:
 def api(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
+
+
+@pytest.fixture
+def db(app: FastAPI) -> Iterator[Session]:
+    """A session on the test database, for arranging rows the indexer would write."""
+    with app.state.sessions() as session:
+        yield session
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from backend.app.models.base import Base
 from backend.app.models.chain import ChainEvent, ChainJob, ChainMilestone, IndexerCheckpoint
+from backend.app.models.profile import Category, Profile, ProfileSkill
 from backend.app.models.user import AuthNonce, AuthSession, User
 
 __all__ = [
@@ -10,7 +11,10 @@ __all__ = [
     "Base",
     "ChainEvent",
     "ChainJob",
+    "Category",
     "ChainMilestone",
+    "Profile",
+    "ProfileSkill",
     "IndexerCheckpoint",
     "User",
 ]
