@@ -71,3 +71,28 @@ def profile_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def job_post_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "title": "Logo for a tea shop",
+        "description": "A **round** logo, two colours.",
+        "category": "design",
+        "skills": ["Logo Design", "Illustrator"],
+        "budget": "300000000",
+        "token": TOKEN,
+        "deadline": None,
+        "milestones": [{"title": "Sketches", "amount": "100000000"}, {"title": "Final", "amount": "200000000"}],
+    }
+    body.update(overrides)
+    return body
+
+
+def published_post(client: Any, **overrides: Any) -> dict[str, Any]:
+    """A published listing created through the API by the signed-in `client` TestClient."""
+    created = client.post("/api/job-posts", json=job_post_body(**overrides))
+    assert created.status_code == 201, created.text
+    published = client.post(f"/api/job-posts/{created.json()['id']}/publish")
+    assert published.status_code == 200, published.text
+    result: dict[str, Any] = published.json()
+    return result

@@ -2,6 +2,7 @@
 
 from backend.app.models.base import Base
 from backend.app.models.chain import ChainEvent, ChainJob, ChainMilestone, IndexerCheckpoint
+from backend.app.models.job_post import JobPost, JobPostSkill
 from backend.app.models.profile import Category, Profile, ProfileSkill
 from backend.app.models.user import AuthNonce, AuthSession, User
 
@@ -16,5 +17,7 @@ __all__ = [
     "Profile",
     "ProfileSkill",
     "IndexerCheckpoint",
+    "JobPost",
+    "JobPostSkill",
     "User",
 ]
