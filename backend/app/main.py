@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend.app.api import problems
-from backend.app.api.routes import auth, health, job_posts, jobs, listings, profiles, tx
+from backend.app.api.routes import auth, health, job_posts, jobs, listings, offers, profiles, proposals, tx
 from backend.app.core.config import Settings, get_settings
 from backend.app.core.db import make_engine, make_session_factory
 from backend.app.web import views
@@ -34,6 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth.router,
         profiles.router,
         job_posts.router,
+        proposals.router,
+        offers.router,
         jobs.router,
         tx.router,
         listings.router,

@@ -96,3 +96,32 @@ def published_post(client: Any, **overrides: Any) -> dict[str, Any]:
     assert published.status_code == 200, published.text
     result: dict[str, Any] = published.json()
     return result
+
+
+def proposal_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "cover_letter": "I have drawn forty logos for tea brands.",
+        "milestones": [{"title": "Sketches", "amount": "1000000"}, {"title": "Final", "amount": "2000000"}],
+    }
+    body.update(overrides)
+    return body
+
+
+def offer_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "title": "I will audit your Vyper contract",
+        "description": "Line-by-line review.",
+        "category": "development",
+        "skills": ["Vyper", "Security Audit"],
+        "token": TOKEN,
+        "tiers": [
+            {"name": "Basic", "delivery_days": 3, "milestones": [{"title": "Report", "amount": "1000000"}]},
+            {
+                "name": "Standard",
+                "delivery_days": 7,
+                "milestones": [{"title": "Report", "amount": "2000000"}, {"title": "Fixes", "amount": "1000000"}],
+            },
+        ],
+    }
+    body.update(overrides)
+    return body

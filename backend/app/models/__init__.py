@@ -4,6 +4,7 @@ from backend.app.models.base import Base
 from backend.app.models.chain import ChainEvent, ChainJob, ChainMilestone, IndexerCheckpoint
 from backend.app.models.job_post import JobPost, JobPostSkill
 from backend.app.models.profile import Category, Profile, ProfileSkill
+from backend.app.models.proposal import OfferOrder, OfferOrderSkill, OfferSkill, OfferTier, Proposal, ServiceOffer
 from backend.app.models.user import AuthNonce, AuthSession, User
 
 __all__ = [
@@ -16,8 +17,14 @@ __all__ = [
     "ChainMilestone",
     "Profile",
     "ProfileSkill",
+    "Proposal",
+    "ServiceOffer",
     "IndexerCheckpoint",
     "JobPost",
     "JobPostSkill",
+    "OfferOrder",
+    "OfferOrderSkill",
+    "OfferSkill",
+    "OfferTier",
     "User",
 ]

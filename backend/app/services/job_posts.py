@@ -25,9 +25,15 @@ MAX_PAGE = 50
 
 
 def listing_document(post: JobPost, skills: list[str]) -> dict[str, Any]:
-    """What the metadata hash commits to: every field a freelancer relies on when applying."""
+    """What the metadata hash commits to: every field a freelancer relies on when applying.
+
+    The id and creation time make two listings with the same text hash differently, so an
+    escrow job ties to exactly one listing.
+    """
     return {
         "schema": LISTING_SCHEMA,
+        "id": post.id,
+        "created_at": post.created_at.isoformat(),
         "client": post.client,
         "title": post.title,
         "description": post.description,
@@ -56,16 +62,18 @@ def _apply(session: Session, post: JobPost, data: JobPostIn) -> None:
     post.deadline = None if data.deadline is None else data.deadline.astimezone(UTC)
     post.milestones = [{"title": m.title, "amount": str(int(m.amount))} for m in data.milestones]
     post.skills = [JobPostSkill(tag=tag) for tag in tags]
+    post.updated_at = datetime.now(UTC)
+    post.canonical_json, post.metadata_hash = "", ""  # computed below, once the id exists
+    session.add(post)
+    session.flush()  # the id is part of the hashed document
     post.canonical_json = canonical_json(listing_document(post, tags))
     post.metadata_hash = metadata_hash(listing_document(post, tags))
-    post.updated_at = datetime.now(UTC)
 
 
 def create_draft(session: Session, *, client: str, data: JobPostIn) -> JobPost:
     now = datetime.now(UTC)
     post = JobPost(client=client, status="draft", hidden=False, created_at=now)
     _apply(session, post, data)
-    session.add(post)
     session.commit()
     return post
 

@@ -1,8 +1,8 @@
 """Proven skills: the address was paid for jobs whose on-chain metadata hash matches a listing with that tag.
 
 The hash ties the tags to the payment: the listing's canonical JSON (with its client and
-skills) hashes to the value the client put on-chain when funding. Service-offer orders can
-join the same way once they store their listing hash (see `_listing_sources`).
+skills) hashes to the value the client put on-chain when funding. Job posts and service-offer
+orders are the two listing sources (`_listing_sources`); a new kind of listing adds one there.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from backend.app.models.chain import ChainJob
 from backend.app.models.job_post import JobPost, JobPostSkill
+from backend.app.models.proposal import OfferOrder, OfferOrderSkill
 
 
 def _listing_sources(address: str) -> list[Select[tuple[str, int, int]]]:
@@ -22,7 +23,13 @@ def _listing_sources(address: str) -> list[Select[tuple[str, int, int]]]:
         .join(ChainJob, (ChainJob.metadata_hash == JobPost.metadata_hash) & (ChainJob.client == JobPost.client))
         .where(ChainJob.freelancer == address, ChainJob.paid > 0)
     )
-    return [job_posts]
+    offer_orders = (
+        select(OfferOrderSkill.tag, ChainJob.chain_id, ChainJob.job_id)
+        .join(OfferOrder, OfferOrder.id == OfferOrderSkill.order_id)
+        .join(ChainJob, (ChainJob.metadata_hash == OfferOrder.metadata_hash) & (ChainJob.client == OfferOrder.client))
+        .where(ChainJob.freelancer == address, ChainJob.paid > 0)
+    )
+    return [job_posts, offer_orders]
 
 
 def proven_skills(session: Session, *, address: str) -> list[tuple[str, int]]:
