@@ -9,7 +9,18 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend.app.api import problems
-from backend.app.api.routes import auth, health, job_posts, jobs, listings, offers, profiles, proposals, tx
+from backend.app.api.routes import (
+    auth,
+    health,
+    job_posts,
+    jobs,
+    listings,
+    messages,
+    offers,
+    profiles,
+    proposals,
+    tx,
+)
 from backend.app.core.config import Settings, get_settings
 from backend.app.core.db import make_engine, make_session_factory
 from backend.app.web import views
@@ -36,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         job_posts.router,
         proposals.router,
         offers.router,
+        messages.router,
         jobs.router,
         tx.router,
         listings.router,

@@ -3,11 +3,13 @@
 from backend.app.models.base import Base
 from backend.app.models.chain import ChainEvent, ChainJob, ChainMilestone, IndexerCheckpoint
 from backend.app.models.job_post import JobPost, JobPostSkill
+from backend.app.models.message import Attachment, Message, Thread, ThreadRead
 from backend.app.models.profile import Category, Profile, ProfileSkill
 from backend.app.models.proposal import OfferOrder, OfferOrderSkill, OfferSkill, OfferTier, Proposal, ServiceOffer
 from backend.app.models.user import AuthNonce, AuthSession, User
 
 __all__ = [
+    "Attachment",
     "AuthNonce",
     "AuthSession",
     "Base",
@@ -19,9 +21,12 @@ __all__ = [
     "ProfileSkill",
     "Proposal",
     "ServiceOffer",
+    "Thread",
+    "ThreadRead",
     "IndexerCheckpoint",
     "JobPost",
     "JobPostSkill",
+    "Message",
     "OfferOrder",
     "OfferOrderSkill",
     "OfferSkill",

@@ -6,6 +6,7 @@ import pytest
 
 from backend.app.services import markdown
 from backend.app.services.errors import Invalid
+from backend.app.services.files import safe_filename, sniff
 from backend.app.services.skills import normalise_tag, normalise_tags
 
 
@@ -54,3 +55,27 @@ def test_markdown__http_link__nofollow_noopener():
 
 def test_markdown__images__not_rendered():
     assert "<img" not in markdown.render("![pixel](https://tracker.example/p.gif)")
+
+
+@pytest.mark.parametrize(
+    ("head", "media_type"),
+    [
+        (b"\x89PNG\r\n\x1a\nrest", "image/png"),
+        (b"\xff\xd8\xff\xe0rest", "image/jpeg"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"),
+        (b"%PDF-1.7", "application/pdf"),
+        ("héllo 你好".encode()[:-1], "text/plain; charset=utf-8"),  # cut inside the last character
+        (b"<svg onload=alert(1)>", "text/plain; charset=utf-8"),
+        (b"MZ\x90\x00", None),
+        (b"\xff\xfe\xfa\xfb garbage", None),
+    ],
+)
+def test_sniff__type_from_the_content(head, media_type):
+    assert sniff(head) == media_type
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"), [("../../etc/passwd", "passwd"), ("C:\\x\\a b.pdf", "a b.pdf"), ("", "file"), ("..", "file")]
+)
+def test_safe_filename__no_paths_or_odd_characters(raw, name):
+    assert safe_filename(raw) == name
