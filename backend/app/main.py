@@ -19,6 +19,7 @@ from backend.app.api.routes import (
     offers,
     profiles,
     proposals,
+    search,
     tx,
 )
 from backend.app.core.config import Settings, get_settings
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         proposals.router,
         offers.router,
         messages.router,
+        search.router,
         jobs.router,
         tx.router,
         listings.router,

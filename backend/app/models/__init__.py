@@ -6,6 +6,7 @@ from backend.app.models.job_post import JobPost, JobPostSkill
 from backend.app.models.message import Attachment, Message, Thread, ThreadRead
 from backend.app.models.profile import Category, Profile, ProfileSkill
 from backend.app.models.proposal import OfferOrder, OfferOrderSkill, OfferSkill, OfferTier, Proposal, ServiceOffer
+from backend.app.models.search import SearchDocument
 from backend.app.models.user import AuthNonce, AuthSession, User
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Profile",
     "ProfileSkill",
     "Proposal",
+    "SearchDocument",
     "ServiceOffer",
     "Thread",
     "ThreadRead",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from backend.app.models.chain import ChainJob
 from backend.app.models.job_post import JobPost, JobPostSkill
 from backend.app.schemas.job_post import JobPostIn, JobPostOut, MilestonePlan
-from backend.app.services import chain_jobs, markdown
+from backend.app.services import chain_jobs, markdown, search
 from backend.app.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from backend.app.services.listing_hash import canonical_json, metadata_hash
 from backend.app.services.profiles import category_exists
@@ -101,6 +101,7 @@ def update(session: Session, *, post_id: int, client: str, data: JobPostIn) -> J
     if post.status not in EDITABLE:
         raise Conflict(f"job post {post_id} is {post.status}: it can no longer be edited")
     _apply(session, post, data)
+    search.index_job_post(session, post)
     session.commit()
     return post
 
@@ -117,6 +118,7 @@ def publish(session: Session, *, post_id: int, client: str) -> JobPost:
     post.status = "published"
     post.published_at = now
     post.updated_at = now
+    search.index_job_post(session, post)
     session.commit()
     return post
 
@@ -127,16 +129,18 @@ def close(session: Session, *, post_id: int, client: str) -> JobPost:
         raise Conflict(f"job post {post_id} is {post.status}: only drafts and published posts can be closed")
     post.status = "closed"
     post.updated_at = datetime.now(UTC)
+    search.index_job_post(session, post)
     session.commit()
     return post
 
 
-def mark_hired(*, post: JobPost) -> None:
+def mark_hired(session: Session, *, post: JobPost) -> None:
     """Freeze the listing (called when a proposal is accepted; the caller commits)."""
     if post.status != "published":
         raise Conflict(f"job post {post.id} is {post.status}: only a published job can be hired for")
     post.status = "hired"
     post.updated_at = datetime.now(UTC)
+    search.index_job_post(session, post)
 
 
 def link_chain_job(session: Session, *, post_id: int, client: str, chain_id: int, chain_job_id: int) -> JobPost:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from backend.app.models.profile import Category, Profile, ProfileSkill
 from backend.app.schemas.profile import ProfileIn, ProfileOut, ProvenSkill
-from backend.app.services import markdown, proven, reputation
+from backend.app.services import markdown, proven, reputation, search
 from backend.app.services.errors import NotFound
 from backend.app.services.skills import normalise_tags
 
@@ -40,6 +40,8 @@ def upsert_profile(session: Session, *, address: str, data: ProfileIn) -> Profil
     profile.availability = data.availability
     profile.updated_at = now
     profile.skills = [ProfileSkill(address=address, tag=tag) for tag in tags]
+    session.flush()
+    search.index_profile(session, profile)
     session.commit()
     return profile
 

@@ -131,7 +131,7 @@ def accept(session: Session, *, proposal_id: int, client: str, chain: ChainGatew
         metadata_hash=post.metadata_hash,
     )
     if proposal.status != "accepted":
-        job_posts.mark_hired(post=post)
+        job_posts.mark_hired(session, post=post)
         _transition(proposal, allowed=OPEN, to="accepted")
         session.commit()
     return AcceptOut(proposal=proposal_out(proposal), hire=hire)
