@@ -4,6 +4,7 @@ from backend.app.models.base import Base
 from backend.app.models.chain import ChainEvent, ChainJob, ChainMilestone, IndexerCheckpoint
 from backend.app.models.job_post import JobPost, JobPostSkill
 from backend.app.models.message import Attachment, Message, Thread, ThreadRead
+from backend.app.models.moderation import ModerationAction, Report
 from backend.app.models.profile import Category, Profile, ProfileSkill
 from backend.app.models.proposal import OfferOrder, OfferOrderSkill, OfferSkill, OfferTier, Proposal, ServiceOffer
 from backend.app.models.search import SearchDocument
@@ -21,6 +22,7 @@ __all__ = [
     "Profile",
     "ProfileSkill",
     "Proposal",
+    "Report",
     "SearchDocument",
     "ServiceOffer",
     "Thread",
@@ -29,6 +31,7 @@ __all__ = [
     "JobPost",
     "JobPostSkill",
     "Message",
+    "ModerationAction",
     "OfferOrder",
     "OfferOrderSkill",
     "OfferSkill",
