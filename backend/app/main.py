@@ -9,7 +9,22 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend.app.api import problems
-from backend.app.api.routes import health, jobs, listings, tx, wallets
+from backend.app.api.routes import (
+    auth,
+    health,
+    job_posts,
+    jobs,
+    listings,
+    matching,
+    messages,
+    moderation,
+    offers,
+    profiles,
+    proposals,
+    search,
+    tx,
+    wallets,
+)
 from backend.app.core.config import Settings, get_settings
 from backend.app.core.db import make_engine, make_session_factory
 from backend.app.web import views
@@ -29,7 +44,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_session_factory(app.state.engine)
     app.state.chain = None  # connected on first use
     problems.install(app)
-    for router in (health.router, jobs.router, tx.router, listings.router, wallets.router, views.router):
+    for router in (
+        health.router,
+        auth.router,
+        profiles.router,
+        job_posts.router,
+        proposals.router,
+        offers.router,
+        messages.router,
+        search.router,
+        matching.router,
+        moderation.router,
+        jobs.router,
+        tx.router,
+        listings.router,
+        wallets.router,
+        views.router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     logging.getLogger("jiedan").info("API on %s, database %s", settings.rpc_url, settings.database_url)

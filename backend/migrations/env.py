@@ -17,12 +17,27 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = Base.metadata
 
 
+def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Autogenerate leaves alone the engine-specific full-text index created by hand in 0105:
+    the FTS5 tables on SQLite, the `tsv` column and its GIN index on PostgreSQL."""
+    del parent_names
+    if type_ == "table" and name is not None and name.startswith("search_fts"):
+        return False
+    return not (type_ == "column" and name == "tsv") and not (type_ == "index" and name == "ix_search_documents_tsv")
+
+
 def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or get_settings().database_url
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        include_name=_include_name,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -30,7 +45,9 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = make_engine(_url())
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True, include_name=_include_name
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

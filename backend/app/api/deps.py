@@ -1,16 +1,21 @@
-"""Dependencies routes declare in their signatures."""
+"""Dependencies routes declare in their signatures; authentication failures are raised here."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from backend.app.core.config import Settings
+from backend.app.models.user import User
+from backend.app.services import auth
 from backend.app.services.chain import ChainGateway, connect_chain
-from backend.app.services.errors import ChainUnavailable
+from backend.app.services.errors import ChainUnavailable, NotAllowed, NotSignedIn
+
+SESSION_COOKIE = "jiedan_session"
 
 
 def _session(request: Request) -> Iterator[Session]:
@@ -45,3 +50,46 @@ def _chain(request: Request) -> ChainGateway:
 SessionDep = Annotated[Session, Depends(_session)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ChainDep = Annotated[ChainGateway, Depends(_chain)]
+
+
+def _sign_in_policy(request: Request, settings: SettingsDep) -> auth.SignInPolicy:
+    """Domain, URI and chain a sign-in message must name (settings first, the request as fallback)."""
+    chain_id = settings.siwe_chain_id
+    if chain_id is None:
+        chain_id = _chain(request).chain_id
+    return auth.SignInPolicy(
+        domain=settings.siwe_domain or request.url.netloc,
+        uri=settings.siwe_uri or str(request.base_url).rstrip("/"),
+        chain_id=chain_id,
+        nonce_ttl=timedelta(seconds=settings.nonce_ttl_seconds),
+        session_ttl=timedelta(seconds=settings.session_ttl_seconds),
+    )
+
+
+SignInPolicyDep = Annotated[auth.SignInPolicy, Depends(_sign_in_policy)]
+
+
+def _optional_user(request: Request, session: SessionDep) -> User | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    return auth.user_for_token(session, token=token)
+
+
+def _current_user(user: Annotated[User | None, Depends(_optional_user)]) -> User:
+    if user is None:
+        raise NotSignedIn("sign in with your wallet first (POST /api/auth/nonce, then /api/auth/verify)")
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(_optional_user)]
+CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+def _moderator(user: CurrentUser, settings: SettingsDep) -> User:
+    if user.address.lower() not in {m.lower() for m in settings.moderators}:
+        raise NotAllowed("only moderators may do this")
+    return user
+
+
+Moderator = Annotated[User, Depends(_moderator)]

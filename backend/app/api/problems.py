@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -38,6 +39,13 @@ def install(app: FastAPI) -> None:
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
         return problem(
             request, status=422, title="Invalid request", detail=detail, slug="invalid-request", errors=errors
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        logging.getLogger("jiedan.api").exception("unhandled error on %s", request.url.path, exc_info=error)
+        return problem(
+            request, status=500, title="Internal error", detail="the server failed; it was logged", slug="internal"
         )
 
     @app.exception_handler(StarletteHTTPException)

@@ -48,6 +48,34 @@ class Settings(BaseSettings):
     )
     rpc_backoff: float = Field(default=0.25, gt=0, description="First retry delay in seconds; doubles per retry.")
 
+    # Sign-In with Ethereum (EIP-4361) and sessions
+    siwe_domain: str | None = Field(
+        default=None,
+        description="The domain a sign-in message must name (e.g. jiedan.dev). Unset: the Host of the request "
+        "(development only: set it in production).",
+    )
+    siwe_uri: str | None = Field(
+        default=None,
+        description="The URI a sign-in message must name (e.g. https://jiedan.dev). Unset: the request's base URL.",
+    )
+    siwe_chain_id: int | None = Field(
+        default=None, description="The chain id a sign-in message must name. Unset: the deployment's chain id."
+    )
+    nonce_ttl_seconds: int = Field(default=300, ge=10, le=3600, description="How long a sign-in nonce is valid.")
+    session_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60, description="How long a session lasts.")
+    cookie_secure: bool = Field(default=False, description="Send the session cookie over HTTPS only (production).")
+
+    # Files
+    files_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "files", description="Where attachments are stored, content-addressed."
+    )
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="Largest attachment accepted.")
+
+    # Moderation
+    moderators: list[str] = Field(
+        default_factory=list, description="Addresses allowed to hide and restore content (JSON list)."
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

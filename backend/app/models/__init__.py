@@ -2,5 +2,40 @@
 
 from backend.app.models.base import Base
 from backend.app.models.chain import ChainBlock, ChainEvent, ChainJob, ChainMilestone, IndexerCheckpoint
+from backend.app.models.job_post import JobPost, JobPostSkill
+from backend.app.models.message import Attachment, Message, Thread, ThreadRead
+from backend.app.models.moderation import ModerationAction, Report
+from backend.app.models.profile import Category, Profile, ProfileSkill
+from backend.app.models.proposal import OfferOrder, OfferOrderSkill, OfferSkill, OfferTier, Proposal, ServiceOffer
+from backend.app.models.search import SearchDocument
+from backend.app.models.user import AuthNonce, AuthSession, User
 
-__all__ = ["Base", "ChainBlock", "ChainEvent", "ChainJob", "ChainMilestone", "IndexerCheckpoint"]
+__all__ = [
+    "Attachment",
+    "AuthNonce",
+    "AuthSession",
+    "Base",
+    "ChainBlock",
+    "ChainEvent",
+    "ChainJob",
+    "Category",
+    "ChainMilestone",
+    "Profile",
+    "ProfileSkill",
+    "Proposal",
+    "Report",
+    "SearchDocument",
+    "ServiceOffer",
+    "Thread",
+    "ThreadRead",
+    "IndexerCheckpoint",
+    "JobPost",
+    "JobPostSkill",
+    "Message",
+    "ModerationAction",
+    "OfferOrder",
+    "OfferOrderSkill",
+    "OfferSkill",
+    "OfferTier",
+    "User",
+]

@@ -37,3 +37,33 @@ class ChainUnavailable(DomainError):
     status = 503
     title = "Chain unavailable"
     slug = "chain-unavailable"
+
+
+class NotSignedIn(DomainError):
+    status = 401
+    title = "Sign-in required"
+    slug = "not-signed-in"
+
+
+class SignInRefused(DomainError):
+    status = 401
+    title = "Sign-in refused"
+    slug = "sign-in-refused"
+
+
+class TooLarge(DomainError):
+    status = 413
+    title = "Content too large"
+    slug = "too-large"
+
+
+class UnsupportedMedia(DomainError):
+    status = 415
+    title = "Unsupported media type"
+    slug = "unsupported-media-type"
+
+
+class Invalid(DomainError):
+    status = 422
+    title = "Invalid request"
+    slug = "invalid-request"

@@ -1,0 +1,75 @@
+"""Off-chain job listings (the on-chain escrow jobs are under /api/jobs)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from backend.app.api.deps import ChainDep, CurrentUser, OptionalUser, SessionDep
+from backend.app.schemas.job_post import JobPostIn, JobPostOut, JobPostPage, LinkChainJobIn
+from backend.app.services import job_posts
+
+router = APIRouter(prefix="/api", tags=["job posts"])
+
+OWNER_ONLY = {401: {"description": "Not signed in"}, 403: {"description": "Not the job's client"}}
+
+
+@router.post("/job-posts", response_model=JobPostOut, status_code=201, responses=OWNER_ONLY)
+def create_job_post(body: JobPostIn, user: CurrentUser, session: SessionDep) -> JobPostOut:
+    """Create a draft listing (no gas); its canonical JSON and keccak come back with it."""
+    return job_posts.post_out(session, job_posts.create_draft(session, client=user.address, data=body))
+
+
+@router.get("/job-posts", response_model=JobPostPage)
+def list_job_posts(
+    session: SessionDep,
+    category: str | None = None,
+    client: str | None = None,
+    cursor: int | None = Query(None, ge=1, description="`next_cursor` of the previous page."),
+    limit: int = Query(20, ge=1, le=job_posts.MAX_PAGE),
+) -> JobPostPage:
+    """Published listings, newest first (anyone)."""
+    posts = job_posts.list_public(session, category=category, client=client, before_id=cursor, limit=limit)
+    return JobPostPage(
+        items=[job_posts.post_out(session, p) for p in posts],
+        next_cursor=str(posts[-1].id) if len(posts) == limit else None,
+    )
+
+
+@router.get("/me/job-posts", response_model=list[JobPostOut])
+def my_job_posts(user: CurrentUser, session: SessionDep) -> list[JobPostOut]:
+    """The caller's listings, drafts included."""
+    return [job_posts.post_out(session, p) for p in job_posts.list_own(session, client=user.address)]
+
+
+@router.get("/job-posts/{post_id}", response_model=JobPostOut)
+def get_job_post(post_id: int, user: OptionalUser, session: SessionDep) -> JobPostOut:
+    """A listing; drafts are visible to their client only. `hash_mismatch` flags an edited-after-funding listing."""
+    viewer = None if user is None else user.address
+    return job_posts.post_out(session, job_posts.get_visible(session, post_id=post_id, viewer=viewer))
+
+
+@router.put("/job-posts/{post_id}", response_model=JobPostOut, responses=OWNER_ONLY)
+def update_job_post(post_id: int, body: JobPostIn, user: CurrentUser, session: SessionDep) -> JobPostOut:
+    """Replace the listing's content (before hiring only); the hash is recomputed."""
+    return job_posts.post_out(session, job_posts.update(session, post_id=post_id, client=user.address, data=body))
+
+
+@router.post("/job-posts/{post_id}/publish", response_model=JobPostOut, responses=OWNER_ONLY)
+def publish_job_post(post_id: int, user: CurrentUser, session: SessionDep) -> JobPostOut:
+    return job_posts.post_out(session, job_posts.publish(session, post_id=post_id, client=user.address))
+
+
+@router.post("/job-posts/{post_id}/close", response_model=JobPostOut, responses=OWNER_ONLY)
+def close_job_post(post_id: int, user: CurrentUser, session: SessionDep) -> JobPostOut:
+    return job_posts.post_out(session, job_posts.close(session, post_id=post_id, client=user.address))
+
+
+@router.post("/job-posts/{post_id}/link", response_model=JobPostOut, responses=OWNER_ONLY)
+def link_job_post(
+    post_id: int, body: LinkChainJobIn, user: CurrentUser, session: SessionDep, chain: ChainDep
+) -> JobPostOut:
+    """Tie a hired listing to its escrow job (the client who created it only)."""
+    post = job_posts.link_chain_job(
+        session, post_id=post_id, client=user.address, chain_id=chain.chain_id, chain_job_id=body.chain_job_id
+    )
+    return job_posts.post_out(session, post)

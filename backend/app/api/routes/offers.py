@@ -1,0 +1,57 @@
+"""Service offers (the Fiverr direction): a freelancer lists tiers, a client orders one."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from backend.app.api.deps import ChainDep, CurrentUser, OptionalUser, SessionDep
+from backend.app.schemas.proposal import OfferIn, OfferOut, OrderIn, OrderOut
+from backend.app.services import offers
+
+router = APIRouter(prefix="/api/offers", tags=["offers"])
+
+AUTH = {401: {"description": "Not signed in"}, 403: {"description": "Not allowed for this user"}}
+
+
+@router.post("", response_model=OfferOut, status_code=201, responses=AUTH)
+def create_offer(body: OfferIn, user: CurrentUser, session: SessionDep) -> OfferOut:
+    """List a packaged service with one to three tiers (price = sum of the tier's milestones)."""
+    return offers.offer_out(offers.create(session, freelancer=user.address, data=body))
+
+
+@router.get("", response_model=list[OfferOut])
+def list_offers(
+    session: SessionDep,
+    category: str | None = None,
+    freelancer: str | None = None,
+    cursor: int | None = Query(None, ge=1),
+    limit: int = Query(20, ge=1, le=offers.MAX_PAGE),
+) -> list[OfferOut]:
+    """Active offers, newest first (anyone)."""
+    found = offers.list_active(session, category=category, freelancer=freelancer, before_id=cursor, limit=limit)
+    return [offers.offer_out(o) for o in found]
+
+
+@router.get("/{offer_id}", response_model=OfferOut)
+def get_offer(offer_id: int, user: OptionalUser, session: SessionDep) -> OfferOut:
+    viewer = None if user is None else user.address
+    return offers.offer_out(offers.get_visible(session, offer_id=offer_id, viewer=viewer))
+
+
+@router.put("/{offer_id}", response_model=OfferOut, responses=AUTH)
+def update_offer(offer_id: int, body: OfferIn, user: CurrentUser, session: SessionDep) -> OfferOut:
+    """Its freelancer only; past orders keep the listing they were ordered with."""
+    return offers.offer_out(offers.update(session, offer_id=offer_id, freelancer=user.address, data=body))
+
+
+@router.post("/{offer_id}/close", response_model=OfferOut, responses=AUTH)
+def close_offer(offer_id: int, user: CurrentUser, session: SessionDep) -> OfferOut:
+    return offers.offer_out(offers.close(session, offer_id=offer_id, freelancer=user.address))
+
+
+@router.post(
+    "/{offer_id}/orders", response_model=OrderOut, status_code=201, response_model_by_alias=True, responses=AUTH
+)
+def order_tier(offer_id: int, body: OrderIn, user: CurrentUser, session: SessionDep, chain: ChainDep) -> OrderOut:
+    """A client orders a tier: returns the unsigned allowance and create-and-fund transactions."""
+    return offers.order(session, offer_id=offer_id, tier=body.tier, client=user.address, chain=chain)

@@ -1,0 +1,66 @@
+"""Off-chain job listing shapes. Status, hash and chain link are never taken from the body."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.app.schemas.chain import JobOut
+from backend.app.schemas.tx import Address, Amount
+
+JobPostStatus = Literal["draft", "published", "hired", "closed"]
+
+
+class MilestonePlan(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200, examples=["Wireframes"])
+    amount: Amount
+
+
+class JobPostIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=3, max_length=200, examples=["Logo for a tea shop"])
+    description: str = Field(default="", max_length=20_000, description="Markdown.")
+    category: str = Field(examples=["design"])
+    skills: list[str] = Field(default_factory=list, max_length=20, examples=[["logo-design"]])
+    budget: Amount = Field(description="Token base units.")
+    token: Address
+    deadline: datetime | None = None
+    milestones: list[MilestonePlan] = Field(default_factory=list, max_length=50)
+
+
+class LinkChainJobIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    chain_job_id: int = Field(ge=1)
+
+
+class JobPostOut(BaseModel):
+    id: int
+    client: str
+    status: JobPostStatus
+    title: str
+    description: str
+    description_html: str
+    category: str
+    skills: list[str]
+    budget: str
+    token: str
+    deadline: datetime | None
+    milestones: list[MilestonePlan]
+    canonical_json: str
+    metadata_hash: str = Field(description="keccak256 of canonical_json: what goes on-chain when the job is funded.")
+    chain: JobOut | None = Field(description="The escrow job as indexed, once hired and linked.")
+    hash_mismatch: bool = Field(description="The on-chain metadata hash differs from this listing's hash.")
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+
+
+class JobPostPage(BaseModel):
+    items: list[JobPostOut]
+    next_cursor: str | None

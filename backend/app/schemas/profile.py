@@ -1,0 +1,69 @@
+"""Profile, on-chain record and category shapes. Input models forbid unknown fields (no mass assignment)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+from backend.app.schemas.tx import Address, Amount
+
+Availability = Literal["available", "limited", "unavailable"]
+
+
+class CategoryOut(BaseModel):
+    slug: str
+    name: str
+
+
+class ProfileIn(BaseModel):
+    """What the owner may set. Reputation, proven skills and volume are not here: they come from the chain."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str = Field(min_length=1, max_length=80, examples=["Li Wei"])
+    bio: str = Field(default="", max_length=5_000, description="Markdown.")
+    skills: list[str] = Field(default_factory=list, max_length=20, examples=[["vyper", "ui-design"]])
+    hourly_rate: Amount | None = Field(default=None, description="Token base units per hour.")
+    rate_token: Address | None = None
+    links: list[HttpUrl] = Field(default_factory=list, max_length=10)
+    availability: Availability = "available"
+
+
+class TokenAmount(BaseModel):
+    token: str
+    amount: str
+
+
+class OnchainRecord(BaseModel):
+    """Read from the indexer's tables only. `None` means the contracts do not record it yet."""
+
+    jobs_done: int = Field(description="Jobs as freelancer with every milestone paid.")
+    jobs_active: int = Field(description="Jobs as freelancer with funds still in escrow.")
+    earned: list[TokenAmount] = Field(description="Paid to this address as freelancer, per token.")
+    jobs_as_client: int
+    spent: list[TokenAmount] = Field(description="Paid out of this address's jobs as client, per token.")
+    disputes: int | None = None
+    rating_count: int | None = None
+    rating_average: float | None = None
+
+
+class ProvenSkill(BaseModel):
+    tag: str
+    jobs: int = Field(description="Paid jobs whose on-chain metadata hash matches a listing tagged with this skill.")
+
+
+class ProfileOut(BaseModel):
+    address: str
+    display_name: str
+    bio: str
+    bio_html: str
+    skills: list[str]
+    proven_skills: list[ProvenSkill]
+    hourly_rate: str | None
+    rate_token: str | None
+    links: list[str]
+    availability: Availability
+    record: OnchainRecord
+    updated_at: datetime

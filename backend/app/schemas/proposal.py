@@ -1,0 +1,105 @@
+"""Proposal, service offer and hiring shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.app.schemas.job_post import MilestonePlan
+from backend.app.schemas.tx import Address, UnsignedTx
+
+ProposalStatus = Literal["submitted", "shortlisted", "declined", "withdrawn", "accepted"]
+
+
+class ProposalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cover_letter: str = Field(min_length=1, max_length=10_000, examples=["I have drawn 40 logos for tea brands."])
+    milestones: list[MilestonePlan] = Field(min_length=1, max_length=50)
+
+
+class ProposalOut(BaseModel):
+    id: int
+    job_post_id: int
+    freelancer: str
+    cover_letter: str
+    milestones: list[MilestonePlan]
+    total: str
+    status: ProposalStatus
+    created_at: datetime
+    updated_at: datetime
+
+
+class HireOut(BaseModel):
+    """Unsigned transactions for the client's wallet: the token allowance, then create-and-fund."""
+
+    metadata_hash: str
+    freelancer: str
+    amounts: list[str]
+    approve: UnsignedTx
+    create_and_fund: UnsignedTx
+
+
+class AcceptOut(BaseModel):
+    proposal: ProposalOut
+    hire: HireOut
+
+
+class TierIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=40, examples=["Basic"])
+    delivery_days: int = Field(ge=1, le=365)
+    milestones: list[MilestonePlan] = Field(min_length=1, max_length=10)
+
+
+class OfferIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=3, max_length=200, examples=["I will audit your Vyper contract"])
+    description: str = Field(default="", max_length=20_000, description="Markdown.")
+    category: str
+    skills: list[str] = Field(default_factory=list, max_length=20)
+    token: Address
+    tiers: list[TierIn] = Field(min_length=1, max_length=3)
+
+
+class TierOut(BaseModel):
+    position: int
+    name: str
+    price: str = Field(description="The sum of the tier's milestones, token base units.")
+    delivery_days: int
+    milestones: list[MilestonePlan]
+
+
+class OfferOut(BaseModel):
+    id: int
+    freelancer: str
+    title: str
+    description: str
+    description_html: str
+    category: str
+    skills: list[str]
+    token: str
+    status: Literal["active", "closed"]
+    tiers: list[TierOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class OrderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tier: int = Field(ge=0, le=2)
+
+
+class OrderOut(BaseModel):
+    id: int
+    offer_id: int
+    tier: int
+    client: str
+    canonical_json: str
+    hire: HireOut
+    created_at: datetime

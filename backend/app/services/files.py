@@ -1,0 +1,136 @@
+"""Attachments on disk: staged while the upload streams, typed by content, stored under their keccak256.
+
+Nothing half-written: the bytes go to a temporary file first and are moved into place in one
+rename; if the database row is not committed, a file this upload created is removed again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from Crypto.Hash import keccak as keccak_hash
+
+from backend.app.services.errors import TooLarge, UnsupportedMedia
+
+SNIFF_BYTES = 8_192
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+_MAGIC = [
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+    (b"PK\x03\x04", "application/zip"),
+]
+_UNSAFE_NAME = re.compile(r"[^\w.\- ()\[\]]")
+
+
+def sniff(head: bytes) -> str | None:
+    """The media type from the content itself (never from the client's declared type)."""
+    for magic, media_type in _MAGIC:
+        if head.startswith(magic):
+            return media_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if b"\x00" in head:
+        return None
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 3:  # a multi-byte character cut at the sniff boundary is fine
+            return None
+    return "text/plain; charset=utf-8"
+
+
+def safe_filename(raw: str | None) -> str:
+    name = unicodedata.normalize("NFKC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE_NAME.sub("_", name).strip(". ")
+    return name[:200] or "file"
+
+
+@dataclass
+class StagedFile:
+    path: Path  # the temporary file
+    size: int
+    keccak: str
+    media_type: str
+
+
+def _final_path(files_dir: Path, digest: str) -> Path:
+    body = digest.removeprefix("0x")
+    return files_dir / body[:2] / body
+
+
+async def stage(chunks: AsyncIterator[bytes], *, files_dir: Path, max_bytes: int) -> StagedFile:
+    """Stream the upload to a temporary file, hashing as it goes; refuse oversize and unknown types."""
+    tmp_dir = files_dir / "tmp"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=tmp_dir)
+    path = Path(name)
+    hasher = keccak_hash.new(digest_bits=256)
+    size = 0
+    head = b""
+    try:
+        with os.fdopen(handle, "wb") as out:
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(f"attachments are limited to {max_bytes} bytes")
+                if len(head) < SNIFF_BYTES:
+                    head += chunk[: SNIFF_BYTES - len(head)]
+                hasher.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if size == 0:
+            raise UnsupportedMedia("the file is empty")
+        media_type = sniff(head)
+        if media_type is None:
+            raise UnsupportedMedia("only images (PNG, JPEG, GIF, WebP), PDF, ZIP and UTF-8 text are accepted")
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return StagedFile(path=path, size=size, keccak="0x" + hasher.hexdigest(), media_type=media_type)
+
+
+def place(staged: StagedFile, *, files_dir: Path) -> bool:
+    """Move the staged bytes to their content address; True if this call created the file."""
+    final = _final_path(files_dir, staged.keccak)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists():
+        staged.path.unlink(missing_ok=True)
+        return False
+    os.replace(staged.path, final)
+    return True
+
+
+def discard(staged: StagedFile) -> None:
+    staged.path.unlink(missing_ok=True)
+
+
+def remove(digest: str, *, files_dir: Path) -> None:
+    _final_path(files_dir, digest).unlink(missing_ok=True)
+
+
+def path_of(digest: str, *, files_dir: Path) -> Path:
+    return _final_path(files_dir, digest)
+
+
+def download_headers(media_type: str, filename: str) -> dict[str, str]:
+    """Safe serving: never sniffed, never scripted, inline only for images."""
+    disposition = "inline" if media_type in IMAGE_TYPES else "attachment"
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    return {
+        "Content-Disposition": f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Cross-Origin-Resource-Policy": "same-origin",
+        "Cache-Control": "private, max-age=3600",
+    }

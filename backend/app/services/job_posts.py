@@ -1,0 +1,217 @@
+"""Off-chain job listings: drafts, publish, edit before hiring only, close, link to the escrow job."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.app.models.chain import ChainJob
+from backend.app.models.job_post import JobPost, JobPostSkill
+from backend.app.schemas.job_post import JobPostIn, JobPostOut, MilestonePlan
+from backend.app.services import chain_jobs, markdown, search
+from backend.app.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from backend.app.services.listing_hash import canonical_json, metadata_hash
+from backend.app.services.profiles import category_exists
+from backend.app.services.skills import normalise_tags
+
+LISTING_SCHEMA = "jiedan/job@1"
+EDITABLE = frozenset({"draft", "published"})
+PUBLIC = frozenset({"published", "hired", "closed"})
+MAX_PAGE = 50
+
+
+def listing_document(post: JobPost, skills: list[str]) -> dict[str, Any]:
+    """What the metadata hash commits to: every field a freelancer relies on when applying.
+
+    The id and creation time make two listings with the same text hash differently, so an
+    escrow job ties to exactly one listing.
+    """
+    return {
+        "schema": LISTING_SCHEMA,
+        "id": post.id,
+        "created_at": post.created_at.isoformat(),
+        "client": post.client,
+        "title": post.title,
+        "description": post.description,
+        "category": post.category,
+        "skills": skills,
+        "budget": str(post.budget),
+        "token": post.token,
+        "deadline": None if post.deadline is None else post.deadline.isoformat(),
+        "milestones": post.milestones,
+    }
+
+
+def _apply(session: Session, post: JobPost, data: JobPostIn) -> None:
+    if not category_exists(session, slug=data.category):
+        raise Invalid(f"no category {data.category!r}: see GET /api/categories")
+    if any(int(m.amount) == 0 for m in data.milestones):
+        raise Invalid("every milestone needs an amount above zero")
+    if data.deadline is not None and data.deadline.tzinfo is None:
+        raise Invalid("the deadline needs a time zone (e.g. 2026-12-31T00:00:00Z)")
+    tags = normalise_tags(data.skills)
+    post.title = data.title.strip()
+    post.description = data.description
+    post.category = data.category
+    post.budget = int(data.budget)
+    post.token = data.token
+    post.deadline = None if data.deadline is None else data.deadline.astimezone(UTC)
+    post.milestones = [{"title": m.title, "amount": str(int(m.amount))} for m in data.milestones]
+    post.skills = [JobPostSkill(tag=tag) for tag in tags]
+    post.updated_at = datetime.now(UTC)
+    post.canonical_json, post.metadata_hash = "", ""  # computed below, once the id exists
+    session.add(post)
+    session.flush()  # the id is part of the hashed document
+    post.canonical_json = canonical_json(listing_document(post, tags))
+    post.metadata_hash = metadata_hash(listing_document(post, tags))
+
+
+def create_draft(session: Session, *, client: str, data: JobPostIn) -> JobPost:
+    now = datetime.now(UTC)
+    post = JobPost(client=client, status="draft", hidden=False, created_at=now)
+    _apply(session, post, data)
+    session.commit()
+    return post
+
+
+def get_visible(session: Session, *, post_id: int, viewer: str | None) -> JobPost:
+    """Drafts and hidden posts exist only for their owner; to anyone else they are 404."""
+    post = session.get(JobPost, post_id)
+    if post is None:
+        raise NotFound(f"no job post {post_id}")
+    if post.client != viewer and (post.status not in PUBLIC or post.hidden):
+        raise NotFound(f"no job post {post_id}")
+    return post
+
+
+def get_owned(session: Session, *, post_id: int, client: str) -> JobPost:
+    post = get_visible(session, post_id=post_id, viewer=client)
+    if post.client != client:
+        raise NotAllowed(f"job post {post_id} belongs to {post.client}")
+    return post
+
+
+def update(session: Session, *, post_id: int, client: str, data: JobPostIn) -> JobPost:
+    """Edit before hiring only: once hired, the hash on-chain must keep matching the listing."""
+    post = get_owned(session, post_id=post_id, client=client)
+    if post.status not in EDITABLE:
+        raise Conflict(f"job post {post_id} is {post.status}: it can no longer be edited")
+    _apply(session, post, data)
+    search.index_job_post(session, post)
+    session.commit()
+    return post
+
+
+def publish(session: Session, *, post_id: int, client: str) -> JobPost:
+    post = get_owned(session, post_id=post_id, client=client)
+    if post.status != "draft":
+        raise Conflict(f"job post {post_id} is {post.status}, not a draft")
+    if not post.milestones:
+        raise Conflict("add at least one milestone before publishing")
+    now = datetime.now(UTC)
+    if post.deadline is not None and post.deadline <= now:
+        raise Conflict("the deadline has passed")
+    post.status = "published"
+    post.published_at = now
+    post.updated_at = now
+    search.index_job_post(session, post)
+    session.commit()
+    return post
+
+
+def close(session: Session, *, post_id: int, client: str) -> JobPost:
+    post = get_owned(session, post_id=post_id, client=client)
+    if post.status not in EDITABLE:
+        raise Conflict(f"job post {post_id} is {post.status}: only drafts and published posts can be closed")
+    post.status = "closed"
+    post.updated_at = datetime.now(UTC)
+    search.index_job_post(session, post)
+    session.commit()
+    return post
+
+
+def mark_hired(session: Session, *, post: JobPost) -> None:
+    """Freeze the listing (called when a proposal is accepted; the caller commits)."""
+    if post.status != "published":
+        raise Conflict(f"job post {post.id} is {post.status}: only a published job can be hired for")
+    post.status = "hired"
+    post.updated_at = datetime.now(UTC)
+    search.index_job_post(session, post)
+
+
+def link_chain_job(session: Session, *, post_id: int, client: str, chain_id: int, chain_job_id: int) -> JobPost:
+    """Tie the listing to its escrow job; the on-chain hash is then compared with the listing's."""
+    post = get_owned(session, post_id=post_id, client=client)
+    if post.status != "hired":
+        raise Conflict(f"job post {post_id} is {post.status}: accept a proposal first")
+    job = chain_jobs.get_job(session, chain_id=chain_id, job_id=chain_job_id)
+    if job.client != client:
+        raise NotAllowed(f"escrow job {chain_job_id} was created by {job.client}, not by you")
+    post.chain_id, post.chain_job_id = chain_id, chain_job_id
+    session.commit()
+    return post
+
+
+def _chain_job(session: Session, post: JobPost) -> ChainJob | None:
+    if post.chain_id is not None and post.chain_job_id is not None:
+        return session.get(ChainJob, (post.chain_id, post.chain_job_id))
+    if post.status == "hired":  # not linked by hand: the escrow job that carries this listing's hash
+        return session.scalars(
+            select(ChainJob)
+            .where(ChainJob.client == post.client, ChainJob.metadata_hash == post.metadata_hash)
+            .order_by(ChainJob.created_block.desc())
+            .limit(1)
+        ).first()
+    return None
+
+
+def list_public(
+    session: Session,
+    *,
+    category: str | None = None,
+    client: str | None = None,
+    before_id: int | None = None,
+    limit: int,
+) -> Sequence[JobPost]:
+    """Published listings, newest first, keyset-paginated by id."""
+    query = select(JobPost).where(JobPost.status == "published", JobPost.hidden.is_(False))
+    if category:
+        query = query.where(JobPost.category == category)
+    if client:
+        query = query.where(JobPost.client == client)
+    if before_id is not None:
+        query = query.where(JobPost.id < before_id)
+    return session.scalars(query.order_by(JobPost.id.desc()).limit(min(limit, MAX_PAGE))).all()
+
+
+def list_own(session: Session, *, client: str) -> Sequence[JobPost]:
+    return session.scalars(select(JobPost).where(JobPost.client == client).order_by(JobPost.id.desc())).all()
+
+
+def post_out(session: Session, post: JobPost) -> JobPostOut:
+    job = _chain_job(session, post)
+    return JobPostOut(
+        id=post.id,
+        client=post.client,
+        status=post.status,  # type: ignore[arg-type]
+        title=post.title,
+        description=post.description,
+        description_html=markdown.render(post.description),
+        category=post.category,
+        skills=[s.tag for s in post.skills],
+        budget=str(post.budget),
+        token=post.token,
+        deadline=post.deadline,
+        milestones=[MilestonePlan(**m) for m in post.milestones],
+        canonical_json=post.canonical_json,
+        metadata_hash=post.metadata_hash,
+        chain=None if job is None else chain_jobs.job_out(job),
+        hash_mismatch=job is not None and job.metadata_hash.lower() != post.metadata_hash.lower(),
+        created_at=post.created_at,
+        updated_at=post.updated_at,
+        published_at=post.published_at,
+    )

@@ -1,0 +1,242 @@
+"""Full-text search over job posts and profiles: SQLite FTS5 or PostgreSQL tsvector, one contract.
+
+Both engines get the same query (every word must match, as a prefix), the same filters, the
+same weighting idea (title above tags above body), HTML-safe snippets with <mark>, and keyset
+pagination on (score, id) with a hard cap on the number of pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, Select, and_, cast, column, delete, func, literal_column, or_, select, table, text
+from sqlalchemy.orm import Session
+
+from backend.app.models.job_post import JobPost
+from backend.app.models.profile import Profile
+from backend.app.models.search import SearchDocument
+from backend.app.schemas.search import SearchHit, SearchPage
+from backend.app.services.errors import Invalid
+from backend.app.services.skills import normalise_tags
+
+MAX_LIMIT = 50
+MAX_PAGES = 20
+MAX_TERMS = 8
+_WORD = re.compile(r"\w+", re.UNICODE)
+_OPEN, _CLOSE = "\x02", "\x03"  # snippet markers, swapped for <mark> after escaping
+_JOB_STATUSES = frozenset({"published", "hired", "closed"})
+
+
+# ---- keeping documents in step (called by the services that write jobs and profiles) ----
+
+
+def _plain(value: str) -> str:
+    """Angle brackets out: PostgreSQL's parser drops what looks like markup, FTS5 does not."""
+    return value.replace("<", " ").replace(">", " ")
+
+
+def _upsert(session: Session, *, kind: str, ref: str, values: dict[str, Any]) -> None:
+    document = session.scalar(select(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.ref == ref))
+    if document is None:
+        session.add(SearchDocument(kind=kind, ref=ref, **values))
+    else:
+        for key, value in values.items():
+            setattr(document, key, value)
+
+
+def _remove(session: Session, *, kind: str, ref: str) -> None:
+    session.execute(delete(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.ref == ref))
+
+
+def index_job_post(session: Session, post: JobPost) -> None:
+    """Listed jobs are searchable (drafts are not); the caller commits."""
+    if post.status not in _JOB_STATUSES:
+        _remove(session, kind="job", ref=str(post.id))
+        return
+    _upsert(
+        session,
+        kind="job",
+        ref=str(post.id),
+        values={
+            "title": _plain(post.title),
+            "body": _plain(post.description),
+            "tags": " " + " ".join(s.tag for s in post.skills) + " ",
+            "budget": post.budget,
+            "token": post.token,
+            "status": post.status,
+            "posted_at": post.published_at or post.created_at,
+            "hidden": post.hidden,
+        },
+    )
+
+
+def index_profile(session: Session, profile: Profile) -> None:
+    _upsert(
+        session,
+        kind="profile",
+        ref=profile.address,
+        values={
+            "title": _plain(profile.display_name),
+            "body": _plain(profile.bio),
+            "tags": " " + " ".join(s.tag for s in profile.skills) + " ",
+            "budget": profile.hourly_rate,
+            "token": profile.rate_token,
+            "status": profile.availability,
+            "posted_at": profile.updated_at,
+            "hidden": profile.hidden,
+        },
+    )
+
+
+# ---- queries ----
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    kind: str  # "job" | "profile"
+    text: str = ""
+    skills: list[str] = field(default_factory=list)
+    budget_min: int | None = None
+    budget_max: int | None = None
+    token: str | None = None
+    statuses: list[str] = field(default_factory=list)
+    posted_since: datetime | None = None
+    limit: int = 20
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class _Cursor:
+    score: float
+    id: int
+    page: int
+
+
+def _encode_cursor(cursor: _Cursor) -> str:
+    raw = json.dumps({"s": cursor.score, "i": cursor.id, "p": cursor.page}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(value: str | None) -> _Cursor | None:
+    if not value:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+        return _Cursor(score=float(data["s"]), id=int(data["i"]), page=int(data["p"]))
+    except (ValueError, KeyError, TypeError):
+        raise Invalid("the cursor is not one this API gave out") from None
+
+
+def terms(raw: str) -> list[str]:
+    """The words of a query (punctuation and operators dropped), at most MAX_TERMS."""
+    words = [w.lower() for w in _WORD.findall(raw)]
+    if len(words) > MAX_TERMS:
+        raise Invalid(f"at most {MAX_TERMS} words per query")
+    return words
+
+
+def safe_snippet(marked: str) -> str:
+    """Escape everything, then turn the engine's markers into <mark> (the only HTML in a snippet)."""
+    return html.escape(marked).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+
+
+def _filters(query: SearchQuery) -> list[Any]:
+    d = SearchDocument
+    conditions: list[Any] = [d.kind == query.kind, d.hidden.is_(False)]
+    for tag in normalise_tags(query.skills):
+        conditions.append(d.tags.like(f"% {tag} %"))
+    if query.budget_min is not None:
+        conditions.append(d.budget >= query.budget_min)
+    if query.budget_max is not None:
+        conditions.append(d.budget <= query.budget_max)
+    if query.token:
+        conditions.append(func.lower(d.token) == query.token.lower())
+    statuses = query.statuses or (["published"] if query.kind == "job" else [])
+    if statuses:
+        conditions.append(d.status.in_(statuses))
+    if query.posted_since is not None:
+        conditions.append(d.posted_at >= query.posted_since)
+    return conditions
+
+
+def _sqlite(words: list[str], conditions: list[Any]) -> Select[Any]:
+    d = SearchDocument
+    if not words:
+        return select(d, literal_column("0.0").label("score"), func.substr(d.body, 1, 160).label("snippet")).where(
+            *conditions
+        )
+    fts = table("search_fts", column("rowid"))
+    match = " ".join('"' + w.replace('"', "") + '"*' for w in words)
+    return (
+        select(
+            d,
+            (-func.bm25(literal_column("search_fts"), 10.0, 1.0, 5.0)).label("score"),
+            func.snippet(literal_column("search_fts"), -1, _OPEN, _CLOSE, "…", 16).label("snippet"),
+        )
+        .join(fts, fts.c.rowid == d.id)
+        .where(text("search_fts MATCH :match").bindparams(match=match), *conditions)
+    )
+
+
+def _postgres(words: list[str], conditions: list[Any]) -> Select[Any]:
+    d = SearchDocument
+    if not words:
+        return select(d, literal_column("0.0").label("score"), func.substr(d.body, 1, 160).label("snippet")).where(
+            *conditions
+        )
+    query = func.to_tsquery("simple", " & ".join(w + ":*" for w in words))
+    tsv = literal_column("search_documents.tsv")
+    options = f"StartSel={_OPEN},StopSel={_CLOSE},MaxWords=24,MinWords=8,ShortWord=1,HighlightAll=false"
+    document = func.concat_ws(" ", d.title, d.body)
+    return select(
+        d,
+        cast(func.ts_rank(tsv, query), Float(53)).label("score"),  # float8: exact in the cursor
+        func.ts_headline("simple", document, query, options).label("snippet"),
+    ).where(tsv.op("@@")(query), *conditions)
+
+
+def search(session: Session, *, query: SearchQuery) -> SearchPage:
+    """Best first (ties by id), `query.limit` per page, at most MAX_PAGES pages."""
+    if query.kind not in ("job", "profile"):
+        raise Invalid("kind is job or profile")
+    if not 1 <= query.limit <= MAX_LIMIT:
+        raise Invalid(f"limit is 1..{MAX_LIMIT}")
+    cursor = _decode_cursor(query.cursor)
+    page = 1 if cursor is None else cursor.page + 1
+    if page > MAX_PAGES:
+        raise Invalid(f"results stop after {MAX_PAGES} pages: narrow the query")
+    words = terms(query.text)
+    conditions = _filters(query)
+    build = _sqlite if session.get_bind().dialect.name == "sqlite" else _postgres
+    inner = build(words, conditions).subquery()
+    score, doc_id = inner.c.score, inner.c.id
+    outer = select(inner)
+    if cursor is not None:
+        outer = outer.where(or_(score < cursor.score, and_(score == cursor.score, doc_id > cursor.id)))
+    rows = session.execute(outer.order_by(score.desc(), doc_id).limit(query.limit)).mappings().all()
+    items = [
+        SearchHit(
+            kind=row["kind"],
+            ref=row["ref"],
+            title=row["title"],
+            snippet=safe_snippet(row["snippet"] or ""),
+            score=float(row["score"]),
+            skills=row["tags"].split(),
+            budget=None if row["budget"] is None else str(row["budget"]),
+            token=row["token"],
+            status=row["status"],
+            posted_at=row["posted_at"],
+        )
+        for row in rows
+    ]
+    next_cursor = None
+    if len(rows) == query.limit and page < MAX_PAGES:
+        last = rows[-1]
+        next_cursor = _encode_cursor(_Cursor(score=float(last["score"]), id=int(last["id"]), page=page))
+    return SearchPage(items=items, next_cursor=next_cursor)

@@ -1,0 +1,143 @@
+"""Proposals: one per freelancer per job; the client shortlists, declines, accepts → hiring transactions."""
+
+from __future__ import annotations
+
+from backend.app.schemas.tx import UnsignedTx
+from indexer.main import Indexer
+from tests.support.activity import release
+from tests.support.chain import send, wallet
+from tests.support.factories import job_post_body, proposal_body, published_post
+
+PROBLEM = "application/problem+json"
+
+
+def _post_and_proposal(client_as, **post_overrides):
+    client, freelancer = client_as("client"), client_as("freelancer")
+    post = published_post(client, **post_overrides)
+    proposal = freelancer.post(f"/api/job-posts/{post['id']}/proposals", json=proposal_body())
+    assert proposal.status_code == 201, proposal.text
+    return client, freelancer, post, proposal.json()
+
+
+def test_create_proposal__anonymous__401(client_as, api):
+    post = published_post(client_as("client"))
+    response = api.post(f"/api/job-posts/{post['id']}/proposals", json=proposal_body())
+    assert response.status_code == 401
+    assert response.headers["content-type"] == PROBLEM
+
+
+def test_create_proposal__own_job__403(client_as):
+    client = client_as("client")
+    post = published_post(client)
+    response = client.post(f"/api/job-posts/{post['id']}/proposals", json=proposal_body())
+    assert response.status_code == 403
+    assert response.headers["content-type"] == PROBLEM
+
+
+def test_create_proposal__someone_elses_draft__404(client_as):
+    post_id = client_as("client").post("/api/job-posts", json=job_post_body()).json()["id"]
+    response = client_as("freelancer").post(f"/api/job-posts/{post_id}/proposals", json=proposal_body())
+    assert response.status_code == 404
+
+
+def test_create_proposal__second_one__409(client_as):
+    _, freelancer, post, _ = _post_and_proposal(client_as)
+    again = freelancer.post(f"/api/job-posts/{post['id']}/proposals", json=proposal_body(cover_letter="Again"))
+    assert again.status_code == 409
+    assert "already" in again.json()["detail"]
+
+
+def test_create_proposal__closed_job__409(client_as):
+    client = client_as("client")
+    post = published_post(client)
+    client.post(f"/api/job-posts/{post['id']}/close")
+    response = client_as("freelancer").post(f"/api/job-posts/{post['id']}/proposals", json=proposal_body())
+    assert response.status_code == 409
+
+
+def test_create_proposal__status_in_body__422_and_zero_amount__422(client_as):
+    post = published_post(client_as("client"))
+    freelancer = client_as("freelancer")
+    url = f"/api/job-posts/{post['id']}/proposals"
+    assert freelancer.post(url, json=proposal_body(status="accepted")).status_code == 422
+    zero = proposal_body(milestones=[{"title": "Free", "amount": "0"}])
+    assert freelancer.post(url, json=zero).status_code == 422
+
+
+def test_proposal__visible_to_its_freelancer_and_the_client_only(client_as, api):
+    client, freelancer, post, proposal = _post_and_proposal(client_as)
+    assert freelancer.get(f"/api/proposals/{proposal['id']}").json()["total"] == "3000000"
+    assert client.get(f"/api/proposals/{proposal['id']}").status_code == 200
+    assert client_as("stranger").get(f"/api/proposals/{proposal['id']}").status_code == 404
+    assert api.get(f"/api/proposals/{proposal['id']}").status_code == 401
+    assert [p["id"] for p in client.get(f"/api/job-posts/{post['id']}/proposals").json()] == [proposal["id"]]
+    assert freelancer.get(f"/api/job-posts/{post['id']}/proposals").status_code == 403
+    assert [p["id"] for p in freelancer.get("/api/me/proposals").json()] == [proposal["id"]]
+
+
+def test_withdraw_proposal__by_the_client__403_by_the_freelancer__withdrawn(client_as):
+    client, freelancer, _, proposal = _post_and_proposal(client_as)
+    assert client.post(f"/api/proposals/{proposal['id']}/withdraw").status_code == 403
+    response = freelancer.post(f"/api/proposals/{proposal['id']}/withdraw")
+    assert response.json()["status"] == "withdrawn"
+    assert client.post(f"/api/proposals/{proposal['id']}/accept").status_code == 409
+
+
+def test_shortlist_and_decline__by_the_freelancer__403_by_the_client__done(client_as):
+    client, freelancer, _, proposal = _post_and_proposal(client_as)
+    assert freelancer.post(f"/api/proposals/{proposal['id']}/shortlist").status_code == 403
+    assert freelancer.post(f"/api/proposals/{proposal['id']}/decline").status_code == 403
+    assert client.post(f"/api/proposals/{proposal['id']}/shortlist").json()["status"] == "shortlisted"
+    assert client.post(f"/api/proposals/{proposal['id']}/shortlist").status_code == 409
+    assert client.post(f"/api/proposals/{proposal['id']}/decline").json()["status"] == "declined"
+
+
+def test_accept_proposal__by_the_freelancer__403_by_a_stranger__404(client_as):
+    _, freelancer, _, proposal = _post_and_proposal(client_as)
+    assert freelancer.post(f"/api/proposals/{proposal['id']}/accept").status_code == 403
+    assert client_as("stranger").post(f"/api/proposals/{proposal['id']}/accept").status_code == 404
+
+
+def test_accept_proposal__token_not_on_this_escrow__409_and_nothing_changes(client_as):
+    client, _, post, proposal = _post_and_proposal(client_as)  # listing token is not the deployment's
+    response = client.post(f"/api/proposals/{proposal['id']}/accept")
+    assert response.status_code == 409
+    assert client.get(f"/api/proposals/{proposal['id']}").json()["status"] == "submitted"
+    assert client.get(f"/api/job-posts/{post['id']}").json()["status"] == "published"
+
+
+def test_accept_proposal__sent_by_the_wallet__funded_escrow_carries_the_listing_hash(
+    client_as, settings, gateway, local_chain
+):
+    client, freelancer, post, proposal = _post_and_proposal(client_as, token=gateway.token.address)
+    other = client_as("arbiter").post(f"/api/job-posts/{post['id']}/proposals", json=proposal_body())
+
+    response = client.post(f"/api/proposals/{proposal['id']}/accept")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["proposal"]["status"] == "accepted"
+    hire = body["hire"]
+    assert (hire["metadata_hash"], hire["amounts"]) == (post["metadata_hash"], ["1000000", "2000000"])
+    assert (hire["approve"]["from"], hire["approve"]["to"]) == (wallet("client"), gateway.token.address)
+    assert (hire["create_and_fund"]["from"], hire["create_and_fund"]["to"]) == (
+        wallet("client"),
+        gateway.escrow.address,
+    )
+    assert client.post(f"/api/proposals/{proposal['id']}/accept").json()["hire"] == hire  # idempotent
+    assert client.post(f"/api/proposals/{other.json()['id']}/accept").status_code == 409  # job already hired
+    assert client.put(f"/api/job-posts/{post['id']}", json=job_post_body()).status_code == 409
+
+    send(local_chain.w3, UnsignedTx.model_validate(hire["approve"]))
+    send(local_chain.w3, UnsignedTx.model_validate(hire["create_and_fund"]))
+    Indexer(settings).catch_up()
+    listing = client.get(f"/api/job-posts/{post['id']}").json()
+    assert listing["status"] == "hired"
+    assert listing["chain"]["freelancer"] == wallet("freelancer")
+    assert listing["chain"]["funded"] == "3000000"
+    assert listing["hash_mismatch"] is False
+
+    release(gateway, local_chain.w3, listing["chain"]["job_id"], 0)
+    Indexer(settings).catch_up()
+    freelancer.put("/api/me/profile", json={"display_name": "Freelancer"})
+    proven = freelancer.get("/api/me/profile").json()["proven_skills"]
+    assert proven == [{"tag": "illustrator", "jobs": 1}, {"tag": "logo-design", "jobs": 1}]
