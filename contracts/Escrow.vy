@@ -7,44 +7,46 @@
         reputation records. Nobody but a job's parties and its arbiter can
         move its funds; the owner can only set the platform fee for future
         jobs (at most 5%), its recipient, and pause the creation of jobs.
-@dev Thin: composes snekmate (two-step ownership, pausable) with
-     the local `payouts`, `platform_fee` and `escrow_core` modules.
+@dev Thin: composes snekmate's two-step ownership with the local
+     `payouts`, `settings` and `escrow_core` modules. Pausing lives in
+     `settings` (not snekmate's `pausable`) so that the pause flag, the fee
+     rate and the job counter share the one storage word `create_job` reads.
      `renounce_ownership` is not exported: an owner-less escrow left paused
      could never take new jobs again (running jobs are never affected).
 """
 
 from snekmate.auth import ownable
 from snekmate.auth import ownable_2step
-from snekmate.utils import pausable
 
 from .interfaces import IReputation
 from .modules import payouts
-from .modules import platform_fee
+from .modules import settings
 from .modules import escrow_core
 
 initializes: ownable
 initializes: ownable_2step[ownable := ownable]
-initializes: pausable
 initializes: payouts
-initializes: platform_fee[ownable := ownable, payouts := payouts]
-initializes: escrow_core[pausable := pausable, payouts := payouts, platform_fee := platform_fee]
+initializes: settings[ownable := ownable, payouts := payouts]
+initializes: escrow_core[payouts := payouts, settings := settings]
 
 exports: (
     ownable_2step.owner,
     ownable_2step.pending_owner,
     ownable_2step.transfer_ownership,
     ownable_2step.accept_ownership,
-    pausable.paused,
     payouts.credits,
     payouts.withdraw,
-    platform_fee.platform_fee_bps,
-    platform_fee.fee_recipient,
-    platform_fee.fees_accrued,
-    platform_fee.set_platform_fee,
-    platform_fee.set_fee_recipient,
-    platform_fee.collect_fees,
+    settings.platform_fee_bps,
+    settings.paused,
+    settings.job_count,
+    settings.fee_recipient,
+    settings.fees_accrued,
+    settings.set_platform_fee,
+    settings.set_fee_recipient,
+    settings.pause,
+    settings.unpause,
+    settings.collect_fees,
     escrow_core.reputation,
-    escrow_core.job_count,
     escrow_core.create_job,
     escrow_core.create_job_with_permit,
     escrow_core.fund,
@@ -75,26 +77,7 @@ def __init__(reputation_: IReputation, fee_bps: uint256, fee_recipient: address)
     """
     ownable.__init__()
     ownable_2step.__init__()
-    pausable.__init__()
     payouts.__init__()
-    platform_fee.__init__(fee_bps, fee_recipient)
+    settings.__init__(fee_bps, fee_recipient)
     escrow_core.__init__(reputation_)
 
-
-@external
-def pause():
-    """
-    @notice Stops the creation of new jobs. Only the owner. Running jobs
-            keep every function: funds can always move between the parties.
-    """
-    ownable._check_owner()
-    pausable._pause()
-
-
-@external
-def unpause():
-    """
-    @notice Allows the creation of new jobs again. Only the owner.
-    """
-    ownable._check_owner()
-    pausable._unpause()

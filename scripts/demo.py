@@ -76,7 +76,7 @@ class Story:
 
     def approve(self, index: int) -> None:
         receipt = self.escrow.approve(self.job_id, index, sender=self.client)
-        [paid] = receipt.decode_logs(self.escrow.MilestonePaid)
+        [paid] = receipt.decode_logs(self.escrow.MilestoneApproved)
         self.step(
             f"client approved milestone {index}: {_money(paid.amount)} to the freelancer, "
             f"{_money(paid.platform_fee)} platform fee",

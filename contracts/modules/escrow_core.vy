@@ -19,15 +19,13 @@
 """
 
 from ethereum.ercs import IERC20
-from snekmate.utils import pausable
 
 from ..interfaces import IReputation
 from . import payouts
-from . import platform_fee
+from . import settings
 
-uses: pausable
 uses: payouts
-uses: platform_fee
+uses: settings
 
 
 # --- constants ---------------------------------------------------------------
@@ -156,9 +154,6 @@ struct JobView:
 # @dev The reputation contract every ended job and rating is written to.
 reputation: public(immutable(IReputation))
 
-# @dev The number of jobs created; ids run from 1 to `job_count`.
-job_count: public(uint256)
-
 _word_a: HashMap[uint256, uint256]
 _word_b: HashMap[uint256, uint256]
 _word_c: HashMap[uint256, uint256]
@@ -168,7 +163,8 @@ _milestones: HashMap[uint256, uint256]
 
 # --- events ------------------------------------------------------------------
 
-# @dev Emitted when a client creates a job: every term, the whole schedule.
+# @dev Emitted when a client creates a job: every term, the whole schedule,
+# and the initial funding (milestones [0, funded_count), `funded_amount` in total).
 event JobCreated:
     job_id: indexed(uint256)
     client: indexed(address)
@@ -181,9 +177,12 @@ event JobCreated:
     ruling_window: uint256
     metadata_hash: bytes32
     milestones: DynArray[Milestone, MAX_MILESTONES]
+    funded_count: uint256
+    funded_amount: uint256
 
 
-# @dev Emitted when money enters a job: milestones [first, funded_count) are now funded.
+# @dev Emitted when the client funds more milestones after creation:
+# milestones [first_milestone, funded_count) are now funded.
 event JobFunded:
     job_id: indexed(uint256)
     funder: indexed(address)
@@ -202,9 +201,19 @@ event MilestoneSubmitted:
     review_end: uint256
 
 
-# @dev Emitted when a submitted milestone is paid: approved by the client
-# (`by` is the client) or released after its review period (`by` anyone).
-event MilestonePaid:
+# @dev Emitted when the client approves a submitted milestone: `amount` is
+# paid to the freelancer, `platform_fee` accrues to the platform.
+event MilestoneApproved:
+    job_id: indexed(uint256)
+    milestone: indexed(uint256)
+    freelancer: indexed(address)
+    amount: uint256
+    platform_fee: uint256
+
+
+# @dev Emitted when anyone (`by`) releases a submitted milestone after its
+# review period: `amount` is paid to the freelancer, `platform_fee` accrues.
+event MilestoneReleased:
     job_id: indexed(uint256)
     milestone: indexed(uint256)
     freelancer: indexed(address)
@@ -393,10 +402,9 @@ def fund(job_id: uint256, count: uint256, terms: Terms):
     @param count How many more milestones to fund (>= 1).
     @param terms The job's terms as created (checked against its commitment).
     """
-    a: uint256 = self._word_a[job_id]
-    assert a != 0, "escrow: no such job"
+    a: uint256 = self._job(job_id)
     assert msg.sender == self._addr(a), "escrow: not client"
-    assert (a >> A_OPEN) & MASK8 != 0, "escrow: job ended"
+    self._require_running(a)
     assert (a >> A_FLAGS) & FLAG_CANCELLED == 0, "escrow: unfunded milestones cancelled"
     first: uint256 = (a >> A_FUNDED) & MASK8
     n: uint256 = (a >> A_COUNT) & MASK8
@@ -422,10 +430,9 @@ def submit(job_id: uint256, milestone: uint256, deliverable_hash: bytes32, terms
     @param deliverable_hash keccak256 of the deliverable.
     @param terms The job's terms as created (checked against its commitment).
     """
-    a: uint256 = self._word_a[job_id]
-    assert a != 0, "escrow: no such job"
+    a: uint256 = self._job(job_id)
     assert msg.sender == self._addr(self._word_b[job_id]), "escrow: not freelancer"
-    assert (a >> A_OPEN) & MASK8 != 0, "escrow: job ended"
+    self._require_running(a)
     assert milestone < (a >> A_COUNT) & MASK8, "escrow: no such milestone"
     assert milestone < (a >> A_FUNDED) & MASK8, "escrow: milestone not funded"
     key: uint256 = job_id << 8 | milestone
@@ -459,8 +466,7 @@ def approve(job_id: uint256, milestone: uint256):
     @param job_id The job.
     @param milestone The milestone's index, from 0.
     """
-    a: uint256 = self._word_a[job_id]
-    assert a != 0, "escrow: no such job"
+    a: uint256 = self._job(job_id)
     assert msg.sender == self._addr(a), "escrow: not client"
     self._pay_milestone(job_id, milestone, a, APPROVED)
 
@@ -475,8 +481,7 @@ def release(job_id: uint256, milestone: uint256):
     @param job_id The job.
     @param milestone The milestone's index, from 0.
     """
-    a: uint256 = self._word_a[job_id]
-    assert a != 0, "escrow: no such job"
+    a: uint256 = self._job(job_id)
     self._pay_milestone(job_id, milestone, a, RELEASED)
 
 
@@ -492,9 +497,8 @@ def reclaim(job_id: uint256, milestone: uint256, terms: Terms):
     @param milestone The milestone's index, from 0.
     @param terms The job's terms as created (checked against its commitment).
     """
-    a: uint256 = self._word_a[job_id]
-    assert a != 0, "escrow: no such job"
-    assert (a >> A_OPEN) & MASK8 != 0, "escrow: job ended"
+    a: uint256 = self._job(job_id)
+    self._require_running(a)
     assert milestone < (a >> A_COUNT) & MASK8, "escrow: no such milestone"
     assert milestone < (a >> A_FUNDED) & MASK8, "escrow: milestone not funded"
     key: uint256 = job_id << 8 | milestone
@@ -519,13 +523,12 @@ def dispute(job_id: uint256, milestone: uint256):
     @param job_id The job.
     @param milestone The milestone's index, from 0.
     """
-    a: uint256 = self._word_a[job_id]
-    assert a != 0, "escrow: no such job"
+    a: uint256 = self._job(job_id)
     disputer: uint256 = BY_CLIENT
     if msg.sender != self._addr(a):
         assert msg.sender == self._addr(self._word_b[job_id]), "escrow: not a party"
         disputer = BY_FREELANCER
-    assert (a >> A_OPEN) & MASK8 != 0, "escrow: job ended"
+    self._require_running(a)
     key: uint256 = job_id << 8 | milestone
     w: uint256 = self._milestones[key]
     assert w & MASK8 == SUBMITTED, "escrow: not submitted"
@@ -548,14 +551,13 @@ def resolve(job_id: uint256, milestone: uint256, freelancer_bps: uint256, terms:
     @param freelancer_bps The freelancer's share of the rest, 0..10000.
     @param terms The job's terms as created (checked against its commitment).
     """
-    a: uint256 = self._word_a[job_id]
-    assert a != 0, "escrow: no such job"
+    a: uint256 = self._job(job_id)
     token: address = self._check_terms(job_id, terms)
     assert msg.sender == terms.arbiter, "escrow: not arbiter"
     assert freelancer_bps <= BPS, "escrow: split above 100%"
     key: uint256 = job_id << 8 | milestone
     w: uint256 = self._milestones[key]
-    assert (a >> A_OPEN) & MASK8 != 0, "escrow: job ended"
+    self._require_running(a)
     assert w & MASK8 == DISPUTED, "escrow: not disputed"
     assert block.timestamp < (w >> M_RULING_END) & MASK40, "escrow: ruling window over"
     amount: uint256 = (w >> M_AMOUNT) & MASK96
@@ -566,7 +568,7 @@ def resolve(job_id: uint256, milestone: uint256, freelancer_bps: uint256, terms:
     self._milestones[key] = (w ^ DISPUTED) | RESOLVED | freelancer_bps << M_RULING_BPS
     a = self._close(job_id, a, 1)
     if fee != 0:
-        platform_fee.fees_accrued[token] += fee
+        settings.fees_accrued[token] += fee
     log DisputeResolved(
         job_id=job_id,
         milestone=milestone,
@@ -594,12 +596,11 @@ def apply_default_ruling(job_id: uint256, milestone: uint256):
     @param job_id The job.
     @param milestone The milestone's index, from 0.
     """
-    a: uint256 = self._word_a[job_id]
-    assert a != 0, "escrow: no such job"
+    a: uint256 = self._job(job_id)
     client: address = self._addr(a)
     freelancer: address = self._addr(self._word_b[job_id])
     assert msg.sender == client or msg.sender == freelancer, "escrow: not a party"
-    assert (a >> A_OPEN) & MASK8 != 0, "escrow: job ended"
+    self._require_running(a)
     key: uint256 = job_id << 8 | milestone
     w: uint256 = self._milestones[key]
     assert w & MASK8 == DISPUTED, "escrow: not disputed"
@@ -611,7 +612,7 @@ def apply_default_ruling(job_id: uint256, milestone: uint256):
     self._milestones[key] = (w ^ DISPUTED) | DEFAULTED | 5_000 << M_RULING_BPS
     a = self._close(job_id, a, 1)
     if fee != 0:
-        platform_fee.fees_accrued[token] += fee
+        settings.fees_accrued[token] += fee
     log DefaultRulingApplied(
         job_id=job_id, milestone=milestone, by=msg.sender, to_freelancer=gross - fee, to_client=amount - gross, platform_fee=fee
     )
@@ -645,9 +646,8 @@ def settle(
     @param client_signature The client's signature of the settlement.
     @param freelancer_signature The freelancer's signature of the settlement.
     """
-    a: uint256 = self._word_a[job_id]
-    assert a != 0, "escrow: no such job"
-    assert (a >> A_OPEN) & MASK8 != 0, "escrow: job ended"
+    a: uint256 = self._job(job_id)
+    self._require_running(a)
     assert freelancer_bps <= BPS, "escrow: split above 100%"
     token: address = self._check_terms(job_id, terms)
     client: address = self._addr(a)
@@ -667,7 +667,7 @@ def settle(
     a = a | FLAG_SETTLED << A_FLAGS
     self._word_a[job_id] = a
     if fee != 0:
-        platform_fee.fees_accrued[token] += fee
+        settings.fees_accrued[token] += fee
     log JobSettled(
         job_id=job_id,
         nonce=nonce,
@@ -689,10 +689,9 @@ def cancel_unfunded(job_id: uint256):
             then ends when its funded milestones are closed.
     @param job_id The job.
     """
-    a: uint256 = self._word_a[job_id]
-    assert a != 0, "escrow: no such job"
+    a: uint256 = self._job(job_id)
     assert msg.sender == self._addr(a), "escrow: not client"
-    assert (a >> A_OPEN) & MASK8 != 0, "escrow: job ended"
+    self._require_running(a)
     assert (a >> A_FLAGS) & FLAG_CANCELLED == 0, "escrow: unfunded milestones cancelled"
     funded: uint256 = (a >> A_FUNDED) & MASK8
     count: uint256 = ((a >> A_COUNT) & MASK8) - funded
@@ -710,10 +709,9 @@ def increment_nonce(job_id: uint256):
             signature made for the job's current nonce.
     @param job_id The job.
     """
-    a: uint256 = self._word_a[job_id]
-    assert a != 0, "escrow: no such job"
+    a: uint256 = self._job(job_id)
     assert msg.sender == self._addr(a) or msg.sender == self._addr(self._word_b[job_id]), "escrow: not a party"
-    assert (a >> A_OPEN) & MASK8 != 0, "escrow: job ended"
+    self._require_running(a)
     a = self._bump_nonce(a)
     self._word_a[job_id] = a
     log NonceIncremented(job_id=job_id, by=msg.sender, nonce=(a >> A_NONCE) & MASK32)
@@ -728,8 +726,7 @@ def rate(job_id: uint256, score: uint256, comment_hash: bytes32):
     @param score 1 (worst) to 5 (best).
     @param comment_hash keccak256 of the comment (kept off-chain).
     """
-    a: uint256 = self._word_a[job_id]
-    assert a != 0, "escrow: no such job"
+    a: uint256 = self._job(job_id)
     client: address = self._addr(a)
     freelancer: address = self._addr(self._word_b[job_id])
     subject: address = client
@@ -760,8 +757,7 @@ def get_job(job_id: uint256) -> JobView:
     @param job_id The job.
     @return The job's parties, packed state and every milestone's state.
     """
-    a: uint256 = self._word_a[job_id]
-    assert a != 0, "escrow: no such job"
+    a: uint256 = self._job(job_id)
     b: uint256 = self._word_b[job_id]
     c: uint256 = self._word_c[job_id]
     n: uint256 = (a >> A_COUNT) & MASK8
@@ -830,7 +826,9 @@ def domain_separator() -> bytes32:
 def _create(
     freelancer: address, token: address, terms: Terms, metadata_hash: bytes32, fund_count: uint256, sent: uint256
 ) -> uint256:
-    pausable._require_not_paused()
+    job_id: uint256 = 0
+    fee_bps: uint256 = 0
+    job_id, fee_bps = settings._new_job()
     n: uint256 = len(terms.milestones)
     assert n > 0, "escrow: no milestones"
     assert freelancer != empty(address), "escrow: freelancer is zero"
@@ -839,7 +837,7 @@ def _create(
     assert arbiter != empty(address) and arbiter != msg.sender and arbiter != freelancer, "escrow: arbiter is a party"
     assert token == payouts.ETH or token.is_contract, "escrow: token is not a contract"
     assert terms.arbiter_fee_bps <= MAX_ARBITER_FEE_BPS, "escrow: arbiter fee above cap"
-    assert terms.platform_fee_bps == platform_fee.platform_fee_bps, "escrow: platform fee changed"
+    assert terms.platform_fee_bps == fee_bps, "escrow: platform fee changed"
     assert terms.review_period - 1 < MAX_PERIOD, "escrow: bad review period"
     assert terms.ruling_window - 1 < MAX_PERIOD, "escrow: bad ruling window"
     assert fund_count <= n, "escrow: bad fund count"
@@ -856,8 +854,6 @@ def _create(
             funding += m.amount
         i += 1
     assert total <= MAX_TOTAL, "escrow: total too large"
-    job_id: uint256 = self.job_count + 1
-    self.job_count = job_id
     h: uint256 = convert(self._hash_terms(terms), uint256)
     self._word_a[job_id] = (
         convert(msg.sender, uint256)
@@ -880,11 +876,28 @@ def _create(
         ruling_window=terms.ruling_window,
         metadata_hash=metadata_hash,
         milestones=terms.milestones,
+        funded_count=fund_count,
+        funded_amount=funding,
     )
-    if fund_count != 0:
-        log JobFunded(job_id=job_id, funder=msg.sender, amount=funding, first_milestone=0, funded_count=fund_count)
     payouts._pull(token, msg.sender, funding, sent)
     return job_id
+
+
+@internal
+@view
+def _job(job_id: uint256) -> uint256:
+    """
+    @dev Word A of an existing job (one revert site for every function).
+    """
+    a: uint256 = self._word_a[job_id]
+    assert a != 0, "escrow: no such job"
+    return a
+
+
+@internal
+@pure
+def _require_running(a: uint256):
+    assert (a >> A_OPEN) & MASK8 != 0, "escrow: job ended"
 
 
 @internal
@@ -893,7 +906,7 @@ def _pay_milestone(job_id: uint256, milestone: uint256, a: uint256, outcome: uin
     @dev Approve or release: checks the milestone, closes it and pays the
          freelancer less the platform fee.
     """
-    assert (a >> A_OPEN) & MASK8 != 0, "escrow: job ended"
+    self._require_running(a)
     key: uint256 = job_id << 8 | milestone
     w: uint256 = self._milestones[key]
     assert w & MASK8 == SUBMITTED, "escrow: not submitted"
@@ -905,11 +918,12 @@ def _pay_milestone(job_id: uint256, milestone: uint256, a: uint256, outcome: uin
     freelancer: address = self._addr(self._word_b[job_id])
     self._milestones[key] = (w ^ SUBMITTED) | outcome
     new_a: uint256 = self._close(job_id, a, 1)
-    if fee != 0:
-        platform_fee.fees_accrued[token] += fee
-    log MilestonePaid(
-        job_id=job_id, milestone=milestone, freelancer=freelancer, amount=amount - fee, platform_fee=fee, by=msg.sender
-    )
+    if outcome == APPROVED:
+        log MilestoneApproved(job_id=job_id, milestone=milestone, freelancer=freelancer, amount=amount - fee, platform_fee=fee)
+    else:
+        log MilestoneReleased(
+            job_id=job_id, milestone=milestone, freelancer=freelancer, amount=amount - fee, platform_fee=fee, by=msg.sender
+        )
     payouts._push(job_id, token, freelancer, amount - fee)
     self._after_close(job_id, new_a, 0)
 
@@ -918,7 +932,7 @@ def _pay_milestone(job_id: uint256, milestone: uint256, a: uint256, outcome: uin
 def _close(job_id: uint256, a: uint256, count: uint256) -> uint256:
     """
     @dev Marks `count` milestones closed and bumps the nonce; stores and
-         returns word A. Emits `JobEnded` when nothing is open any more.
+         returns word A.
     """
     open_count: uint256 = (a >> A_OPEN) & MASK8
     new_a: uint256 = self._bump_nonce(self._with(a, A_OPEN, MASK8, open_count - count))
@@ -931,7 +945,9 @@ def _after_close(job_id: uint256, a: uint256, settled_volume: uint256):
     """
     @dev After a close's payouts: if the job has ended, tallies its volume
          and disputes from the milestone words and records them in the
-         reputation contract. A reputation failure never blocks the payout
+         reputation contract, and makes the platform fees of its approved
+         and released milestones collectable (they stay in the escrow until
+         then, which keeps approve and release one storage write cheaper). A reputation failure never blocks the payout
          that ended the job; `JobEnded.recorded` says whether it was kept.
     """
     if (a >> A_OPEN) & MASK8 != 0:
@@ -939,6 +955,7 @@ def _after_close(job_id: uint256, a: uint256, settled_volume: uint256):
     n: uint256 = (a >> A_COUNT) & MASK8
     arbiter_fee_bps: uint256 = (a >> A_ARB_FEE) & MASK16
     volume: uint256 = settled_volume
+    fees: uint256 = 0
     opened: uint256[3] = [0, 0, 0]
     won: uint256[3] = [0, 0, 0]
     for i: uint256 in range(n, bound=MAX_MILESTONES):
@@ -950,6 +967,7 @@ def _after_close(job_id: uint256, a: uint256, settled_volume: uint256):
             opened[disputer] += 1
         if status == APPROVED or status == RELEASED:
             volume += amount
+            fees += amount * ((w >> M_FEE) & MASK16) // BPS
         elif status == RESOLVED or status == DEFAULTED:
             ruling_bps: uint256 = (w >> M_RULING_BPS) & MASK16
             if status == RESOLVED:
@@ -962,6 +980,8 @@ def _after_close(job_id: uint256, a: uint256, settled_volume: uint256):
     client: address = self._addr(a)
     freelancer: address = self._addr(self._word_b[job_id])
     token: address = self._addr(self._word_c[job_id])
+    if fees != 0:
+        settings.fees_accrued[token] += fees
     assert msg.gas > REPUTATION_GAS * 64 // 63 + 10_000, "escrow: not enough gas to record reputation"
     recorded: bool = raw_call(
         reputation.address,
