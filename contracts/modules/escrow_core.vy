@@ -838,8 +838,8 @@ def _create(
     assert token == payouts.ETH or token.is_contract, "escrow: token is not a contract"
     assert terms.arbiter_fee_bps <= MAX_ARBITER_FEE_BPS, "escrow: arbiter fee above cap"
     assert terms.platform_fee_bps == fee_bps, "escrow: platform fee changed"
-    assert terms.review_period - 1 < MAX_PERIOD, "escrow: bad review period"
-    assert terms.ruling_window - 1 < MAX_PERIOD, "escrow: bad ruling window"
+    assert terms.review_period != 0 and terms.review_period <= MAX_PERIOD, "escrow: bad review period"
+    assert terms.ruling_window != 0 and terms.ruling_window <= MAX_PERIOD, "escrow: bad ruling window"
     assert fund_count <= n, "escrow: bad fund count"
     total: uint256 = 0
     funding: uint256 = 0

@@ -158,3 +158,16 @@ def disputed_job(submitted_job, escrow, client):
 
 def milestone(escrow, job_id, index):
     return escrow.get_job(job_id).milestones[index]
+
+
+def signature(account, digest) -> bytes:
+    """A 65-byte (r, s, v) signature of `digest` by a test account."""
+    sig = account.sign_raw_msghash(digest)
+    return bytes(sig.r) + bytes(sig.s) + bytes([sig.v])
+
+
+def settlement_signatures(escrow, job_id, freelancer_bps, signers, nonce=None):
+    """Each signer's signature of the job's settlement at its current (or the given) nonce."""
+    nonce = escrow.get_job(job_id).nonce if nonce is None else nonce
+    digest = escrow.settlement_digest(job_id, freelancer_bps, nonce)
+    return [signature(who, digest) for who in signers]
