@@ -46,6 +46,8 @@ def __init__():
 hook_target: public(address)
 hook_data: public(Bytes[2048])
 hook_sender: public(address)
+# @dev A recipient whose transfers revert (to make a payout fail on purpose).
+blocked: public(address)
 # @dev How many times the hook ran, and whether its last call succeeded.
 hook_calls: public(uint256)
 hook_succeeded: public(bool)
@@ -62,10 +64,22 @@ def arm(sender: address, target: address, data: Bytes[2048]):
 
 
 @external
+def set_blocked(account: address, blocked_: bool):
+    """
+    @notice Makes transfers to `account` revert (or work again).
+    """
+    if blocked_:
+        self.blocked = account
+    else:
+        self.blocked = empty(address)
+
+
+@external
 def transfer(to: address, amount: uint256) -> bool:
     """
     @notice Runs the armed hook, then transfers `amount`.
     """
+    assert to != self.blocked, "reentrant: blocked"
     self._hook(msg.sender)
     erc20._transfer(msg.sender, to, amount)
     return True
