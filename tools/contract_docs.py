@@ -124,12 +124,12 @@ def main() -> int:
     text = render()
     if "--check" in sys.argv:
         if not OUTPUT.is_file() or OUTPUT.read_text() != text:
-            print("docs/contracts.md is stale: run python tools/contract_docs.py")
+            sys.stdout.write("docs/contracts.md is stale: run python tools/contract_docs.py\n")
             return 1
         return 0
     OUTPUT.parent.mkdir(exist_ok=True)
     OUTPUT.write_text(text)
-    print(f"wrote {OUTPUT.relative_to(ROOT)}")
+    sys.stdout.write(f"wrote {OUTPUT.relative_to(ROOT)}\n")
     return 0
 
 

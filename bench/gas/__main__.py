@@ -69,7 +69,7 @@ def measure() -> dict[str, int]:
 
     gas["erc20 transfer (baseline, to a holder)"] = token.transfer(freelancer, UNIT, sender=client).gas_used
     for n in (1, 3, 10, 50):
-        gas[f"create+fund {n} milestones"] = create(n)[2].gas_used
+        gas[f"create+fund {n} milestone{'s' if n > 1 else ''}"] = create(n)[2].gas_used
     gas["create 3 milestones, no funding"] = create(3, fund=0)[2].gas_used
 
     job_id, job_terms, _ = create(3, fund=1)
