@@ -106,9 +106,7 @@ def render() -> str:
                 )
         out += ["### Events", ""]
         for entry in sorted((e for e in abi if e["type"] == "event"), key=lambda e: e["name"]):
-            fields = ", ".join(
-                f"{_type(i)}{' indexed' if i['indexed'] else ''} {i['name']}" for i in entry["inputs"]
-            )
+            fields = ", ".join(f"{_type(i)}{' indexed' if i['indexed'] else ''} {i['name']}" for i in entry["inputs"])
             out += [f"- `{entry['name']}({fields})`: {comments.get(entry['name'], '')}"]
         out += ["", "### Revert reasons", ""]
         for _, path in modules:

@@ -29,9 +29,7 @@ def test_reference_docs_are_current():
     assert result.returncode == 0, result.stdout.decode()
 
 
-def test_job_end__too_little_gas_for_reputation__reverts_instead_of_skipping_the_record(
-    escrow, client, submitted_job
-):
+def test_job_end__too_little_gas_for_reputation__reverts_instead_of_skipping_the_record(escrow, client, submitted_job):
     job = submitted_job(amounts=(UNIT,))
     with ape.reverts("escrow: not enough gas to record reputation"):
         escrow.approve(job.id, 0, sender=client, gas_limit=150_000)
