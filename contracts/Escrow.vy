@@ -2,201 +2,82 @@
 """
 @title Jiedan milestone escrow
 @notice Holds a client's payment for a job in milestones and pays the
-        freelancer milestone by milestone. Nobody but the job's parties can
-        move its funds: there is no owner and no withdrawal by an operator.
-@dev Walking skeleton: create-and-fund in one call, and release of a
-     milestone by the client. Submission, review periods, disputes,
-     settlement and reputation arrive with the contracts issue; events are
-     the indexer's input and change like a database schema.
+        freelancer milestone by milestone, with review periods, disputes
+        ruled by an arbiter named in the job, two-party settlement, and
+        reputation records. Nobody but a job's parties and its arbiter can
+        move its funds; the owner can only set the platform fee for future
+        jobs (at most 5%), its recipient, and pause the creation of jobs.
+@dev Thin: composes snekmate's two-step ownership with the local
+     `payouts`, `settings` and `escrow_core` modules. Pausing lives in
+     `settings` (not snekmate's `pausable`) so that the pause flag, the fee
+     rate and the job counter share the one storage word `create_job` reads.
+     `renounce_ownership` is not exported: an owner-less escrow left paused
+     could never take new jobs again (running jobs are never affected).
 """
 
-from ethereum.ercs import IERC20
+from snekmate.auth import ownable
+from snekmate.auth import ownable_2step
+
+from .interfaces import IReputation
+from .modules import payouts
+from .modules import settings
+from .modules import escrow_core
+
+initializes: ownable
+initializes: ownable_2step[ownable := ownable]
+initializes: payouts
+initializes: settings[ownable := ownable, payouts := payouts]
+initializes: escrow_core[payouts := payouts, settings := settings]
+
+exports: (
+    ownable_2step.owner,
+    ownable_2step.pending_owner,
+    ownable_2step.transfer_ownership,
+    ownable_2step.accept_ownership,
+    payouts.credits,
+    payouts.withdraw,
+    settings.platform_fee_bps,
+    settings.paused,
+    settings.job_count,
+    settings.fee_recipient,
+    settings.fees_accrued,
+    settings.set_platform_fee,
+    settings.set_fee_recipient,
+    settings.pause,
+    settings.unpause,
+    settings.collect_fees,
+    escrow_core.reputation,
+    escrow_core.create_job,
+    escrow_core.create_job_with_permit,
+    escrow_core.fund,
+    escrow_core.submit,
+    escrow_core.approve,
+    escrow_core.release,
+    escrow_core.reclaim,
+    escrow_core.dispute,
+    escrow_core.resolve,
+    escrow_core.apply_default_ruling,
+    escrow_core.settle,
+    escrow_core.cancel_unfunded,
+    escrow_core.increment_nonce,
+    escrow_core.rate,
+    escrow_core.get_job,
+    escrow_core.settlement_digest,
+    escrow_core.domain_separator,
+)
 
 
-# @dev The largest milestone plan a job may have.
-MAX_MILESTONES: constant(uint256) = 50
-
-
-flag MilestoneState:
-    RELEASED
-
-
-struct Job:
-    client: address
-    freelancer: address
-    token: address
-    metadata_hash: bytes32
-    milestone_count: uint256
-    funded: uint256
-    paid: uint256
-
-
-struct MilestoneView:
-    amount: uint256
-    released: bool
-
-
-struct JobView:
-    client: address
-    freelancer: address
-    token: address
-    metadata_hash: bytes32
-    funded: uint256
-    paid: uint256
-    milestones: DynArray[MilestoneView, MAX_MILESTONES]
-
-
-# @dev The number of jobs created; job ids run from 1 to `job_count`.
-job_count: public(uint256)
-
-_jobs: HashMap[uint256, Job]
-_milestone_amounts: HashMap[uint256, HashMap[uint256, uint256]]
-_milestone_states: HashMap[uint256, HashMap[uint256, MilestoneState]]
-
-
-# @dev Emitted when a client creates a job; `amounts` is the milestone plan.
-event JobCreated:
-    job_id: indexed(uint256)
-    client: indexed(address)
-    freelancer: indexed(address)
-    token: address
-    metadata_hash: bytes32
-    amounts: DynArray[uint256, MAX_MILESTONES]
-
-
-# @dev Emitted when tokens enter the escrow for a job.
-event JobFunded:
-    job_id: indexed(uint256)
-    funder: indexed(address)
-    amount: uint256
-
-
-# @dev Emitted when the client releases a milestone and it is paid.
-event MilestoneReleased:
-    job_id: indexed(uint256)
-    milestone: indexed(uint256)
-    recipient: indexed(address)
-    amount: uint256
-
-
-@external
-@nonreentrant
-def create_job(
-    freelancer: address,
-    token: IERC20,
-    amounts: DynArray[uint256, MAX_MILESTONES],
-    metadata_hash: bytes32,
-) -> uint256:
+@deploy
+def __init__(reputation_: IReputation, fee_bps: uint256, fee_recipient: address):
     """
-    @notice Creates a job with the caller as client and funds every milestone
-            from the caller's ERC-20 allowance to this contract.
-    @param freelancer The address that is paid when milestones are released.
-    @param token The ERC-20 token the job is paid in.
-    @param amounts The amount of each milestone, in token units (each > 0).
-    @param metadata_hash keccak256 of the listing's canonical JSON.
-    @return The new job's id.
+    @notice Deploys the escrow; the deployer becomes its owner.
+    @param reputation_ The reputation contract to record jobs and ratings in.
+    @param fee_bps The platform fee for new jobs, in basis points (at most 500).
+    @param fee_recipient The address that receives collected platform fees.
     """
-    # Conditions
-    assert freelancer != empty(address), "escrow: freelancer is zero"
-    assert freelancer != msg.sender, "escrow: client is freelancer"
-    assert token.address.is_contract, "escrow: token is not a contract"
-    assert len(amounts) > 0, "escrow: no milestones"
-    total: uint256 = 0
-    for amount: uint256 in amounts:
-        assert amount > 0, "escrow: zero milestone"
-        total += amount
+    ownable.__init__()
+    ownable_2step.__init__()
+    payouts.__init__()
+    settings.__init__(fee_bps, fee_recipient)
+    escrow_core.__init__(reputation_)
 
-    # Effects
-    job_id: uint256 = self.job_count + 1
-    self.job_count = job_id
-    self._jobs[job_id] = Job(
-        client=msg.sender,
-        freelancer=freelancer,
-        token=token.address,
-        metadata_hash=metadata_hash,
-        milestone_count=len(amounts),
-        funded=total,
-        paid=0,
-    )
-    index: uint256 = 0
-    for amount: uint256 in amounts:
-        self._milestone_amounts[job_id][index] = amount
-        index += 1
-    log JobCreated(
-        job_id=job_id,
-        client=msg.sender,
-        freelancer=freelancer,
-        token=token.address,
-        metadata_hash=metadata_hash,
-        amounts=amounts,
-    )
-    log JobFunded(job_id=job_id, funder=msg.sender, amount=total)
-
-    # Interactions
-    self._pull(token, msg.sender, total)
-    return job_id
-
-
-@external
-@nonreentrant
-def release_milestone(job_id: uint256, milestone: uint256):
-    """
-    @notice The client releases a milestone: its amount is paid to the freelancer.
-    @param job_id The job.
-    @param milestone The milestone's index in the plan, from 0.
-    """
-    job: Job = self._jobs[job_id]
-    # Conditions
-    assert job.client != empty(address), "escrow: no such job"
-    assert msg.sender == job.client, "escrow: not client"
-    assert milestone < job.milestone_count, "escrow: no such milestone"
-    assert not MilestoneState.RELEASED in self._milestone_states[job_id][milestone], "escrow: milestone already released"
-
-    # Effects
-    amount: uint256 = self._milestone_amounts[job_id][milestone]
-    self._milestone_states[job_id][milestone] = MilestoneState.RELEASED
-    self._jobs[job_id].paid = job.paid + amount
-    log MilestoneReleased(job_id=job_id, milestone=milestone, recipient=job.freelancer, amount=amount)
-
-    # Interactions
-    assert extcall IERC20(job.token).transfer(job.freelancer, amount, default_return_value=True), "escrow: token transfer failed"
-
-
-@external
-@view
-def get_job(job_id: uint256) -> JobView:
-    """
-    @notice A job with its milestones, in one call.
-    @param job_id The job.
-    @return The job's parties, token, metadata hash, money figures and milestones.
-    """
-    job: Job = self._jobs[job_id]
-    assert job.client != empty(address), "escrow: no such job"
-    milestones: DynArray[MilestoneView, MAX_MILESTONES] = []
-    for index: uint256 in range(job.milestone_count, bound=MAX_MILESTONES):
-        milestones.append(
-            MilestoneView(
-                amount=self._milestone_amounts[job_id][index],
-                released=MilestoneState.RELEASED in self._milestone_states[job_id][index],
-            )
-        )
-    return JobView(
-        client=job.client,
-        freelancer=job.freelancer,
-        token=job.token,
-        metadata_hash=job.metadata_hash,
-        funded=job.funded,
-        paid=job.paid,
-        milestones=milestones,
-    )
-
-
-@internal
-def _pull(token: IERC20, source: address, amount: uint256):
-    """
-    @dev Takes `amount` of `token` from `source` and refuses tokens that
-         deliver less than asked (fee-on-transfer).
-    """
-    before: uint256 = staticcall token.balanceOf(self)
-    assert extcall token.transferFrom(source, self, amount, default_return_value=True), "escrow: token transfer failed"
-    assert staticcall token.balanceOf(self) - before == amount, "escrow: token delivered less than sent"

@@ -1,0 +1,62 @@
+# pragma version ~=0.4.3
+"""
+@title Zero-reverting token
+@notice Reverts on any transfer of zero tokens.
+@dev A deliberately misbehaving test token; never deploy it outside tests.
+"""
+
+from snekmate.auth import ownable
+from snekmate.tokens import erc20
+
+initializes: ownable
+initializes: erc20[ownable := ownable]
+
+# @dev Everything of the snekmate ERC-20 but `transfer` and `transferFrom`,
+# which this mock redefines.
+exports: (
+    erc20.totalSupply,
+    erc20.balanceOf,
+    erc20.allowance,
+    erc20.approve,
+    erc20.name,
+    erc20.symbol,
+    erc20.decimals,
+    erc20.mint,
+    erc20.permit,
+    erc20.nonces,
+    erc20.DOMAIN_SEPARATOR,
+    ownable.owner,
+)
+
+NAME: constant(String[25]) = "Zero-reverting token"
+SYMBOL: constant(String[5]) = "ZERO"
+
+
+@deploy
+def __init__():
+    """
+    @notice Deploys the mock; the deployer is owner and minter.
+    """
+    ownable.__init__()
+    erc20.__init__(NAME, SYMBOL, 6, NAME, "1")
+
+
+@external
+def transfer(to: address, amount: uint256) -> bool:
+    """
+    @notice Transfers `amount`; reverts if it is zero.
+    """
+    assert amount != 0, "zero: zero amount"
+    erc20._transfer(msg.sender, to, amount)
+    return True
+
+
+@external
+def transferFrom(owner: address, to: address, amount: uint256) -> bool:
+    """
+    @notice Transfers `amount` by allowance; reverts if it is zero.
+    """
+    assert amount != 0, "zero: zero amount"
+    erc20._spend_allowance(owner, msg.sender, amount)
+    erc20._transfer(owner, to, amount)
+    return True
