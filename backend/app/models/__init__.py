@@ -5,6 +5,7 @@ from backend.app.models.chain import ChainBlock, ChainEvent, ChainJob, ChainMile
 from backend.app.models.job_post import JobPost, JobPostSkill
 from backend.app.models.message import Attachment, Message, Thread, ThreadRead
 from backend.app.models.moderation import ModerationAction, Report
+from backend.app.models.notification import Notification
 from backend.app.models.profile import Category, Profile, ProfileSkill
 from backend.app.models.proposal import OfferOrder, OfferOrderSkill, OfferSkill, OfferTier, Proposal, ServiceOffer
 from backend.app.models.search import SearchDocument
@@ -33,6 +34,7 @@ __all__ = [
     "JobPostSkill",
     "Message",
     "ModerationAction",
+    "Notification",
     "OfferOrder",
     "OfferOrderSkill",
     "OfferSkill",

@@ -20,7 +20,7 @@ from backend.app.models.moderation import ModerationAction, Report
 from backend.app.models.profile import Profile
 from backend.app.models.proposal import ServiceOffer
 from backend.app.schemas.moderation import ModerationActionOut, ReportOut
-from backend.app.services import search
+from backend.app.services import notifications, search
 from backend.app.services.errors import Conflict, NotFound
 
 Target = JobPost | ServiceOffer | Profile | Message
@@ -92,6 +92,13 @@ def _set_hidden(
         created_at=now,
     )
     session.add(action)
+    notifications.notify(
+        session,
+        recipient=owner,
+        kind=f"moderation_{action.action}",
+        text=f"A moderator {'hid' if hidden else 'restored'} your {kind} {ref}: {reason}",
+        link="/api/me/moderation",
+    )
     if hidden:
         session.execute(
             update(Report)

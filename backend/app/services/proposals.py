@@ -13,7 +13,7 @@ from backend.app.models.job_post import JobPost
 from backend.app.models.proposal import Proposal
 from backend.app.schemas.job_post import MilestonePlan
 from backend.app.schemas.proposal import AcceptOut, ProposalIn, ProposalOut
-from backend.app.services import hiring, job_posts
+from backend.app.services import hiring, job_posts, notifications
 from backend.app.services.chain import ChainGateway
 from backend.app.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
@@ -44,6 +44,14 @@ def create(session: Session, *, post_id: int, freelancer: str, data: ProposalIn)
     )
     session.add(proposal)
     try:
+        session.flush()
+        notifications.notify(
+            session,
+            recipient=post.client,
+            kind="proposal_received",
+            text=f"New proposal on “{post.title}”",
+            link=f"/api/proposals/{proposal.id}",
+        )
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -73,11 +81,20 @@ def mine(session: Session, *, freelancer: str) -> Sequence[Proposal]:
     return session.scalars(select(Proposal).where(Proposal.freelancer == freelancer).order_by(Proposal.id.desc())).all()
 
 
-def _transition(proposal: Proposal, *, allowed: frozenset[str], to: str) -> None:
+def _transition(proposal: Proposal, *, allowed: frozenset[str], to: str, session: Session | None = None) -> None:
+    """Move the proposal on; with a session, its freelancer is notified (not for their own withdrawal)."""
     if proposal.status not in allowed:
         raise Conflict(f"proposal {proposal.id} is {proposal.status}: it cannot be {to}")
     proposal.status = to
     proposal.updated_at = datetime.now(UTC)
+    if session is not None:
+        notifications.notify(
+            session,
+            recipient=proposal.freelancer,
+            kind=f"proposal_{to}",
+            text=f"Your proposal {proposal.id} was {to}",
+            link=f"/api/proposals/{proposal.id}",
+        )
 
 
 def withdraw(session: Session, *, proposal_id: int, freelancer: str) -> Proposal:
@@ -98,14 +115,14 @@ def _client_action(session: Session, *, proposal_id: int, client: str) -> tuple[
 
 def shortlist(session: Session, *, proposal_id: int, client: str) -> Proposal:
     proposal, _ = _client_action(session, proposal_id=proposal_id, client=client)
-    _transition(proposal, allowed=frozenset({"submitted"}), to="shortlisted")
+    _transition(proposal, allowed=frozenset({"submitted"}), to="shortlisted", session=session)
     session.commit()
     return proposal
 
 
 def decline(session: Session, *, proposal_id: int, client: str) -> Proposal:
     proposal, _ = _client_action(session, proposal_id=proposal_id, client=client)
-    _transition(proposal, allowed=OPEN, to="declined")
+    _transition(proposal, allowed=OPEN, to="declined", session=session)
     session.commit()
     return proposal
 
@@ -132,7 +149,7 @@ def accept(session: Session, *, proposal_id: int, client: str, chain: ChainGatew
     )
     if proposal.status != "accepted":
         job_posts.mark_hired(session, post=post)
-        _transition(proposal, allowed=OPEN, to="accepted")
+        _transition(proposal, allowed=OPEN, to="accepted", session=session)
         session.commit()
     return AcceptOut(proposal=proposal_out(proposal), hire=hire)
 

@@ -1,0 +1,23 @@
+"""The signed-in user's notifications feed."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from backend.app.api.deps import CurrentUser, SessionDep
+from backend.app.schemas.notification import NotificationFeed
+from backend.app.services import notifications
+
+router = APIRouter(prefix="/api/me/notifications", tags=["notifications"])
+
+
+@router.get("", response_model=NotificationFeed, responses={401: {"description": "Not signed in"}})
+def my_notifications(user: CurrentUser, session: SessionDep) -> NotificationFeed:
+    """Newest first: proposals, hires, messages, moderation, and the escrow events of your jobs."""
+    return notifications.feed(session, address=user.address)
+
+
+@router.post("/read", status_code=204, responses={401: {"description": "Not signed in"}})
+def mark_read(user: CurrentUser, session: SessionDep) -> Response:
+    notifications.mark_all_read(session, address=user.address)
+    return Response(status_code=204)
