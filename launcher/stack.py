@@ -175,6 +175,7 @@ def app_env(*, rpc_url: str, database_url: str, deployments_file: Path) -> dict[
         "JIEDAN_DATABASE_URL": database_url,
         "JIEDAN_DEPLOYMENTS_FILE": str(deployments_file),
         "JIEDAN_POLL_INTERVAL": "0.2",
+        "JIEDAN_DEFAULT_ARBITER": DEMO_WALLETS["arbiter"][0],
     }
 
 

@@ -12,6 +12,7 @@ from backend.app.api import problems
 from backend.app.api.routes import (
     auth,
     health,
+    job_actions,
     job_posts,
     jobs,
     listings,
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         moderation.router,
         notifications.router,
         jobs.router,
+        job_actions.router,
         tx.router,
         listings.router,
         wallets.router,

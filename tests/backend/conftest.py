@@ -13,7 +13,7 @@ from backend.app.core.config import Settings
 from backend.app.main import create_app
 from backend.app.services.chain import ChainGateway, connect_chain
 from tests.conftest import BUILD_MANIFEST
-from tests.support.chain import LocalChain
+from tests.support.chain import LocalChain, wallet
 from tests.support.siwe import DOMAIN, URI, key_of, sign_in
 
 MODERATOR_KEY = "0x" + "4d" * 32  # a throwaway key named as moderator in the test settings
@@ -32,6 +32,7 @@ def settings(local_chain: LocalChain, database_url: str, tmp_path: Path) -> Sett
         files_dir=tmp_path / "files",
         max_upload_bytes=64 * 1024,
         moderators=[Account.from_key(MODERATOR_KEY).address],
+        default_arbiter=wallet("arbiter"),
     )
 
 

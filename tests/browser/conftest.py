@@ -10,8 +10,8 @@ import pytest
 
 from backend.app.core.contracts import load_abi, load_deployment
 from launcher.browser import CHROMIUM, CHROMIUM_ARGS, wallet_script
-from launcher.stack import ROOT, Stack, free_port, start_marketplace
-from tests.support.chain import LocalChain
+from launcher.stack import DEMO_WALLETS, ROOT, Stack, free_port, start_marketplace
+from tests.support.chain import LocalChain, wallet
 from tests.support.databases import unavailable
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -96,3 +96,25 @@ def other_chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield stack.start_anvil(free_port(), extra_args=("--chain-id", "1337"))
     finally:
         stack.stop()
+
+
+UNIT = 10**6
+DEMO_ADDRESSES = {address for address, _ in DEMO_WALLETS.values()}
+_handed_out: set[str] = set()  # accounts given to a test in this run: each test gets its own
+
+
+@pytest.fixture
+def fresh_wallet(marketplace):
+    """Factory: one of Anvil's unlocked accounts that no other test uses, holding `jusd` jUSD."""
+    unused = (a for a in marketplace.chain.w3.eth.accounts if a not in DEMO_ADDRESSES and a not in _handed_out)
+
+    def make(jusd: int = 0) -> str:
+        address = next(unused)
+        _handed_out.add(address)
+        if jusd:
+            token = marketplace.contract("TestToken")
+            tx = token.functions.mint(address, jusd * UNIT).transact({"from": wallet("owner")})
+            marketplace.chain.w3.eth.wait_for_transaction_receipt(tx)
+        return address
+
+    return make

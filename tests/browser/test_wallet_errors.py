@@ -7,45 +7,19 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from launcher.stack import DEMO_WALLETS
+from tests.support.browser_flows import fill_hire_form
 from tests.support.chain import wallet
 
 pytestmark = pytest.mark.browser
 
 UNIT = 10**6
-DEMO_ADDRESSES = {address for address, _ in DEMO_WALLETS.values()}
-_handed_out: set[str] = set()  # accounts given to a test in this run: each test gets its own
-
-
-@pytest.fixture
-def fresh_wallet(marketplace):
-    """Factory: one of Anvil's unlocked accounts that no other test uses, holding `jusd` jUSD."""
-    unused = (a for a in marketplace.chain.w3.eth.accounts if a not in DEMO_ADDRESSES and a not in _handed_out)
-
-    def make(jusd: int = 0) -> str:
-        address = next(unused)
-        _handed_out.add(address)
-        if jusd:
-            token = marketplace.contract("TestToken")
-            tx = token.functions.mint(address, jusd * UNIT).transact({"from": wallet("owner")})
-            marketplace.chain.w3.eth.wait_for_transaction_receipt(tx)
-        return address
-
-    return make
-
-
-def _fill_hire_form(page, amounts: str = "300, 500") -> None:
-    page.goto("/hire")
-    page.get_by_label("Job title").fill("Translate a manual")
-    page.get_by_label("Freelancer's address").fill(wallet("freelancer"))
-    page.get_by_label(re.compile("Milestone amounts")).fill(amounts)
 
 
 def test_hire__user_rejects_the_allowance__says_why_and_creates_nothing(wallet_page, marketplace, fresh_wallet):
     escrow = marketplace.contract("Escrow")
     jobs_before = escrow.functions.job_count().call()
     page = wallet_page(fresh_wallet(jusd=1_000))
-    _fill_hire_form(page)
+    fill_hire_form(page)
     page.evaluate("window.ethereum.rejectNext = 1")
     page.get_by_role("button", name="Create and fund").click()
 
@@ -64,7 +38,7 @@ def test_hire__user_rejects_the_escrow_transaction__says_so(wallet_page, marketp
     marketplace.chain.w3.eth.wait_for_transaction_receipt(approve)  # allowance already in place
     jobs_before = escrow.functions.job_count().call()
     page = wallet_page(client)
-    _fill_hire_form(page)
+    fill_hire_form(page)
     page.evaluate("window.ethereum.rejectNext = 1")
     page.get_by_role("button", name="Create and fund").click()
 
@@ -76,7 +50,7 @@ def test_hire__user_rejects_the_escrow_transaction__says_so(wallet_page, marketp
 def test_hire__too_little_balance__says_how_much_before_any_signature(wallet_page, marketplace, fresh_wallet):
     client = fresh_wallet(jusd=100)
     page = wallet_page(client)
-    _fill_hire_form(page, amounts="300, 500.5")
+    fill_hire_form(page, amounts="300, 500.5")
     page.get_by_role("button", name="Create and fund").click()
 
     expect(page.locator("#status")).to_have_text("you hold 100 jUSD; this funding needs 800.5 jUSD")
@@ -93,6 +67,6 @@ def test_connect__wallet_on_another_chain__asks_to_switch(wallet_page, other_cha
 
 def test_hire__bad_amount__says_which(wallet_page):
     page = wallet_page(wallet("client"))
-    _fill_hire_form(page, amounts="300, lots")
+    fill_hire_form(page, amounts="300, lots")
     page.get_by_role("button", name="Create and fund").click()
     expect(page.locator("#status")).to_have_text('"lots" is not an amount')

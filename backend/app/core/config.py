@@ -76,6 +76,17 @@ class Settings(BaseSettings):
         default_factory=list, description="Addresses allowed to hide and restore content (JSON list)."
     )
 
+    # Hiring: the terms a job gets when it is hired from a proposal or a service order
+    default_arbiter: str | None = Field(
+        default=None, description="Arbiter named in jobs hired through proposals and offers (an address)."
+    )
+    default_arbiter_fee_bps: int = Field(default=200, ge=0, le=1_000, description="Arbiter's fee on a ruling.")
+    default_review_period: int = Field(default=3 * 86_400, gt=0, description="Seconds the client has to review.")
+    default_ruling_window: int = Field(default=7 * 86_400, gt=0, description="Seconds the arbiter has to rule.")
+    default_milestone_days: int = Field(
+        default=14, gt=0, description="Days per milestone when the listing names no deadline."
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

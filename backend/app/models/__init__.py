@@ -9,6 +9,7 @@ from backend.app.models.notification import Notification
 from backend.app.models.profile import Category, Profile, ProfileSkill
 from backend.app.models.proposal import OfferOrder, OfferOrderSkill, OfferSkill, OfferTier, Proposal, ServiceOffer
 from backend.app.models.search import SearchDocument
+from backend.app.models.settlement import SettlementSignature
 from backend.app.models.user import AuthNonce, AuthSession, User
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Report",
     "SearchDocument",
     "ServiceOffer",
+    "SettlementSignature",
     "Thread",
     "ThreadRead",
     "IndexerCheckpoint",

@@ -49,14 +49,74 @@ class TokenApproveRequest(BaseModel):
     amount: Amount
 
 
+class MilestoneTerms(BaseModel):
+    amount: Amount
+    deadline: int = Field(gt=0, description="Unix time (seconds): the last moment the freelancer may submit.")
+
+
 class CreateJobRequest(BaseModel):
+    """A job's terms: the escrow commits to them and every later call must repeat them exactly."""
+
     client: Address
     freelancer: Address
-    amounts: list[Amount] = Field(min_length=1, max_length=50)
+    arbiter: Address
+    arbiter_fee_bps: int = Field(ge=0, le=1_000, description="The arbiter's fee on a ruled milestone (≤ 10%).")
+    review_period: int = Field(gt=0, le=365 * 86_400, description="Seconds the client has to review a submission.")
+    ruling_window: int = Field(gt=0, le=365 * 86_400, description="Seconds the arbiter has to rule on a dispute.")
+    milestones: list[MilestoneTerms] = Field(min_length=1, max_length=50)
     metadata_hash: Bytes32
+    fund_count: int | None = Field(default=None, ge=0, le=50, description="Milestones funded now (default: all).")
 
 
-class ReleaseRequest(BaseModel):
+class SenderRequest(BaseModel):
     sender: Address
     job_id: int = Field(ge=1)
-    milestone: int = Field(ge=0)
+
+
+class MilestoneRequest(SenderRequest):
+    milestone: int = Field(ge=0, lt=50)
+
+
+class FundRequest(SenderRequest):
+    count: int = Field(ge=1, le=50, description="How many more milestones to fund, in order.")
+
+
+class SubmitRequest(MilestoneRequest):
+    deliverable_hash: Bytes32
+
+
+class ResolveRequest(MilestoneRequest):
+    freelancer_bps: int = Field(ge=0, le=10_000, description="The freelancer's share of the rest, in basis points.")
+
+
+class RateRequest(SenderRequest):
+    score: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=2_000, description="Kept off-chain; its keccak256 goes on-chain.")
+
+
+class SettleRequest(SenderRequest):
+    freelancer_bps: int = Field(ge=0, le=10_000)
+    client_signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$")
+    freelancer_signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$")
+
+
+class WithdrawRequest(BaseModel):
+    sender: Address
+    token: Address
+    to: Address | None = Field(default=None, description="Where the credit goes (default: the sender).")
+
+
+class TypedData(BaseModel):
+    """An EIP-712 payload for `eth_signTypedData_v4`."""
+
+    types: dict[str, list[dict[str, str]]]
+    primaryType: str  # noqa: N815 (EIP-712's field name)
+    domain: dict[str, str | int]
+    message: dict[str, str | int]
+
+
+class JobAction(BaseModel):
+    """An action the given address may take on a job right now (milestone None: the whole job)."""
+
+    action: str
+    milestone: int | None = None

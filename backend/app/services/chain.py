@@ -14,6 +14,17 @@ from backend.app.services.errors import ChainUnavailable
 
 
 @dataclass(frozen=True)
+class HiringDefaults:
+    """Terms for jobs hired from a proposal or a service order (from the settings)."""
+
+    arbiter: str | None
+    arbiter_fee_bps: int
+    review_period: int
+    ruling_window: int
+    milestone_days: int
+
+
+@dataclass(frozen=True)
 class ChainGateway:
     deployment: Deployment
     w3: Web3
@@ -22,6 +33,7 @@ class ChainGateway:
     token_symbol: str
     token_decimals: int
     job_created_topic: str
+    hiring: HiringDefaults
 
     @property
     def chain_id(self) -> int:
@@ -52,4 +64,11 @@ def connect_chain(settings: Settings) -> ChainGateway:
         token_symbol=symbol,
         token_decimals=decimals,
         job_created_topic="0x" + event_abi_to_log_topic(job_created).hex(),
+        hiring=HiringDefaults(
+            arbiter=settings.default_arbiter,
+            arbiter_fee_bps=settings.default_arbiter_fee_bps,
+            review_period=settings.default_review_period,
+            ruling_window=settings.default_ruling_window,
+            milestone_days=settings.default_milestone_days,
+        ),
     )

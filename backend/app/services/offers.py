@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -149,6 +149,7 @@ def order(session: Session, *, offer_id: int, tier: int, client: str, chain: Cha
         token=offer.token,
         amounts=[int(m["amount"]) for m in chosen.milestones],
         metadata_hash=digest,
+        deadline=ordered_at + timedelta(days=chosen.delivery_days),
     )
     record = OfferOrder(
         offer_id=offer.id,

@@ -146,6 +146,7 @@ def accept(session: Session, *, proposal_id: int, client: str, chain: ChainGatew
         token=post.token,
         amounts=[int(m["amount"]) for m in proposal.milestones],
         metadata_hash=post.metadata_hash,
+        deadline=post.deadline,
     )
     if proposal.status != "accepted":
         job_posts.mark_hired(session, post=post)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.app.models.base import Base
 from backend.app.schemas.wallet import TokenPosition
 from backend.app.services.chain import ChainGateway
 from backend.app.services.errors import ChainUnavailable, Conflict
@@ -38,3 +42,14 @@ def require_balance(chain: ChainGateway, *, owner: str, amount: int) -> None:
             f"you hold {format_units(balance, decimals)} {symbol}; "
             f"this funding needs {format_units(amount, decimals)} {symbol}"
         )
+
+
+def outstanding_credit(session: Session, *, chain: ChainGateway, account: str, token: str) -> int:
+    """What the escrow owes `account` in `token` after payouts it could not deliver (indexed)."""
+    balances = Base.metadata.tables["chain_credit_balances"]
+    row = session.execute(
+        select(balances.c.credited, balances.c.withdrawn).where(
+            balances.c.chain_id == chain.chain_id, balances.c.account == account, balances.c.token == token
+        )
+    ).first()
+    return 0 if row is None else int(row.credited) - int(row.withdrawn)

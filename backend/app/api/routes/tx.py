@@ -1,29 +1,113 @@
-"""Unsigned transactions for the browser's wallet to sign and send."""
+"""Unsigned transactions for the browser's wallet to sign and send — one route per escrow action.
+
+Each checks, against the indexed state and the chain's time, that the sender may take the action
+now, and answers with a problem saying why not otherwise. Nothing here needs a session: the
+wallet's signature is what authorises the transaction on-chain.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
 from backend.app.api.deps import ChainDep, SessionDep
-from backend.app.schemas.tx import CreateJobRequest, ReleaseRequest, TokenApproveRequest, UnsignedTx
+from backend.app.schemas.tx import (
+    CreateJobRequest,
+    FundRequest,
+    MilestoneRequest,
+    RateRequest,
+    ResolveRequest,
+    SenderRequest,
+    SubmitRequest,
+    TokenApproveRequest,
+    UnsignedTx,
+    WithdrawRequest,
+)
 from backend.app.services import transactions
+from backend.app.services.settlements import SettleTxRequest
 
 router = APIRouter(prefix="/api/tx", tags=["transactions"])
+TX = {"response_model": UnsignedTx, "response_model_by_alias": True}
 
 
-@router.post("/token-approve", response_model=UnsignedTx, response_model_by_alias=True)
+@router.post("/token-approve", **TX)
 def token_approve(request: TokenApproveRequest, chain: ChainDep) -> UnsignedTx:
     """Allowance for the escrow to pull the job's funds."""
     return transactions.token_approve(chain, request)
 
 
-@router.post("/create-job", response_model=UnsignedTx, response_model_by_alias=True)
+@router.post("/create-job", **TX)
 def create_job(request: CreateJobRequest, chain: ChainDep) -> UnsignedTx:
-    """Create the escrow job and fund all its milestones in one transaction."""
+    """Create the escrow job with its terms and fund its first milestones in one transaction."""
     return transactions.create_job(chain, request)
 
 
-@router.post("/release", response_model=UnsignedTx, response_model_by_alias=True)
-def release(request: ReleaseRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
-    """Release a funded milestone to the freelancer (the client only)."""
-    return transactions.release_milestone(session, chain, request)
+@router.post("/fund", **TX)
+def fund(request: FundRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
+    """Fund the next milestones (the client)."""
+    return transactions.fund(session, chain, request)
+
+
+@router.post("/submit", **TX)
+def submit(request: SubmitRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
+    """Submit a funded milestone with the deliverable's hash (the freelancer, until its deadline)."""
+    return transactions.submit(session, chain, request)
+
+
+@router.post("/approve", **TX)
+def approve(request: MilestoneRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
+    """Approve a submitted milestone and pay the freelancer (the client)."""
+    return transactions.approve(session, chain, request)
+
+
+@router.post("/release", **TX)
+def release(request: MilestoneRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
+    """Pay a submitted milestone whose review period is over (anyone)."""
+    return transactions.release(session, chain, request)
+
+
+@router.post("/reclaim", **TX)
+def reclaim(request: MilestoneRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
+    """Return an unsubmitted milestone past its deadline to the client (anyone)."""
+    return transactions.reclaim(session, chain, request)
+
+
+@router.post("/dispute", **TX)
+def dispute(request: MilestoneRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
+    """Dispute a submitted milestone during its review period (the client or the freelancer)."""
+    return transactions.dispute(session, chain, request)
+
+
+@router.post("/resolve", **TX)
+def resolve(request: ResolveRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
+    """Rule on a disputed milestone within the ruling window (the arbiter)."""
+    return transactions.resolve(session, chain, request)
+
+
+@router.post("/default-ruling", **TX)
+def default_ruling(request: MilestoneRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
+    """Apply the even split after the ruling window (the client or the freelancer)."""
+    return transactions.default_ruling(session, chain, request)
+
+
+@router.post("/cancel-unfunded", **TX)
+def cancel_unfunded(request: SenderRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
+    """Cancel the milestones not funded yet (the client)."""
+    return transactions.cancel_unfunded(session, chain, request)
+
+
+@router.post("/settle", **TX)
+def settle(request: SettleTxRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
+    """Settle early with the split both parties signed for the current nonce (anyone sends it)."""
+    return transactions.settle(session, chain, request)
+
+
+@router.post("/rate", **TX)
+def rate(request: RateRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
+    """Rate the other party once the job ended (the client or the freelancer)."""
+    return transactions.rate(session, chain, request)
+
+
+@router.post("/withdraw", **TX)
+def withdraw(request: WithdrawRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
+    """Withdraw a credit the escrow holds for the sender."""
+    return transactions.withdraw(session, chain, request)

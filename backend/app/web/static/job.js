@@ -1,62 +1,211 @@
-// Job page: follow the job's indexed state and offer the actions the connected wallet may take.
+// Job page: offers the escrow actions the connected wallet may take now (asked from the API,
+// which applies the escrow's rules to the indexed state), sends them through the wallet, waits
+// until the indexer has seen the block, then shows the new state.
 "use strict";
 
 (() => {
   const section = document.getElementById("job");
   const jobId = Number(section.dataset.jobId);
+  const body = document.body.dataset;
+  const decimals = Number(body.tokenDecimals);
+  const params = new URLSearchParams(window.location.search);
+  const DONE_KEY = `jiedan:job:${jobId}:done`;
 
-  function showActions() {
-    const isClient = Jiedan.sameAddress(Jiedan.account, section.dataset.client);
-    document.querySelectorAll("button.release").forEach((button) => {
-      const state = document.querySelector(`tr[data-milestone="${button.dataset.index}"] .state`).dataset.state;
-      button.hidden = !(isClient && state === "funded");
-    });
+  const LABELS = {
+    fund: "Fund the next milestone",
+    cancel_unfunded: "Cancel unfunded milestones",
+    submit: "Submit this milestone",
+    approve: "Approve and pay",
+    release: "Release payment",
+    reclaim: "Reclaim the funds",
+    dispute: "Open a dispute",
+    resolve: "Rule",
+    default_ruling: "Apply the default ruling (50/50)",
+    rate: "Rate",
+  };
+  const ROUTES = { cancel_unfunded: "cancel-unfunded", default_ruling: "default-ruling" };
+  const DONE = {
+    fund: "Funded: the next milestone is in escrow.",
+    cancel_unfunded: "The unfunded milestones are cancelled.",
+    submit: (m) => `Milestone ${m + 1} submitted: the review period runs.`,
+    approve: (m) => `Milestone ${m + 1} approved: the freelancer is paid.`,
+    release: (m) => `Milestone ${m + 1} released: the freelancer is paid.`,
+    reclaim: (m) => `Milestone ${m + 1} reclaimed: the funds went back to the client.`,
+    dispute: (m) => `Milestone ${m + 1} is disputed: the arbiter rules next.`,
+    resolve: (m) => `Milestone ${m + 1} ruled.`,
+    default_ruling: (m) => `Milestone ${m + 1} split evenly by the default ruling.`,
+    rate: "Your rating is on-chain.",
+    settle: "The job is settled.",
+  };
+
+  function el(tag, attrs = {}, text = "") {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+    if (text) node.textContent = text;
+    return node;
   }
 
-  async function refresh() {
-    let job;
-    try {
-      job = await Jiedan.api(`/api/jobs/${jobId}`);
-    } catch (error) {
-      if (error.status !== 404) Jiedan.status(error.message, true);
-      return null;
+  async function waitForIndexer(blockNumber) {
+    for (;;) {
+      const response = await fetch("/health");
+      const health = await response.json();
+      if (health.indexer && health.indexer.checkpoint >= blockNumber) return;
+      await Jiedan.sleep(250);
     }
-    if (section.dataset.indexed !== "yes") {
-      window.location.reload(); // first sight of the job: render it from the server
-      return job;
-    }
-    for (const m of job.milestones) {
-      const cell = document.querySelector(`tr[data-milestone="${m.index}"] .state`);
-      cell.dataset.state = m.state;
-      cell.textContent = m.state;
-    }
-    showActions();
-    return job;
   }
 
-  document.addEventListener("jiedan:connected", showActions);
+  async function perform(action, milestone, extra, label) {
+    const payload = { sender: Jiedan.account, job_id: jobId, ...extra };
+    if (milestone !== null) payload.milestone = milestone;
+    const tx = await Jiedan.api(`/api/tx/${ROUTES[action] || action}`, payload);
+    const receipt = await Jiedan.send(tx, label);
+    Jiedan.status(`${label}: confirmed on chain; waiting for the indexer…`);
+    await waitForIndexer(parseInt(receipt.blockNumber, 16));
+    const done = DONE[action];
+    sessionStorage.setItem(DONE_KEY, typeof done === "function" ? done(milestone) : done);
+    window.location.reload();
+  }
 
-  section.addEventListener("click", async (event) => {
-    const button = event.target.closest("button.release");
-    if (!button) return;
-    const index = Number(button.dataset.index);
-    button.disabled = true;
-    try {
-      const tx = await Jiedan.api("/api/tx/release", { sender: Jiedan.account, job_id: jobId, milestone: index });
-      await Jiedan.send(tx, `Release milestone ${index + 1}`);
-      Jiedan.status(`Release milestone ${index + 1}: confirmed on chain; waiting for the indexer…`);
-      for (;;) {
-        const job = await refresh();
-        if (job && job.milestones[index].state === "released") break;
-        await Jiedan.sleep(300);
+  async function ensureAllowance(amount) {
+    const position = await Jiedan.api(`/api/wallets/${Jiedan.account}/token`);
+    if (BigInt(position.balance) < amount) {
+      throw new Error(`You hold ${Jiedan.formatUnits(position.balance, decimals)} ${body.tokenSymbol}; ` +
+        `funding needs ${Jiedan.formatUnits(amount, decimals)} ${body.tokenSymbol}.`);
+    }
+    if (BigInt(position.allowance) < amount) {
+      const tx = await Jiedan.api("/api/tx/token-approve", { owner: Jiedan.account, amount: amount.toString() });
+      await Jiedan.send(tx, `Allow the escrow to take ${Jiedan.formatUnits(amount, decimals)} ${body.tokenSymbol}`);
+    }
+  }
+
+  function button(action, milestone, onClick) {
+    const b = el("button", { type: "button", class: `action action-${action}`, "data-action": action }, LABELS[action]);
+    b.addEventListener("click", async () => {
+      b.disabled = true;
+      try {
+        await onClick();
+      } catch (error) {
+        Jiedan.status(Jiedan.walletError(error), true);
+        b.disabled = false;
       }
-      Jiedan.status(`Milestone ${index + 1} released: the freelancer is paid.`);
+    });
+    return b;
+  }
+
+  function milestoneControls(action, milestone, job) {
+    const label = `${LABELS[action]} (milestone ${milestone + 1})`;
+    const box = el("div", { class: "control" });
+    if (action === "submit") {
+      const id = `deliverable-${milestone}`;
+      const input = el("input", { id, placeholder: "0x… deliverable hash", pattern: "0x[0-9a-fA-F]{64}" });
+      if (params.get("deliverable") && Number(params.get("milestone") || 0) === milestone) {
+        input.value = params.get("deliverable");
+      }
+      box.append(el("label", { for: id }, "Deliverable hash"), input);
+      box.append(button(action, milestone, () => perform(action, milestone, { deliverable_hash: input.value.trim() }, label)));
+    } else if (action === "resolve") {
+      const id = `ruling-${milestone}`;
+      const input = el("input", { id, type: "number", min: "0", max: "100", step: "0.01", value: "50" });
+      box.append(el("label", { for: id }, "Freelancer's share (%)"), input);
+      box.append(button(action, milestone, () =>
+        perform(action, milestone, { freelancer_bps: Math.round(Number(input.value) * 100) }, label)));
+    } else {
+      box.append(button(action, milestone, () => perform(action, milestone, {}, label)));
+    }
+    return box;
+  }
+
+  function jobControls(action, job) {
+    const box = el("div", { class: "control" });
+    if (action === "fund") {
+      const next = job.milestones[job.funded_count];
+      box.append(button(action, null, async () => {
+        await ensureAllowance(BigInt(next.amount));
+        await perform(action, null, { count: 1 }, LABELS.fund);
+      }));
+    } else if (action === "rate") {
+      box.append(el("label", { for: "rate-score" }, "Your rating (1–5)"));
+      const score = el("select", { id: "rate-score" });
+      for (let s = 5; s >= 1; s -= 1) score.append(el("option", { value: String(s) }, String(s)));
+      const comment = el("input", { id: "rate-comment", maxlength: "2000" });
+      box.append(score, el("label", { for: "rate-comment" }, "Comment"), comment);
+      box.append(button(action, null, () =>
+        perform(action, null, { score: Number(score.value), comment: comment.value }, LABELS.rate)));
+    } else {
+      box.append(button(action, null, () => perform(action, null, {}, LABELS[action])));
+    }
+    return box;
+  }
+
+  async function showSettlement(job) {
+    const panel = document.getElementById("settlement");
+    const isParty = Jiedan.sameAddress(Jiedan.account, job.client) || Jiedan.sameAddress(Jiedan.account, job.freelancer);
+    panel.hidden = !(isParty && job.status === "active");
+    if (panel.hidden) return;
+    const signatures = await Jiedan.api(`/api/jobs/${jobId}/settlement-signatures`);
+    const list = document.getElementById("settlement-signatures");
+    list.replaceChildren(...signatures.map((s) =>
+      el("li", {}, `${s.role} signed a ${s.freelancer_bps / 100}% split for the freelancer (nonce ${s.nonce})`)));
+    const bps = Math.round(Number(document.getElementById("settle-percent").value) * 100);
+    const roles = new Set(signatures.filter((s) => s.freelancer_bps === bps).map((s) => s.role));
+    document.getElementById("settle-submit").hidden = !(roles.has("client") && roles.has("freelancer"));
+  }
+
+  async function render() {
+    if (!Jiedan.account) return;
+    const [job, actions] = await Promise.all([
+      Jiedan.api(`/api/jobs/${jobId}`),
+      Jiedan.api(`/api/jobs/${jobId}/actions?address=${Jiedan.account}`),
+    ]);
+    document.querySelectorAll("[data-milestone-actions]").forEach((cell) => cell.replaceChildren());
+    const jobBox = document.getElementById("job-actions");
+    jobBox.replaceChildren();
+    for (const { action, milestone } of actions) {
+      if (milestone === null) jobBox.append(jobControls(action, job));
+      else document.querySelector(`[data-milestone-actions="${milestone}"]`).append(milestoneControls(action, milestone, job));
+    }
+    await showSettlement(job);
+  }
+
+  async function signSettlement() {
+    const bps = Math.round(Number(document.getElementById("settle-percent").value) * 100);
+    const typed = await Jiedan.api(`/api/jobs/${jobId}/settlement?freelancer_bps=${bps}`);
+    Jiedan.status("Sign the settlement in your wallet…");
+    const signature = await window.ethereum.request({
+      method: "eth_signTypedData_v4", params: [Jiedan.account, JSON.stringify(typed)],
+    });
+    await Jiedan.api(`/api/jobs/${jobId}/settlement-signatures`, { signer: Jiedan.account, freelancer_bps: bps, signature });
+    Jiedan.status(`You signed a ${bps / 100}% split; the other party signs the same split, then either sends it.`);
+    await render();
+  }
+
+  if (section.dataset.indexed !== "yes") {
+    const timer = setInterval(async () => {
+      const response = await fetch(`/api/jobs/${jobId}`);
+      if (response.ok) {
+        clearInterval(timer);
+        window.location.reload(); // first sight of the job: render it from the server
+      }
+    }, 500);
+    return;
+  }
+
+  const done = sessionStorage.getItem(DONE_KEY);
+  if (done) {
+    sessionStorage.removeItem(DONE_KEY);
+    Jiedan.status(done);
+  }
+  document.addEventListener("jiedan:connected", () => render().catch((e) => Jiedan.status(Jiedan.walletError(e), true)));
+  if (Jiedan.account) render();
+  document.getElementById("settle-percent").addEventListener("input", () => render());
+  document.getElementById("settle-sign").addEventListener("click", () =>
+    signSettlement().catch((error) => Jiedan.status(Jiedan.walletError(error), true)));
+  document.getElementById("settle-submit").addEventListener("click", async () => {
+    const bps = Math.round(Number(document.getElementById("settle-percent").value) * 100);
+    try {
+      await perform("settle", null, { freelancer_bps: bps }, "Send the settlement");
     } catch (error) {
       Jiedan.status(Jiedan.walletError(error), true);
-    } finally {
-      button.disabled = false;
     }
   });
-
-  setInterval(refresh, 1500);
 })();

@@ -1,0 +1,50 @@
+"""What an address may do to an on-chain job now, and the settlement signatures being collected."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from backend.app.api.deps import ChainDep, SessionDep
+from backend.app.schemas.tx import Address, JobAction, TypedData
+from backend.app.services import job_rules, settlements
+from backend.app.services.chain_jobs import get_job
+from backend.app.services.transactions import chain_now
+
+router = APIRouter(prefix="/api/jobs/{job_id}", tags=["jobs"])
+
+
+@router.get("/actions", response_model=list[JobAction])
+def actions(
+    job_id: int,
+    address: Annotated[Address, Query(description="The wallet asking")],
+    session: SessionDep,
+    chain: ChainDep,
+) -> list[JobAction]:
+    """The escrow actions `address` may take on the job right now, by the indexed state and the chain's time."""
+    job = get_job(session, chain_id=chain.chain_id, job_id=job_id)
+    allowed = job_rules.allowed(job, sender=address, now=chain_now(chain))
+    return [JobAction(action=action, milestone=milestone) for action, milestone in allowed]
+
+
+@router.get("/settlement", response_model=TypedData)
+def settlement_typed_data(
+    job_id: int, freelancer_bps: Annotated[int, Query(ge=0, le=10_000)], session: SessionDep, chain: ChainDep
+) -> TypedData:
+    """The EIP-712 payload each party signs (`eth_signTypedData_v4`) to settle at this split now."""
+    return settlements.typed_data(chain, get_job(session, chain_id=chain.chain_id, job_id=job_id), freelancer_bps)
+
+
+@router.get("/settlement-signatures", response_model=list[settlements.SignatureOut])
+def list_signatures(job_id: int, session: SessionDep, chain: ChainDep) -> list[settlements.SignatureOut]:
+    """Signatures made for the job's current settlement nonce."""
+    return settlements.current_signatures(session, chain=chain, job_id=job_id)
+
+
+@router.post("/settlement-signatures", response_model=settlements.SignatureOut, status_code=201)
+def add_signature(
+    job_id: int, signed: settlements.SignatureIn, session: SessionDep, chain: ChainDep
+) -> settlements.SignatureOut:
+    """Keep a party's settlement signature (it must recover to that party for the current nonce)."""
+    return settlements.add_signature(session, chain=chain, job_id=job_id, signed=signed)

@@ -1,0 +1,133 @@
+"""The escrow's whole life in Chromium, each party in their own wallet: hire and fund, deliver,
+approve, dispute and rule, settle, reclaim, release after review, rate — every state shown
+came back through the indexer."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.browser_flows import hire, milestone_state, travel
+from tests.support.chain import wallet
+
+pytestmark = pytest.mark.browser
+
+UNIT = 10**6
+HASH = "0x" + "ab" * 32
+
+
+def _submit(page, job_id: int, milestone: int, deliverable: str = HASH) -> None:
+    page.goto(f"/jobs/{job_id}?deliverable={deliverable}&milestone={milestone}")
+    expect(page.get_by_label("Deliverable hash")).to_have_value(deliverable)  # pre-filled from the thread's file
+    page.get_by_role("button", name="Submit this milestone").click()
+    expect(page.locator("#status")).to_have_text(f"Milestone {milestone + 1} submitted: the review period runs.")
+    expect(milestone_state(page, milestone)).to_have_text("submitted")
+
+
+def test_happy_path__hire_deliver_approve_rate(wallet_page, marketplace):
+    token, reputation = marketplace.contract("TestToken"), marketplace.contract("Reputation")
+    freelancer_before = token.functions.balanceOf(wallet("freelancer")).call()
+    ratings_before = reputation.functions.stats(wallet("freelancer")).call()[5:7]
+    client = wallet_page(wallet("client"))
+    freelancer = wallet_page(wallet("freelancer"))
+
+    job_id = hire(client, amounts="300, 500.25", days="7, 14")
+    expect(client.locator("#funded")).to_contain_text("800.25 jUSD")
+    expect(milestone_state(client, 0)).to_have_text("funded")
+    expect(client.get_by_role("button", name="Approve and pay")).to_have_count(0)  # nothing to approve yet
+
+    _submit(freelancer, job_id, 0)
+    client.reload()
+    client.get_by_role("button", name="Approve and pay").click()
+    expect(client.locator("#status")).to_have_text("Milestone 1 approved: the freelancer is paid.")
+    expect(milestone_state(client, 0)).to_have_text("approved")
+
+    _submit(freelancer, job_id, 1)
+    client.reload()
+    client.get_by_role("button", name="Approve and pay").click()
+    expect(client.locator("#job-status")).to_contain_text("ended")
+
+    client.get_by_label("Your rating (1–5)").select_option("5")
+    client.get_by_label("Comment").fill("Fast, careful work")
+    client.get_by_role("button", name="Rate").click()
+    expect(client.locator("#status")).to_have_text("Your rating is on-chain.")
+    expect(client.get_by_role("button", name="Rate")).to_have_count(0)  # once only
+    freelancer.reload()
+    freelancer.get_by_label("Your rating (1–5)").select_option("4")
+    freelancer.get_by_role("button", name="Rate").click()
+    expect(freelancer.locator("#status")).to_have_text("Your rating is on-chain.")
+
+    paid = token.functions.balanceOf(wallet("freelancer")).call() - freelancer_before
+    fee_bps = marketplace.contract("Escrow").functions.platform_fee_bps().call()
+    assert paid == 800_250_000 - 800_250_000 * fee_bps // 10_000
+    count, total = reputation.functions.stats(wallet("freelancer")).call()[5:7]
+    assert (count, total) == (ratings_before[0] + 1, ratings_before[1] + 5)  # the client's 5 stars, on-chain
+
+
+def test_release_after_review_period__by_anyone(wallet_page, marketplace, fresh_wallet):
+    client = wallet_page(wallet("client"))
+    job_id = hire(client, amounts="120", days="5", review_hours="24")
+    _submit(wallet_page(wallet("freelancer")), job_id, 0)
+
+    stranger = wallet_page(fresh_wallet())
+    stranger.goto(f"/jobs/{job_id}")
+    expect(stranger.locator('tr[data-milestone="0"] .state')).to_have_text("submitted")
+    expect(stranger.get_by_role("button", name="Release payment")).to_have_count(0)  # review still running
+
+    travel(marketplace.chain.w3, 24 * 3600 + 60)
+    stranger.reload()
+    stranger.get_by_role("button", name="Release payment").click()
+    expect(stranger.locator("#status")).to_have_text("Milestone 1 released: the freelancer is paid.")
+    expect(milestone_state(stranger, 0)).to_have_text("released")
+
+
+def test_reclaim_after_missed_deadline__funds_back_to_client(wallet_page, marketplace):
+    token = marketplace.contract("TestToken")
+    client = wallet_page(wallet("client"))
+    hire(client, amounts="75", days="1")
+    before = token.functions.balanceOf(wallet("client")).call()
+    expect(client.get_by_role("button", name="Reclaim the funds")).to_have_count(0)
+
+    travel(marketplace.chain.w3, 2 * 86_400)
+    client.reload()
+    client.get_by_role("button", name="Reclaim the funds").click()
+    expect(client.locator("#status")).to_have_text("Milestone 1 reclaimed: the funds went back to the client.")
+    expect(milestone_state(client, 0)).to_have_text("reclaimed")
+    assert token.functions.balanceOf(wallet("client")).call() == before + 75 * UNIT
+
+
+def test_dispute__ruled_by_the_arbiter_wallet(wallet_page, marketplace):
+    token = marketplace.contract("TestToken")
+    client = wallet_page(wallet("client"))
+    job_id = hire(client, amounts="1000", days="10")
+    _submit(wallet_page(wallet("freelancer")), job_id, 0)
+    client.reload()
+    client.get_by_role("button", name="Open a dispute").click()
+    expect(client.locator("#status")).to_have_text("Milestone 1 is disputed: the arbiter rules next.")
+    expect(client.get_by_role("button", name="Rule")).to_have_count(0)  # only the arbiter rules
+
+    arbiter_before = token.functions.balanceOf(wallet("arbiter")).call()
+    arbiter = wallet_page(wallet("arbiter"))
+    arbiter.goto(f"/jobs/{job_id}")
+    arbiter.get_by_label("Freelancer's share (%)").first.fill("70")
+    arbiter.get_by_role("button", name="Rule").click()
+    expect(arbiter.locator("#status")).to_have_text("Milestone 1 ruled.")
+    expect(milestone_state(arbiter, 0)).to_have_text("resolved")
+    assert token.functions.balanceOf(wallet("arbiter")).call() == arbiter_before + 20 * UNIT  # 2% arbiter fee
+
+
+def test_settlement__signed_by_both_parties(wallet_page, marketplace):
+    client = wallet_page(wallet("client"))
+    job_id = hire(client, amounts="200, 300", days="10, 20")
+    client.get_by_label("Freelancer's share (%)").fill("60")
+    client.get_by_role("button", name="Sign this split").click()
+    expect(client.locator("#settlement-signatures")).to_contain_text("client signed a 60% split")
+
+    freelancer = wallet_page(wallet("freelancer"))
+    freelancer.goto(f"/jobs/{job_id}")
+    freelancer.get_by_label("Freelancer's share (%)").fill("60")
+    freelancer.get_by_role("button", name="Sign this split").click()
+    expect(freelancer.get_by_role("button", name="Send the settlement")).to_be_visible()
+    freelancer.get_by_role("button", name="Send the settlement").click()
+    expect(freelancer.locator("#status")).to_have_text("The job is settled.")
+    expect(freelancer.locator("#job-status")).to_contain_text("settled")
