@@ -204,5 +204,7 @@ def test_accept_proposal__wallet_creates_and_funds__opens_the_escrow_job(wallet_
 
     client.goto(post_url)
     client.locator(".proposal", has_text=FREELANCER).get_by_role("button", name="Accept and fund").click()
-    client.wait_for_url(re.compile(r"/jobs/\d+$"), timeout=30_000)
+    # The escrow job's page, or the error in words (fail fast rather than wait for a URL).
+    expect(client.locator("#status.error").or_(client.locator("section#job"))).to_be_visible(timeout=30_000)
+    assert re.search(r"/jobs/\d+$", client.url), client.locator("#status").text_content()
     expect(client.locator("table.milestones tbody tr")).to_have_count(1)

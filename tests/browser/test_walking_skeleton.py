@@ -50,5 +50,5 @@ def test_hire_fund_and_release__through_wallet_and_indexer(wallet_page, marketpl
     for button in freelancer.locator("button.release").all():
         expect(button).to_be_hidden()  # only the client may release
 
-    freelancer.goto("/")
+    freelancer.goto("/escrow")
     expect(freelancer.get_by_role("link", name=f"#{job_id}")).to_be_visible()
