@@ -145,6 +145,11 @@ def test_offchain_story__profile_post_search_propose_shortlist_message(wallet_pa
     expect(freelancer.locator(".msg.mine")).to_contain_text("Thanks, on it.")
     assert freelancer.url == thread_url
 
+    # Readable on a phone: no sideways scrolling on the job post.
+    freelancer.set_viewport_size({"width": 390, "height": 844})
+    freelancer.goto(post_url)
+    assert freelancer.evaluate("document.documentElement.scrollWidth") <= 390
+
     # The dashboard lists the job post and the notifications; marking them read clears the badge.
     client.goto("/dashboard")
     expect(client.locator("#posts-title + ul")).to_contain_text("Logo for a jasmine tea shop")
