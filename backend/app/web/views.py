@@ -226,7 +226,7 @@ def search_page(
         pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
         more = "/search?" + urlencode([*pairs, ("cursor", page.next_cursor)])
     recommendations = []
-    if user is not None and kind == "jobs" and not q and not cursor:
+    if user is not None and kind == "jobs" and not cursor:
         try:
             recommendations = matching.jobs_for_freelancer(session, address=user.address, limit=5)
         except DomainError:
