@@ -606,7 +606,7 @@ def dashboard(request: Request, session: SessionDep, settings: SettingsDep, chai
         sent=sent,
         pending=pending,
         jobs=jobs,
-        escrow=[{"amount": amount, "label": _token_label(chain, token)} for token, amount in escrow.items()],
+        escrow_totals=[{"amount": amount, "label": _token_label(chain, token)} for token, amount in escrow.items()],
         deadlines=deadlines[:10],
         feed=feed,
         notes=[{"n": n, "href": _web_link(n.link)} for n in feed.items],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.chain import wallet
-from tests.support.factories import job_post_body, profile_body, proposal_body, published_post
+from tests.support.factories import chain_job, job_post_body, profile_body, proposal_body, published_post
 
 PAGES = ["/", "/escrow", "/search", "/search?kind=talent", "/post", "/proposals", "/messages", "/dashboard", "/arbiter"]
 
@@ -80,3 +80,22 @@ def test_profile_page__own_missing_profile__goes_to_the_form(client_as):
     page = client_as("client").get(f"/profiles/{wallet('client')}", follow_redirects=False)
     assert page.status_code == 303
     assert page.headers["location"] == "/me/profile"
+
+
+def test_dashboard__money_in_escrow_from_the_indexed_jobs(client_as, db, gateway):
+    token = gateway.token.address
+    chain_job(
+        db,
+        client=wallet("client"),
+        freelancer=wallet("freelancer"),
+        amounts=[3_000_000, 4_500_000],
+        released=1,
+        token=token,
+    )
+    chain_job(db, client=wallet("arbiter"), freelancer=wallet("owner"), amounts=[9_000_000], token=token)
+    page = client_as("client").get("/dashboard")
+    escrow = page.text.split('id="in-escrow">', 1)[1].split("</ul>", 1)[0]
+    assert "4.5 jUSD" in escrow  # only the client's own job, less what was paid
+    assert 'href="/jobs/1"' in page.text
+    assert 'href="/jobs/2"' not in page.text
+    assert gateway.escrow.address in page.text  # the footer still names the escrow contract
