@@ -33,7 +33,7 @@ from backend.app.services import (
     search,
 )
 from backend.app.services.chain import ChainGateway
-from backend.app.services.errors import DomainError, NotFound
+from backend.app.services.errors import DomainError, NotAllowed, NotFound
 from backend.app.services.units import format_units
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -90,6 +90,21 @@ def _render(
 ) -> HTMLResponse:
     full = {**_page_context(chain), "me": _viewer(session, settings, user), **context}
     return templates.TemplateResponse(request, name, full, status_code=status_code)
+
+
+def _not_found(
+    request: Request, session: SessionDep, settings: Settings, chain: ChainGateway, user: User | None, detail: str
+) -> HTMLResponse:
+    return _render(
+        request,
+        "not_found.html",
+        session=session,
+        settings=settings,
+        chain=chain,
+        user=user,
+        status_code=404,
+        detail=detail,
+    )
 
 
 def _token_label(chain: ChainGateway, token: str | None) -> str:
@@ -316,8 +331,22 @@ def new_post(request: Request, session: SessionDep, settings: SettingsDep, chain
 def edit_post(
     post_id: int, request: Request, session: SessionDep, settings: SettingsDep, chain: ChainDep, user: OptionalUser
 ):
-    viewer = None if user is None else user.address
-    post = job_posts.post_out(session, job_posts.get_visible(session, post_id=post_id, viewer=viewer))
+    if user is None:
+        return _render(
+            request,
+            "post_form.html",
+            session=session,
+            settings=settings,
+            chain=chain,
+            user=None,
+            api="",
+            method="PUT",
+            **_post_form_context(session, chain, None),
+        )
+    try:
+        post = job_posts.post_out(session, job_posts.get_owned(session, post_id=post_id, client=user.address))
+    except (NotFound, NotAllowed) as refused:
+        return _not_found(request, session, settings, chain, user, refused.detail)
     return _render(
         request,
         "post_form.html",
@@ -453,7 +482,10 @@ def thread_page(
 ):
     if user is None:
         return _render(request, "threads.html", session=session, settings=settings, chain=chain, user=user, threads=[])
-    thread = messages.mark_read(session, thread_id=thread_id, caller=user.address)
+    try:
+        thread = messages.mark_read(session, thread_id=thread_id, caller=user.address)
+    except NotFound as missing:
+        return _not_found(request, session, settings, chain, user, missing.detail)
     out = messages.thread_out(session, thread, viewer=user.address)
     found = messages.messages(session, thread=thread, after_id=None, limit=messages.MAX_PAGE)
     post = job_posts.post_out(session, job_posts.get_visible(session, post_id=out.job_post_id, viewer=out.client))

@@ -99,3 +99,15 @@ def test_dashboard__money_in_escrow_from_the_indexed_jobs(client_as, db, gateway
     assert 'href="/jobs/1"' in page.text
     assert 'href="/jobs/2"' not in page.text
     assert gateway.escrow.address in page.text  # the footer still names the escrow contract
+
+
+def test_owner_only_pages__others_get_not_found(client_as):
+    client, freelancer = client_as("client"), client_as("freelancer")
+    post = published_post(client)
+    assert client.get(f"/posts/{post['id']}/edit").status_code == 200
+    assert freelancer.get(f"/posts/{post['id']}/edit").status_code == 404
+    thread = freelancer.post(f"/api/job-posts/{post['id']}/threads", json={}).json()
+    stranger = client_as("stranger")
+    page = stranger.get(f"/messages/{thread['id']}")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
