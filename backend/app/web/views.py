@@ -368,16 +368,7 @@ def post_page(
     try:
         post = job_posts.post_out(session, job_posts.get_visible(session, post_id=post_id, viewer=viewer))
     except NotFound as missing:
-        return _render(
-            request,
-            "not_found.html",
-            session=session,
-            settings=settings,
-            chain=chain,
-            user=user,
-            status_code=404,
-            detail=missing.detail,
-        )
+        return _not_found(request, session, settings, chain, user, missing.detail)
     is_owner = viewer == post.client
     received, candidates, mine = [], [], None
     if is_owner:
@@ -527,16 +518,7 @@ def profile_page(
     except NotFound as missing:
         if user is not None and is_address(address) and to_checksum_address(address) == user.address:
             return RedirectResponse("/me/profile", status_code=303)
-        return _render(
-            request,
-            "not_found.html",
-            session=session,
-            settings=settings,
-            chain=chain,
-            user=user,
-            status_code=404,
-            detail=missing.detail,
-        )
+        return _not_found(request, session, settings, chain, user, missing.detail)
     proven = {s.tag: s.jobs for s in profile.proven_skills}
     return _render(
         request,
