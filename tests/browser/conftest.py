@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from tests.support.chain import LocalChain, wallet
 from tests.support.databases import unavailable
 
 ARTIFACTS = ROOT / "test-artifacts"
+MODERATOR = DEMO_WALLETS["owner"][0]  # the marketplace's configured moderator in browser tests
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,16 @@ def marketplace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Marketplac
     """The whole marketplace as real processes, started the way `make demo` starts it (no demo jobs)."""
     folder = tmp_path_factory.mktemp("marketplace")
     stack = Stack(log_dir=folder / "logs")
+    moderators = os.environ.get("JIEDAN_MODERATORS")
+    os.environ["JIEDAN_MODERATORS"] = json.dumps([MODERATOR])  # the API process inherits it
     try:
         running = start_marketplace(stack, folder, api_port=free_port())
         yield Marketplace(url=running.url, chain=LocalChain.connect(running.rpc_url, running.deployments_file))
     finally:
+        if moderators is None:
+            os.environ.pop("JIEDAN_MODERATORS", None)
+        else:
+            os.environ["JIEDAN_MODERATORS"] = moderators
         stack.stop()
 
 
@@ -73,14 +82,25 @@ def wallet_page(request: pytest.FixtureRequest, browser, marketplace: Marketplac
         return page
 
     yield open_as
+    _screenshot_on_failure(request, contexts)
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page, path: str = "/dashboard") -> None:
+    """Sign in through the header's button (SIWE, signed by the injected wallet) and wait for the name."""
+    page.goto(path)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("#signed-in").wait_for()
+
+
+def _screenshot_on_failure(request: pytest.FixtureRequest, contexts: list) -> None:
     failed = getattr(request.node, "report_call", None) is not None and request.node.report_call.failed
     if failed:
         ARTIFACTS.mkdir(exist_ok=True)
         for number, context in enumerate(contexts):
             for page_number, page in enumerate(context.pages):
                 page.screenshot(path=ARTIFACTS / f"{request.node.name}-{number}-{page_number}.png", full_page=True)
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -165,7 +165,7 @@ def test_health__indexed__ok_with_zero_lag(api, settings):
 def test_pages__list_and_job__render_indexed_state(api, settings, gateway, local_chain):
     job_id = create_job(gateway, local_chain.w3, [12 * UNIT + 500_000])
     Indexer(settings).catch_up()
-    home = api.get("/")
+    home = api.get("/escrow")
     assert home.status_code == 200
     assert f'href="/jobs/{job_id}"' in home.text
     page = api.get(f"/jobs/{job_id}")

@@ -40,15 +40,7 @@ const Jiedan = (() => {
       }
       account = accounts[0];
       document.getElementById("account").textContent = account;
-      // 12500000n with 6 decimals → "12.5"
-  function formatUnits(amount, decimals) {
-    const base = 10n ** BigInt(decimals);
-    const whole = BigInt(amount) / base;
-    const fraction = (BigInt(amount) % base).toString().padStart(decimals, "0").replace(/0+$/, "");
-    return whole.toLocaleString("en-US") + (fraction ? `.${fraction}` : "");
-  }
-
-  document.getElementById("connect").hidden = true;
+      document.getElementById("connect").hidden = true;
       document.dispatchEvent(new CustomEvent("jiedan:connected", { detail: account }));
       return account;
     } catch (error) {
@@ -57,12 +49,13 @@ const Jiedan = (() => {
     }
   }
 
-  async function api(path, payload) {
+  async function request(method, path, payload) {
     const response = await fetch(path, {
-      method: payload === undefined ? "GET" : "POST",
+      method,
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: payload === undefined ? undefined : JSON.stringify(payload),
     });
+    if (response.status === 204) return null;
     const data = await response.json();
     if (!response.ok) {
       const error = new Error(data.detail || data.title || `HTTP ${response.status}`);
@@ -71,6 +64,11 @@ const Jiedan = (() => {
       throw error;
     }
     return data;
+  }
+
+  // GET without a payload, POST with one (JSON both ways; problems become errors with .problem).
+  function api(path, payload) {
+    return request(payload === undefined ? "GET" : "POST", path, payload);
   }
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -110,12 +108,76 @@ const Jiedan = (() => {
     return whole.toLocaleString("en-US") + (fraction ? `.${fraction}` : "");
   }
 
+  function toHex(text) {
+    return "0x" + Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  // Sign-In with Ethereum (EIP-4361): nonce from the server, message signed by the wallet
+  // (personal_sign, hex-encoded), checked by the server, which sets an HttpOnly session cookie.
+  async function signIn() {
+    const address = account || (await connect());
+    if (!address) return false;
+    try {
+      const nonce = await api("/api/auth/nonce", {});
+      const spelled = (await api(`/web/checksum/${address}`)).address;
+      const issued = new Date();
+      const expires = new Date(issued.getTime() + 10 * 60 * 1000);
+      const message = [
+        `${nonce.domain} wants you to sign in with your Ethereum account:`,
+        spelled,
+        "",
+        nonce.statement,
+        "",
+        `URI: ${nonce.uri}`,
+        `Version: ${nonce.version}`,
+        `Chain ID: ${nonce.chain_id}`,
+        `Nonce: ${nonce.nonce}`,
+        `Issued At: ${issued.toISOString()}`,
+        `Expiration Time: ${expires.toISOString()}`,
+      ].join("\n");
+      status("Sign in: confirm the message in your wallet…");
+      let signature;
+      try {
+        signature = await window.ethereum.request({ method: "personal_sign", params: [toHex(message), spelled] });
+      } catch (error) {
+        if (error && error.code === 4001) {
+          status("You rejected the sign-in signature: you are not signed in.", true);
+          return false;
+        }
+        throw error;
+      }
+      await api("/api/auth/verify", { message, signature });
+      status("Signed in.");
+      window.location.reload();
+      return true;
+    } catch (error) {
+      status(`Sign-in failed: ${walletError(error)}`, true);
+      return false;
+    }
+  }
+
+  async function signOut() {
+    try {
+      await api("/api/auth/sign-out", {});
+      window.location.reload();
+    } catch (error) {
+      status(walletError(error), true);
+    }
+  }
+
   document.getElementById("connect").addEventListener("click", connect);
+  const signInButton = document.getElementById("sign-in");
+  if (signInButton) signInButton.addEventListener("click", signIn);
+  const signOutButton = document.getElementById("sign-out");
+  if (signOutButton) signOutButton.addEventListener("click", signOut);
   if (window.ethereum) {
     window.ethereum.request({ method: "eth_accounts" }).then((accounts) => {
       if (accounts && accounts.length) connect();
     });
   }
 
-  return { connect, api, send, status, sameAddress, walletError, toUnits, formatUnits, sleep, get account() { return account; } };
+  return {
+    connect, api, request, send, status, sameAddress, walletError, toUnits, formatUnits, sleep, signIn, signOut, toHex,
+    get account() { return account; },
+  };
 })();

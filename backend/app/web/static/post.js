@@ -1,0 +1,41 @@
+// Job post page: accepting a proposal hires the freelancer. The backend returns the unsigned
+// allowance and create-and-fund transactions; the client's wallet signs and sends them, and the
+// JobCreated log of the receipt names the escrow job the page then opens.
+"use strict";
+
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button.accept");
+  if (!button) return;
+  const body = document.body.dataset;
+  button.disabled = true;
+  try {
+    const account = Jiedan.account || (await Jiedan.connect());
+    if (!account) return;
+    const accepted = await Jiedan.api(`/api/proposals/${button.dataset.proposalId}/accept`, {});
+    const hire = accepted.hire;
+    const decimals = Number(body.tokenDecimals);
+    const total = hire.amounts.reduce((sum, a) => sum + BigInt(a), 0n);
+    const totalText = `${Jiedan.formatUnits(total, decimals)} ${body.tokenSymbol}`;
+    const position = await Jiedan.api(`/api/wallets/${account}/token`);
+    if (BigInt(position.allowance) < total) {
+      try {
+        await Jiedan.send(hire.approve, `Allow the escrow to take ${totalText}`);
+      } catch (error) {
+        if (error && error.code === 4001) {
+          throw new Error(`You rejected the allowance: without it the escrow cannot take the ${totalText}.`);
+        }
+        throw error;
+      }
+    }
+    const receipt = await Jiedan.send(hire.create_and_fund, "Create and fund the job");
+    const created = receipt.logs.find(
+      (log) => Jiedan.sameAddress(log.address, body.escrow) && log.topics[0] === body.jobCreatedTopic,
+    );
+    if (!created) throw new Error("The transaction was mined but created no escrow job.");
+    window.location.assign(`/jobs/${BigInt(created.topics[1]).toString()}`);
+  } catch (error) {
+    Jiedan.status(Jiedan.walletError(error), true);
+  } finally {
+    button.disabled = false;
+  }
+});
