@@ -29,6 +29,15 @@ class ChainEvent(Base):
     args_json: Mapped[str] = mapped_column(Text)
 
 
+def _job_rows(model: type[Base]) -> object:
+    """The join of a job to its rows in another chain_* table (same chain id and job id, no foreign key)."""
+    from sqlalchemy import and_
+    from sqlalchemy.orm import foreign
+
+    columns = model.__table__.c  # type: ignore[attr-defined]
+    return and_(ChainJob.chain_id == foreign(columns.chain_id), ChainJob.job_id == foreign(columns.job_id))
+
+
 class ChainJob(Base):
     """A job as the escrow contract holds it, with its terms as created and its money figures."""
 
@@ -75,6 +84,27 @@ class ChainJob(Base):
 
     milestones: Mapped[list[ChainMilestone]] = relationship(
         back_populates="job", order_by="ChainMilestone.index", cascade="all, delete-orphan"
+    )
+    # Read-only views of the job's event rows (the indexer writes them through its own tables).
+    fundings: Mapped[list[ChainFunding]] = relationship(
+        primaryjoin=lambda: _job_rows(ChainFunding),
+        viewonly=True,
+        order_by="ChainFunding.block_number",
+    )
+    disputes: Mapped[list[ChainDispute]] = relationship(
+        primaryjoin=lambda: _job_rows(ChainDispute),
+        viewonly=True,
+        order_by="ChainDispute.milestone",
+    )
+    ratings: Mapped[list[ChainRating]] = relationship(
+        primaryjoin=lambda: _job_rows(ChainRating),
+        viewonly=True,
+        order_by="ChainRating.rated_at",
+    )
+    settlement: Mapped[ChainSettlement | None] = relationship(
+        primaryjoin=lambda: _job_rows(ChainSettlement),
+        viewonly=True,
+        uselist=False,
     )
 
 
