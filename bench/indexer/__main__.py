@@ -25,14 +25,20 @@ from typing import Any
 
 import click
 import httpx
-from eth_abi import abi as eth_abi
 from eth_utils import keccak
 
 from backend.app.core.migrate import upgrade
 from launcher.stack import DEMO_WALLETS, ROOT, Stack, free_port, run_ape, tool_env
 from tests.support.databases import postgres_database, sqlite_database
 from tests.support.indexing import start_anvil
-from tests.support.mining import CREATE, mine_escrow_activity
+from tests.support.mining import (
+    RawRpc,
+    bench_terms,
+    encode_create,
+    escrow_call,
+    events_per_job,
+    mine_escrow_activity,
+)
 
 BUILD_MANIFEST = ROOT / ".build" / "__local__.json"
 
@@ -81,6 +87,8 @@ def _follow_lag(rpc_url: str, env: dict[str, str], deployments: Path, blocks: in
     document = json.loads(deployments.read_text())
     escrow, token = document["contracts"]["Escrow"]["address"], document["contracts"]["TestToken"]["address"]
     client_wallet, freelancer = DEMO_WALLETS["client"][0], DEMO_WALLETS["freelancer"][0]
+    now = int(rpc("eth_getBlockByNumber", "latest", False)["timestamp"], 16)
+    terms = bench_terms(escrow_call(RawRpc(rpc_url), escrow, "platform_fee_bps()"), now + 300 * 86_400, 2)
     engine = create_engine(env["JIEDAN_DATABASE_URL"])
     follower = subprocess.Popen(
         [sys.executable, "-m", "indexer", "run"],
@@ -97,9 +105,7 @@ def _follow_lag(rpc_url: str, env: dict[str, str], deployments: Path, blocks: in
         rpc("evm_setAutomine", False)
         head = int(rpc("eth_blockNumber"), 16)
         for index in range(blocks):
-            data = CREATE + eth_abi.encode(
-                ["address", "address", "uint256[]", "bytes32"], [freelancer, token, [1, 1], keccak(text=f"lag {index}")]
-            )
+            data = encode_create(freelancer, token, terms, keccak(text=f"lag {index}"), 2)
             rpc(
                 "eth_sendTransaction",
                 {"from": client_wallet, "to": escrow, "data": "0x" + data.hex(), "gas": hex(700_000)},
@@ -134,7 +140,7 @@ def _follow_lag(rpc_url: str, env: dict[str, str], deployments: Path, blocks: in
 
 
 @click.command()
-@click.option("--events", default=100_000, show_default=True, help="Escrow events to mine (4 per job).")
+@click.option("--events", default=100_000, show_default=True, help="Escrow events to mine (7 per job).")
 @click.option("--databases", default="sqlite,postgres", show_default=True, help="Comma-separated: sqlite, postgres.")
 @click.option("--lag-blocks", default=20, show_default=True, help="Blocks mined while measuring follow lag.")
 @click.option("--block-interval", default=1.0, show_default=True, help="Seconds between blocks for the lag run.")
@@ -149,7 +155,7 @@ def main(events: int, databases: str, lag_blocks: int, block_interval: float, as
         rpc_url = start_anvil(chain, free_port(), "anvil", ["--gas-limit", "3000000000", "--order", "fifo"])
         deployments = folder / "deployments.json"
         run_ape(["run", "deploy"], rpc_url=rpc_url, deployments_file=deployments, log=folder / "logs" / "deploy.log")
-        jobs = math.ceil(events / 4)
+        jobs = math.ceil(events / events_per_job(2))
         began = time.perf_counter()
         mined = mine_escrow_activity(rpc_url, deployments, jobs, milestones=2, per_block=500, chunk=500)
         mining = time.perf_counter() - began

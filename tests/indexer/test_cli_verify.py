@@ -13,7 +13,7 @@ from backend.app.models.chain import ChainJob, ChainMilestone
 from backend.app.services.chain import connect_chain
 from indexer.main import Indexer, verify_indexer
 from launcher.stack import ROOT, tool_env
-from tests.support.activity import UNIT, create_job, release
+from tests.support.activity import UNIT, create_job, pay
 
 
 def _cli(settings: Settings, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -35,7 +35,7 @@ def _cli(settings: Settings, *args: str, timeout: float = 60) -> subprocess.Comp
 def test_cli__backfill_status_verify__and_verify_catches_a_tampered_row(settings: Settings, local_chain):
     gateway = connect_chain(settings)
     job_id = create_job(gateway, local_chain.w3, [UNIT, 3 * UNIT])
-    release(gateway, local_chain.w3, job_id, 1)
+    pay(gateway, local_chain.w3, job_id, 1)
     head = local_chain.w3.eth.block_number
 
     backfill = _cli(settings, "backfill", "0", str(head))
@@ -50,7 +50,7 @@ def test_cli__backfill_status_verify__and_verify_catches_a_tampered_row(settings
 
     indexer = Indexer(settings)
     with indexer.sessions.begin() as session:
-        session.execute(update(ChainJob).where(ChainJob.job_id == job_id).values(paid=1))
+        session.execute(update(ChainJob).where(ChainJob.job_id == job_id).values(paid_to_freelancer=1))
         session.execute(update(ChainMilestone).where(ChainMilestone.job_id == job_id).values(state="disputed"))
     report = verify_indexer(indexer)
     assert not report.ok

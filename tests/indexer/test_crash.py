@@ -38,7 +38,7 @@ def busy_chain(tmp_path_factory: pytest.TempPathFactory):
     stack = Stack(log_dir=folder / "logs")
     try:
         with deployed_chain(folder, stack) as chain:
-            mine_escrow_activity(chain.rpc_url, chain.deployments_file, 1_200, per_block=40)
+            mine_escrow_activity(chain.rpc_url, chain.deployments_file, 1_200, milestones=1, per_block=40)
             yield chain
     finally:
         stack.stop()

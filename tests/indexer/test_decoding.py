@@ -12,7 +12,7 @@ from backend.app.core.config import Settings
 from backend.app.core.contracts import load_abi
 from backend.app.services.chain import connect_chain
 from indexer.abi import EventDecoder
-from tests.support.activity import UNIT, create_job, release
+from tests.support.activity import UNIT, create_job, pay
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -20,7 +20,7 @@ def test_decode__equals_web3__and_round_trips_through_args_json(settings: Settin
     gateway = connect_chain(settings)
     w3 = local_chain.w3
     job_id = create_job(gateway, w3, [5 * 10**9 + 7, 3 * UNIT, UNIT])
-    release(gateway, w3, job_id, 0)
+    pay(gateway, w3, job_id, 0)
     escrow = gateway.escrow.address
     decoder = EventDecoder(settings.build_manifest, {escrow: "Escrow"})
     abis = {

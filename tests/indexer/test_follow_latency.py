@@ -17,7 +17,7 @@ from backend.app.core.db import make_engine
 from backend.app.models.chain import ChainJob, IndexerCheckpoint
 from backend.app.services.chain import connect_chain
 from launcher.stack import ROOT, tool_env
-from tests.support.activity import UNIT
+from tests.support.activity import UNIT, make_terms
 from tests.support.chain import LocalChain, wallet
 from tests.support.indexing import rpc
 
@@ -43,6 +43,7 @@ def test_follow__block_mined_to_row_visible__within_one_block_at_p95(
             "JIEDAN_POLL_INTERVAL": "0.2",
         }
     )
+    terms = make_terms(w3, gateway.escrow, [UNIT])
     log = (tmp_path / "indexer.log").open("wb")
     follower = subprocess.Popen([sys.executable, "-m", "indexer", "run"], cwd=ROOT, env=env, stdout=log, stderr=log)
     engine = make_engine(own_settings.database_url)
@@ -52,7 +53,7 @@ def test_follow__block_mined_to_row_visible__within_one_block_at_p95(
         _wait_for(engine, w3.eth.block_number, timeout=30)  # started and caught up
         for index in range(BLOCKS):
             create = gateway.escrow.functions.create_job(
-                wallet("freelancer"), gateway.token.address, [UNIT], b"%32d" % index
+                wallet("freelancer"), gateway.token.address, terms, b"%32d" % index, 1
             )
             create.transact({"from": client, "gas": 700_000})
             time.sleep(INTERVAL)

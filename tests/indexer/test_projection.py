@@ -13,7 +13,8 @@ from backend.app.models.chain import ChainEvent, ChainJob, ChainMilestone, Index
 from backend.app.services.chain import connect_chain
 from indexer import handlers
 from indexer.main import Indexer, IndexerError
-from tests.support.activity import UNIT, create_job, release
+from tests.support.activity import UNIT, create_job, pay, reputation
+from tests.support.chain_views import assert_projection_matches_chain
 
 
 def _snapshot(settings: Settings) -> dict[str, list[tuple]]:
@@ -36,26 +37,18 @@ def test_index__every_job_equals_the_contract_view(settings: Settings, local_cha
     gateway = connect_chain(settings)
     w3 = local_chain.w3
     paid_job = create_job(gateway, w3, [300 * UNIT, 500 * UNIT])
-    release(gateway, w3, paid_job, 1)
-    create_job(gateway, w3, [7 * UNIT])
+    pay(gateway, w3, paid_job, 1)
+    create_job(gateway, w3, [7 * UNIT, 8 * UNIT], fund_count=1)
 
     Indexer(settings).catch_up()
 
     engine = make_engine(settings.database_url)
     with Session(engine) as session:
-        jobs = session.scalars(select(ChainJob).order_by(ChainJob.job_id)).all()
-        assert [job.job_id for job in jobs] == list(range(1, gateway.escrow.functions.job_count().call() + 1))
-        for job in jobs:
-            on_chain = gateway.escrow.functions.get_job(job.job_id).call()
-            client, freelancer, token, metadata_hash, funded, paid, milestones = on_chain
-            assert (job.client, job.freelancer, job.token) == (client, freelancer, token)
-            assert job.metadata_hash == "0x" + metadata_hash.hex()
-            assert (job.funded, job.paid) == (funded, paid)
-            assert [(m.amount, m.state == "released") for m in job.milestones] == [tuple(m) for m in milestones]
+        assert assert_projection_matches_chain(session, gateway, w3, reputation(gateway, w3)) >= 2
         paid = session.get_one(ChainJob, (gateway.chain_id, paid_job))
-        assert [m.state for m in paid.milestones] == ["funded", "released"]
-        assert paid.paid == 500 * UNIT
-        assert paid.milestones[1].released_tx is not None
+        assert [m.state for m in paid.milestones] == ["funded", "approved"]
+        assert paid.paid_to_freelancer == 500 * UNIT - paid.milestones[1].platform_fee
+        assert paid.milestones[1].closed_tx is not None
         checkpoint = session.get_one(IndexerCheckpoint, gateway.chain_id)
         assert checkpoint.block_number == w3.eth.block_number
         assert checkpoint.block_hash == w3.eth.get_block(checkpoint.block_number)["hash"].to_0x_hex()
@@ -65,7 +58,7 @@ def test_index__every_job_equals_the_contract_view(settings: Settings, local_cha
 def test_replay__of_an_indexed_range__changes_nothing(settings: Settings, local_chain):
     gateway = connect_chain(settings)
     job_id = create_job(gateway, local_chain.w3, [UNIT, 2 * UNIT])
-    release(gateway, local_chain.w3, job_id, 0)
+    pay(gateway, local_chain.w3, job_id, 0)
     indexer = Indexer(settings)
     indexer.catch_up()
     before = _snapshot(settings)
@@ -81,12 +74,12 @@ def test_replay__of_an_indexed_range__changes_nothing(settings: Settings, local_
 def test_batch__fails_midway__leaves_neither_rows_nor_checkpoint(settings: Settings, local_chain, monkeypatch):
     gateway = connect_chain(settings)
     job_id = create_job(gateway, local_chain.w3, [UNIT])
-    release(gateway, local_chain.w3, job_id, 0)
+    pay(gateway, local_chain.w3, job_id, 0)
 
     def crash(*_args):
         raise RuntimeError("crash while projecting")
 
-    monkeypatch.setitem(handlers.HANDLERS, "MilestoneReleased", crash)
+    monkeypatch.setitem(handlers.HANDLERS, "MilestoneApproved", crash)
     indexer = Indexer(settings)
     with pytest.raises(RuntimeError, match="crash while projecting"):
         indexer.catch_up()
@@ -98,13 +91,13 @@ def test_batch__fails_midway__leaves_neither_rows_nor_checkpoint(settings: Setti
     monkeypatch.undo()
     indexer.catch_up()
     with indexer.sessions() as session:
-        assert session.get_one(ChainMilestone, (gateway.chain_id, job_id, 0)).state == "released"
+        assert session.get_one(ChainMilestone, (gateway.chain_id, job_id, 0)).state == "approved"
 
 
 def test_batches__small__give_the_same_tables_as_one_big_batch(settings: Settings, local_chain, tmp_path):
     gateway = connect_chain(settings)
     job_id = create_job(gateway, local_chain.w3, [3 * UNIT, 4 * UNIT])
-    release(gateway, local_chain.w3, job_id, 1)
+    pay(gateway, local_chain.w3, job_id, 1)
     Indexer(settings.model_copy(update={"batch_size": 3})).catch_up()
 
     one_batch = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'one-batch.db'}"})

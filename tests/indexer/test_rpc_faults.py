@@ -11,7 +11,7 @@ from backend.app.core.config import Settings
 from backend.app.services.chain import connect_chain
 from indexer.main import Indexer
 from indexer.rpc import RpcUnavailable
-from tests.support.activity import UNIT, create_job, release
+from tests.support.activity import UNIT, create_job, pay
 from tests.support.chain import LocalChain
 from tests.support.faulty_rpc import Faults, FaultyRpc
 from tests.support.indexing import another_database, rpc, snapshot
@@ -24,7 +24,7 @@ def activity(own_settings: Settings, own_chain: LocalChain) -> None:
     gateway = connect_chain(own_settings)
     for amounts in ([UNIT], [2 * UNIT, UNIT], [4 * UNIT]):
         job_id = create_job(gateway, own_chain.w3, amounts)
-        release(gateway, own_chain.w3, job_id, 0)
+        pay(gateway, own_chain.w3, job_id, 0)
     for _ in range(30):
         rpc(own_chain, "evm_mine")
 

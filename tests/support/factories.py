@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.app.models.chain import ChainJob, ChainMilestone
+from backend.app.models.chain import ChainFunding, ChainJob, ChainMilestone
 
 TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 
@@ -23,10 +24,24 @@ def chain_job(
     metadata_hash: str = "0x" + "00" * 32,
     token: str = TOKEN,
     chain_id: int = 31337,
+    arbiter: str = "0x" + "a7" * 20,
 ) -> ChainJob:
-    """A job as the indexer projects it: `released` milestones paid, the rest funded."""
+    """A job as the indexer projects it: fully funded at creation, `released` milestones submitted and
+    released after review (no platform fee), the rest funded; ended when every milestone is released."""
     job_id = (session.scalar(select(func.max(ChainJob.job_id)).where(ChainJob.chain_id == chain_id)) or 0) + 1
     now = datetime.now(UTC)
+    deadline = now + timedelta(days=30)
+    terms = {
+        "arbiter": arbiter,
+        "arbiter_fee_bps": 0,
+        "platform_fee_bps": 0,
+        "review_period": 86_400,
+        "ruling_window": 86_400,
+        "milestones": [{"amount": str(amount), "deadline": int(deadline.timestamp())} for amount in amounts],
+    }
+    paid = sum(amounts[:released])
+    ended = released == len(amounts)
+    created_tx = "0x" + "ab" * 32
     job = ChainJob(
         chain_id=chain_id,
         job_id=job_id,
@@ -34,13 +49,36 @@ def chain_job(
         client=client,
         freelancer=freelancer,
         token=token,
+        arbiter=arbiter,
+        arbiter_fee_bps=0,
+        platform_fee_bps=0,
+        review_period=86_400,
+        ruling_window=86_400,
         metadata_hash=metadata_hash,
+        terms_json=json.dumps(terms, separators=(",", ":")),
+        milestone_count=len(amounts),
+        funded_count=len(amounts),
+        open_count=len(amounts) - released,
+        total=sum(amounts),
         funded=sum(amounts),
-        paid=sum(amounts[:released]),
+        paid_to_freelancer=paid,
+        refunded_to_client=0,
+        arbiter_fees=0,
+        platform_fees=0,
+        nonce=released,
+        status="ended" if ended else "active",
+        settled=False,
+        cancelled=False,
+        client_rated=False,
+        freelancer_rated=False,
+        volume=paid if ended else None,
+        reputation_recorded=True if ended else None,
         created_block=1,
         created_at=now,
-        created_tx="0x" + "ab" * 32,
+        created_tx=created_tx,
         updated_block=1,
+        ended_at=now if ended else None,
+        ended_tx=None,
     )
     job.milestones = [
         ChainMilestone(
@@ -48,13 +86,35 @@ def chain_job(
             job_id=job_id,
             index=i,
             amount=amount,
+            deadline=deadline,
             state="released" if i < released else "funded",
-            released_at=now if i < released else None,
-            released_tx=None,
+            deliverable_hash="0x" + "d1" * 32 if i < released else None,
+            submitted_at=now if i < released else None,
+            review_end=now if i < released else None,
+            to_freelancer=amount if i < released else None,
+            to_client=0 if i < released else None,
+            arbiter_fee=0 if i < released else None,
+            platform_fee=0 if i < released else None,
+            closed_at=now if i < released else None,
+            closed_tx="0x" + "cd" * 32 if i < released else None,
         )
         for i, amount in enumerate(amounts)
     ]
     session.add(job)
+    session.add(
+        ChainFunding(
+            chain_id=chain_id,
+            tx_hash=created_tx,
+            log_index=job_id,
+            job_id=job_id,
+            funder=client,
+            amount=sum(amounts),
+            first_milestone=0,
+            funded_count=len(amounts),
+            block_number=1,
+            funded_at=now,
+        )
+    )
     session.commit()
     return job
 

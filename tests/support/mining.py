@@ -2,8 +2,10 @@
 demo wallets with explicit nonce and gas (no estimation), automine off and one `evm_mine` per
 many transactions. Used by the indexer's crash tests and by bench/indexer.
 
-Every job has `milestones` milestones, all released: 2 + milestones escrow events per job
-(JobCreated, JobFunded, MilestoneReleased × milestones).
+Every job has `milestones` milestones of one unit each, fully funded at creation, all submitted by
+the freelancer and approved by the client: 2 × milestones + 3 events per job (Escrow JobCreated,
+MilestoneSubmitted and MilestoneApproved per milestone, JobEnded; Reputation JobRecorded).
+Creations, submissions and approvals go in separate blocks (they depend on each other).
 """
 
 from __future__ import annotations
@@ -19,10 +21,33 @@ from eth_utils import function_signature_to_4byte_selector, keccak
 
 from launcher.stack import DEMO_WALLETS
 
-CREATE = function_signature_to_4byte_selector("create_job(address,address,uint256[],bytes32)")
-RELEASE = function_signature_to_4byte_selector("release_milestone(uint256,uint256)")
-APPROVE = function_signature_to_4byte_selector("approve(address,uint256)")
+TERMS = "(address,uint256,uint256,uint256,uint256,(uint256,uint256)[])"
+CREATE = function_signature_to_4byte_selector(f"create_job(address,address,{TERMS},bytes32,uint256)")
+SUBMIT = function_signature_to_4byte_selector(f"submit(uint256,uint256,bytes32,{TERMS})")
+APPROVE_MILESTONE = function_signature_to_4byte_selector("approve(uint256,uint256)")
+TOKEN_APPROVE = function_signature_to_4byte_selector("approve(address,uint256)")
 GWEI = 10**9
+DAY = 86_400
+
+
+def events_per_job(milestones: int) -> int:
+    return 2 * milestones + 3
+
+
+def bench_terms(platform_fee_bps: int, deadline: int, milestones: int) -> tuple:
+    """Terms of a bench job: the demo arbiter, no arbiter fee, one-day windows, one unit per milestone."""
+    return (DEMO_WALLETS["arbiter"][0], 0, platform_fee_bps, DAY, DAY, [(1, deadline)] * milestones)
+
+
+def encode_create(freelancer: str, token: str, terms: tuple, metadata_hash: bytes, fund_count: int) -> bytes:
+    return CREATE + eth_abi.encode(
+        ["address", "address", TERMS, "bytes32", "uint256"], [freelancer, token, terms, metadata_hash, fund_count]
+    )
+
+
+def escrow_call(rpc: RawRpc, escrow: str, signature: str) -> int:
+    """A view of the escrow without arguments, as an integer (job_count, platform_fee_bps)."""
+    return int(rpc.call("eth_call", {"to": escrow, "data": "0x" + keccak(text=signature)[:4].hex()}, "latest"), 16)
 
 
 @dataclass
@@ -68,7 +93,7 @@ def mine_escrow_activity(
     per_block: int = 200,
     chunk: int = 1000,
 ) -> Mined:
-    """Create `jobs` funded jobs and release every milestone; returns what was mined."""
+    """Create `jobs` funded jobs, submit and approve every milestone; returns what was mined."""
     deployment = json.loads(deployments_file.read_text())
     escrow = deployment["contracts"]["Escrow"]["address"]
     token = deployment["contracts"]["TestToken"]["address"]
@@ -76,55 +101,78 @@ def mine_escrow_activity(
     rpc = RawRpc(rpc_url)
     gas_price = hex(2 * GWEI)  # the base fee is pinned to 1 gwei before every block (full blocks raise it)
     first_block = int(rpc.call("eth_blockNumber"), 16) + 1
-    first_job = (
-        int(rpc.call("eth_call", {"to": escrow, "data": "0x" + keccak(text="job_count()")[:4].hex()}, "latest"), 16) + 1
+    first_job = escrow_call(rpc, escrow, "job_count()") + 1
+    terms = bench_terms(
+        escrow_call(rpc, escrow, "platform_fee_bps()"),
+        int(rpc.call("eth_getBlockByNumber", "latest", False)["timestamp"], 16) + 300 * DAY,
+        milestones,
     )
-    nonce = int(rpc.call("eth_getTransactionCount", client, "pending"), 16)
+    nonces = {
+        sender: int(rpc.call("eth_getTransactionCount", sender, "pending"), 16) for sender in (client, freelancer)
+    }
     rpc.call("evm_setAutomine", False)
     rpc.call("anvil_setNextBlockBaseFeePerGas", hex(GWEI))
     try:
-        txs: list[dict[str, Any]] = []
 
-        def tx(data: bytes, gas: int) -> None:
-            nonlocal nonce
-            txs.append(
-                {
-                    "from": client,
-                    "to": escrow if data[:4] != APPROVE else token,
-                    "data": "0x" + data.hex(),
-                    "gas": hex(gas),
-                    "gasPrice": gas_price,
-                    "nonce": hex(nonce),
-                }
-            )
-            nonce += 1
+        def tx(sender: str, to: str, data: bytes, gas: int) -> dict[str, Any]:
+            item = {
+                "from": sender,
+                "to": to,
+                "data": "0x" + data.hex(),
+                "gas": hex(gas),
+                "gasPrice": gas_price,
+                "nonce": hex(nonces[sender]),
+            }
+            nonces[sender] += 1
+            return item
 
-        tx(APPROVE + eth_abi.encode(["address", "uint256"], [escrow, 2**256 - 1]), 100_000)
-        amounts = [1] * milestones
+        creates = [
+            tx(client, token, TOKEN_APPROVE + eth_abi.encode(["address", "uint256"], [escrow, 2**256 - 1]), 100_000)
+        ]
         for index in range(jobs):
             metadata = keccak(text=f"bench job {first_job + index}")
-            tx(
-                CREATE
-                + eth_abi.encode(
-                    ["address", "address", "uint256[]", "bytes32"], [freelancer, token, amounts, metadata]
-                ),
-                500_000 + 50_000 * milestones,
+            creates.append(
+                tx(
+                    client,
+                    escrow,
+                    encode_create(freelancer, token, terms, metadata, milestones),
+                    250_000 + 10_000 * milestones,
+                )
             )
-        for index in range(jobs):
-            for milestone in range(milestones):
-                tx(RELEASE + eth_abi.encode(["uint256", "uint256"], [first_job + index, milestone]), 200_000)
-        for start in range(0, len(txs), per_block):
-            block = txs[start : start + per_block]
-            for part in range(0, len(block), chunk):
-                rpc.batch([("eth_sendTransaction", [item]) for item in block[part : part + chunk]])
-            rpc.call("evm_mine")
-            rpc.call("anvil_setNextBlockBaseFeePerGas", hex(GWEI))
+        submits = [
+            tx(
+                freelancer,
+                escrow,
+                SUBMIT
+                + eth_abi.encode(
+                    ["uint256", "uint256", "bytes32", TERMS], [first_job + index, milestone, b"\x11" * 32, terms]
+                ),
+                150_000,
+            )
+            for index in range(jobs)
+            for milestone in range(milestones)
+        ]
+        approves = [
+            tx(
+                client,
+                escrow,
+                APPROVE_MILESTONE + eth_abi.encode(["uint256", "uint256"], [first_job + index, milestone]),
+                400_000,
+            )
+            for index in range(jobs)
+            for milestone in range(milestones)
+        ]
+        for phase in (creates, submits, approves):
+            for start in range(0, len(phase), per_block):
+                block = phase[start : start + per_block]
+                for part in range(0, len(block), chunk):
+                    rpc.batch([("eth_sendTransaction", [item]) for item in block[part : part + chunk]])
+                rpc.call("evm_mine")
+                rpc.call("anvil_setNextBlockBaseFeePerGas", hex(GWEI))
     finally:
         rpc.call("evm_setAutomine", True)
     last_block = int(rpc.call("eth_blockNumber"), 16)
-    job_count = int(
-        rpc.call("eth_call", {"to": escrow, "data": "0x" + keccak(text="job_count()")[:4].hex()}, "latest"), 16
-    )
+    job_count = escrow_call(rpc, escrow, "job_count()")
     if job_count != first_job + jobs - 1:
         raise RuntimeError(f"expected {jobs} new jobs, the escrow counts {job_count - first_job + 1}")
-    return Mined(jobs=jobs, events=jobs * (2 + milestones), first_block=first_block, last_block=last_block)
+    return Mined(jobs=jobs, events=jobs * events_per_job(milestones), first_block=first_block, last_block=last_block)

@@ -1,7 +1,27 @@
 """All tables, imported so that `Base.metadata` knows every one of them."""
 
 from backend.app.models.base import Base
-from backend.app.models.chain import ChainBlock, ChainEvent, ChainJob, ChainMilestone, IndexerCheckpoint
+from backend.app.models.chain import (
+    ChainBlock,
+    ChainContractOwner,
+    ChainCredit,
+    ChainCreditBalance,
+    ChainDispute,
+    ChainEscrowFees,
+    ChainEscrowSettings,
+    ChainEvent,
+    ChainFunding,
+    ChainJob,
+    ChainMilestone,
+    ChainRating,
+    ChainReputation,
+    ChainReputationEscrow,
+    ChainReputationJob,
+    ChainReputationVolume,
+    ChainSettlement,
+    ChainWithdrawal,
+    IndexerCheckpoint,
+)
 from backend.app.models.job_post import JobPost, JobPostSkill
 from backend.app.models.message import Attachment, Message, Thread, ThreadRead
 from backend.app.models.moderation import ModerationAction, Report
@@ -20,6 +40,20 @@ __all__ = [
     "ChainBlock",
     "ChainEvent",
     "ChainJob",
+    "ChainWithdrawal",
+    "ChainSettlement",
+    "ChainReputationVolume",
+    "ChainReputationJob",
+    "ChainReputationEscrow",
+    "ChainReputation",
+    "ChainRating",
+    "ChainFunding",
+    "ChainEscrowSettings",
+    "ChainEscrowFees",
+    "ChainDispute",
+    "ChainCreditBalance",
+    "ChainCredit",
+    "ChainContractOwner",
     "Category",
     "ChainMilestone",
     "Profile",

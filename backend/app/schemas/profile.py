@@ -39,12 +39,14 @@ class TokenAmount(BaseModel):
 class OnchainRecord(BaseModel):
     """Read from the indexer's tables only. `None` means the contracts do not record it yet."""
 
-    jobs_done: int = Field(description="Jobs as freelancer with every milestone paid.")
+    jobs_done: int = Field(description="Ended jobs as freelancer in which the freelancer was paid.")
     jobs_active: int = Field(description="Jobs as freelancer with funds still in escrow.")
     earned: list[TokenAmount] = Field(description="Paid to this address as freelancer, per token.")
     jobs_as_client: int
     spent: list[TokenAmount] = Field(description="Paid out of this address's jobs as client, per token.")
-    disputes: int | None = None
+    disputes: int | None = Field(default=None, description="Disputes the address opened (ended jobs).")
+    disputes_won: int | None = None
+    disputes_lost: int | None = None
     rating_count: int | None = None
     rating_average: float | None = None
 

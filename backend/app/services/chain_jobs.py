@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from backend.app.models.chain import ChainJob
-from backend.app.schemas.chain import JobOut, MilestoneOut
+from backend.app.models.chain import ChainCreditBalance, ChainJob
+from backend.app.schemas.chain import (
+    CreditOut,
+    DisputeOut,
+    FundingOut,
+    JobOut,
+    MilestoneOut,
+    RatingOut,
+    SettlementOut,
+    TermsOut,
+)
 from backend.app.services.errors import NotFound
 
 MAX_PAGE = 100
+_LOAD = (
+    selectinload(ChainJob.milestones),
+    selectinload(ChainJob.fundings),
+    selectinload(ChainJob.disputes),
+    selectinload(ChainJob.ratings),
+    selectinload(ChainJob.settlement),
+)
 
 
 def get_job(session: Session, *, chain_id: int, job_id: int) -> ChainJob:
-    job = session.get(ChainJob, (chain_id, job_id))
+    job = session.get(ChainJob, (chain_id, job_id), options=_LOAD)
     if job is None:
         raise NotFound(f"job {job_id} is not on chain {chain_id} (or not indexed yet)")
     return job
@@ -26,14 +43,38 @@ def list_jobs(session: Session, *, chain_id: int, limit: int = 50) -> Sequence[C
     query = (
         select(ChainJob)
         .where(ChainJob.chain_id == chain_id)
-        .options(selectinload(ChainJob.milestones))
+        .options(*_LOAD)
         .order_by(ChainJob.job_id.desc())
         .limit(min(limit, MAX_PAGE))
     )
     return session.scalars(query).all()
 
 
+def terms(job: ChainJob) -> TermsOut:
+    """The job's terms as created (from JobCreated), to rebuild the `terms` calldata tuple."""
+    return TermsOut.model_validate(json.loads(job.terms_json))
+
+
+def terms_tuple(job: ChainJob) -> tuple:
+    """The `terms` argument of fund/submit/reclaim/resolve/settle, as web3.py encodes it."""
+    document = json.loads(job.terms_json)
+    return (
+        document["arbiter"],
+        document["arbiter_fee_bps"],
+        document["platform_fee_bps"],
+        document["review_period"],
+        document["ruling_window"],
+        [(int(m["amount"]), int(m["deadline"])) for m in document["milestones"]],
+    )
+
+
+def _money(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def job_out(job: ChainJob) -> JobOut:
+    in_escrow = job.funded - job.paid_to_freelancer - job.refunded_to_client - job.arbiter_fees - job.platform_fees
+    settlement = job.settlement
     return JobOut(
         chain_id=job.chain_id,
         job_id=job.job_id,
@@ -41,21 +82,125 @@ def job_out(job: ChainJob) -> JobOut:
         client=job.client,
         freelancer=job.freelancer,
         token=job.token,
+        arbiter=job.arbiter,
+        arbiter_fee_bps=job.arbiter_fee_bps,
+        platform_fee_bps=job.platform_fee_bps,
+        review_period=job.review_period,
+        ruling_window=job.ruling_window,
         metadata_hash=job.metadata_hash,
+        terms=terms(job),
+        milestone_count=job.milestone_count,
+        funded_count=job.funded_count,
+        open_count=job.open_count,
+        total=str(job.total),
         funded=str(job.funded),
-        paid=str(job.paid),
-        in_escrow=str(job.funded - job.paid),
+        paid_to_freelancer=str(job.paid_to_freelancer),
+        refunded_to_client=str(job.refunded_to_client),
+        arbiter_fees=str(job.arbiter_fees),
+        platform_fees=str(job.platform_fees),
+        in_escrow=str(max(in_escrow, 0)),
+        nonce=job.nonce,
+        status=job.status,
+        settled=job.settled,
+        cancelled=job.cancelled,
+        client_rated=job.client_rated,
+        freelancer_rated=job.freelancer_rated,
+        volume=_money(job.volume),
+        created_block=job.created_block,
         created_at=job.created_at,
         created_tx=job.created_tx,
         updated_block=job.updated_block,
+        ended_at=job.ended_at,
         milestones=[
             MilestoneOut(
                 index=m.index,
                 amount=str(m.amount),
+                deadline=m.deadline,
                 state=m.state,
-                released_at=m.released_at,
-                released_tx=m.released_tx,
+                deliverable_hash=m.deliverable_hash,
+                submitted_at=m.submitted_at,
+                review_end=m.review_end,
+                ruling_end=m.ruling_end,
+                disputed_by=m.disputed_by,
+                ruling_bps=m.ruling_bps,
+                to_freelancer=_money(m.to_freelancer),
+                to_client=_money(m.to_client),
+                arbiter_fee=_money(m.arbiter_fee),
+                platform_fee=_money(m.platform_fee),
+                closed_at=m.closed_at,
+                closed_tx=m.closed_tx,
             )
             for m in job.milestones
         ],
+        fundings=[
+            FundingOut(
+                funder=f.funder,
+                amount=str(f.amount),
+                first_milestone=f.first_milestone,
+                funded_count=f.funded_count,
+                funded_at=f.funded_at,
+                tx_hash=f.tx_hash,
+            )
+            for f in job.fundings
+        ],
+        disputes=[
+            DisputeOut(
+                milestone=d.milestone,
+                opened_by=d.opened_by,
+                opened_by_role=d.opened_by_role,
+                opened_at=d.opened_at,
+                opened_tx=d.opened_tx,
+                ruling_end=d.ruling_end,
+                outcome=d.outcome,
+                ruled_by=d.ruled_by,
+                freelancer_bps=d.freelancer_bps,
+                to_freelancer=_money(d.to_freelancer),
+                to_client=_money(d.to_client),
+                arbiter_fee=_money(d.arbiter_fee),
+                platform_fee=_money(d.platform_fee),
+                winner=d.winner,
+                closed_at=d.closed_at,
+                closed_tx=d.closed_tx,
+            )
+            for d in job.disputes
+        ],
+        ratings=[
+            RatingOut(
+                rater=r.rater,
+                subject=r.subject,
+                score=r.score,
+                comment_hash=r.comment_hash,
+                rated_at=r.rated_at,
+                rated_tx=r.rated_tx,
+            )
+            for r in job.ratings
+        ],
+        settlement=None
+        if settlement is None
+        else SettlementOut(
+            nonce=settlement.nonce,
+            freelancer_bps=settlement.freelancer_bps,
+            to_freelancer=str(settlement.to_freelancer),
+            to_client=str(settlement.to_client),
+            platform_fee=str(settlement.platform_fee),
+            settled_at=settlement.settled_at,
+            settled_tx=settlement.settled_tx,
+        ),
     )
+
+
+def credits(session: Session, *, chain_id: int, account: str) -> list[CreditOut]:
+    """The account's credits per token (what `withdraw(token, to)` would send), outstanding ones first."""
+    rows = session.scalars(
+        select(ChainCreditBalance).where(ChainCreditBalance.chain_id == chain_id, ChainCreditBalance.account == account)
+    ).all()
+    out = [
+        CreditOut(
+            token=row.token,
+            credited=str(row.credited),
+            withdrawn=str(row.withdrawn),
+            outstanding=str(row.credited - row.withdrawn),
+        )
+        for row in rows
+    ]
+    return sorted(out, key=lambda credit: (credit.outstanding == "0", credit.token))

@@ -21,13 +21,13 @@ def _listing_sources(address: str) -> list[Select[tuple[str, int, int]]]:
         select(JobPostSkill.tag, ChainJob.chain_id, ChainJob.job_id)
         .join(JobPost, JobPost.id == JobPostSkill.job_post_id)
         .join(ChainJob, (ChainJob.metadata_hash == JobPost.metadata_hash) & (ChainJob.client == JobPost.client))
-        .where(ChainJob.freelancer == address, ChainJob.paid > 0)
+        .where(ChainJob.freelancer == address, ChainJob.paid_to_freelancer > 0)
     )
     offer_orders = (
         select(OfferOrderSkill.tag, ChainJob.chain_id, ChainJob.job_id)
         .join(OfferOrder, OfferOrder.id == OfferOrderSkill.order_id)
         .join(ChainJob, (ChainJob.metadata_hash == OfferOrder.metadata_hash) & (ChainJob.client == OfferOrder.client))
-        .where(ChainJob.freelancer == address, ChainJob.paid > 0)
+        .where(ChainJob.freelancer == address, ChainJob.paid_to_freelancer > 0)
     )
     return [job_posts, offer_orders]
 

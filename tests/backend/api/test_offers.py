@@ -9,7 +9,7 @@ from web3.logs import DISCARD
 
 from backend.app.schemas.tx import UnsignedTx
 from indexer.main import Indexer
-from tests.support.activity import release
+from tests.support.activity import pay
 from tests.support.chain import send, wallet
 from tests.support.factories import offer_body
 
@@ -97,7 +97,7 @@ def test_order_offer__paid_on_chain__offer_skills_proven(client_as, settings, ga
     send(local_chain.w3, UnsignedTx.model_validate(hire["approve"]))
     receipt = send(local_chain.w3, UnsignedTx.model_validate(hire["create_and_fund"]))
     [created] = gateway.escrow.events.JobCreated().process_receipt(receipt, errors=DISCARD)
-    release(gateway, local_chain.w3, created["args"]["job_id"], 0)
+    pay(gateway, local_chain.w3, created["args"]["job_id"], 0)
     Indexer(settings).catch_up()
     freelancer.put(f"/api/offers/{offer['id']}", json=offer_body(skills=["Rust"]))  # later edits don't count
 

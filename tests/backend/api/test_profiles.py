@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backend.app.models.chain import ChainReputation
 from tests.support.chain import wallet
 from tests.support.factories import TOKEN, chain_job, profile_body
 
@@ -61,7 +62,31 @@ def test_get_profile__anyone__record_from_chain_tables(client_as, api, db):
     assert body["record"]["jobs_active"] == 1
     assert body["record"]["earned"] == [{"token": TOKEN, "amount": str(300 + 2**200)}]
     assert body["record"]["jobs_as_client"] == 0
-    assert body["record"]["disputes"] is None  # not recorded by the contracts yet
+    assert (body["record"]["disputes"], body["record"]["rating_count"], body["record"]["rating_average"]) == (
+        0,
+        0,
+        None,
+    )
+
+    db.add(  # the Reputation contract's record (written when jobs end and parties rate)
+        ChainReputation(
+            chain_id=31337,
+            account=freelancer,
+            jobs_as_client=0,
+            jobs_as_freelancer=1,
+            disputes_opened=2,
+            disputes_won=1,
+            disputes_lost=1,
+            rating_count=3,
+            rating_sum=13,
+            last_escrow="0x" + "e5" * 20,
+            updated_block=9,
+        )
+    )
+    db.commit()
+    record = api.get(f"/api/profiles/{freelancer.lower()}").json()["record"]
+    assert (record["disputes"], record["disputes_won"], record["disputes_lost"]) == (2, 1, 1)
+    assert (record["rating_count"], record["rating_average"]) == (3, 4.33)
 
 
 def test_get_profile__none__404_problem(api):

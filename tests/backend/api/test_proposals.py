@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backend.app.schemas.tx import UnsignedTx
 from indexer.main import Indexer
-from tests.support.activity import release
+from tests.support.activity import pay
 from tests.support.chain import send, wallet
 from tests.support.factories import job_post_body, proposal_body, published_post
 
@@ -136,7 +136,7 @@ def test_accept_proposal__sent_by_the_wallet__funded_escrow_carries_the_listing_
     assert listing["chain"]["funded"] == "3000000"
     assert listing["hash_mismatch"] is False
 
-    release(gateway, local_chain.w3, listing["chain"]["job_id"], 0)
+    pay(gateway, local_chain.w3, listing["chain"]["job_id"], 0)
     Indexer(settings).catch_up()
     freelancer.put("/api/me/profile", json={"display_name": "Freelancer"})
     proven = freelancer.get("/api/me/profile").json()["proven_skills"]
