@@ -18,8 +18,9 @@ HASH = "0x" + "ab" * 32
 
 def _submit(page, job_id: int, milestone: int, deliverable: str = HASH) -> None:
     page.goto(f"/jobs/{job_id}?deliverable={deliverable}&milestone={milestone}")
-    expect(page.get_by_label("Deliverable hash")).to_have_value(deliverable)  # pre-filled from the thread's file
-    page.get_by_role("button", name="Submit this milestone").click()
+    row = page.locator(f'tr[data-milestone="{milestone}"]')
+    expect(row.get_by_label("Deliverable hash")).to_have_value(deliverable)  # pre-filled from the thread's file
+    row.get_by_role("button", name="Submit this milestone").click()
     expect(page.locator("#status")).to_have_text(f"Milestone {milestone + 1} submitted: the review period runs.")
     expect(milestone_state(page, milestone)).to_have_text("submitted")
 

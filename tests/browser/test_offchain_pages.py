@@ -190,7 +190,6 @@ def test_arbiter_queue__nothing_disputed__empty_state(wallet_page):
     expect(page.locator("#arbiter-empty")).to_be_visible()
 
 
-@pytest.mark.xfail(reason="needs the new ABI's transaction builders", strict=False)
 def test_accept_proposal__wallet_creates_and_funds__opens_the_escrow_job(wallet_page):
     client = wallet_page(CLIENT)
     freelancer = wallet_page(FREELANCER)
