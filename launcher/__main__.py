@@ -33,9 +33,9 @@ def cli() -> None:
 )
 @click.option(
     "--demo-jobs",
-    default=6,
+    default=12,
     show_default=True,
-    type=click.IntRange(0, 6),
+    type=click.IntRange(0, 50),
     help="Jobs played through the escrow on the chain to seed the demo.",
 )
 def up(port: int, chain_port: int, run_dir: Path, demo_jobs: int) -> None:
