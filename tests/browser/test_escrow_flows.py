@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in
 from tests.support.browser_flows import hire, milestone_state, travel
 from tests.support.chain import wallet
 
@@ -109,7 +110,9 @@ def test_dispute__ruled_by_the_arbiter_wallet(wallet_page, marketplace):
 
     arbiter_before = token.functions.balanceOf(wallet("arbiter")).call()
     arbiter = wallet_page(wallet("arbiter"))
-    arbiter.goto(f"/jobs/{job_id}")
+    sign_in(arbiter, "/arbiter")  # the queue lists the disputes naming this wallet as arbiter
+    arbiter.get_by_role("link", name=f"#{job_id}", exact=True).click()
+    arbiter.wait_for_url(f"**/jobs/{job_id}")
     arbiter.get_by_label("Freelancer's share (%)").first.fill("70")
     arbiter.get_by_role("button", name="Rule").click()
     expect(arbiter.locator("#status")).to_have_text("Milestone 1 ruled.")

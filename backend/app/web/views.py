@@ -629,8 +629,6 @@ def dashboard(request: Request, session: SessionDep, settings: SettingsDep, chai
 
 @router.get("/arbiter", response_class=HTMLResponse)
 def arbiter_queue(request: Request, session: SessionDep, settings: SettingsDep, chain: ChainDep, user: OptionalUser):
-    # TODO(web-ui): the jobs API does not expose the arbiter nor a "disputed" milestone state yet
-    # (the new escrow ABI adds both); once it does, this list fills with no change here.
     queue = []
     if user is not None:
         for job in _my_chain_jobs(session, chain, user.address):
