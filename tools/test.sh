@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Set up (venv, Anvil, Chromium) and run every check: lint, contracts on Anvil (ape test),
-# then indexer, backend on SQLite and PostgreSQL, and the browser suite (pytest).
+# then indexer, backend on SQLite and PostgreSQL, browser and launcher suites (pytest).
+# The contract suite and the pytest suites run side by side (each on its own Anvil), and
+# the contract suite's output is printed when it ends.
 # Extra arguments go to the pytest run, e.g. `tools/test.sh -k health`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -10,13 +12,25 @@ export PATH="$PWD/.venv/bin:$PWD/node_modules/.bin:$PATH"
 failed=()
 step() { printf '\n\033[1m== %s\033[0m\n' "$1"; }
 run() { local name=$1; shift; step "$name"; "$@" || failed+=("$name"); }
+free_port() { python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 run "lint (ruff)" sh -c 'ruff check . && ruff format --check .'
-run "compile (ape)" ape compile
-free_port() { python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-run "contracts (ape test on Anvil)" env APE_FOUNDRY_HOST="http://127.0.0.1:$(free_port)" ape test tests/contracts -q
-run "indexer, backend (SQLite + PostgreSQL), browser (pytest)" \
+run "compile (ape)" ape compile --force
+
+mkdir -p var
+contracts_log=var/contracts-tests.log
+started=$SECONDS
+APE_FOUNDRY_HOST="http://127.0.0.1:$(free_port)" ape test tests/contracts -q > "$contracts_log" 2>&1 &
+contracts_pid=$!
+
+run "indexer, backend (SQLite + PostgreSQL), browser, launcher (pytest)" \
   python -m pytest -p no:ape_test tests --ignore=tests/contracts -q "$@"
+
+step "contracts (ape test on Anvil, ran alongside)"
+wait "$contracts_pid"; contracts_status=$?
+cat "$contracts_log"
+[ "$contracts_status" = 0 ] || failed+=("contracts (ape test)")
+printf 'suites took %d s\n' $((SECONDS - started))
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf '\n\033[31mFAILED:\033[0m %s\n' "${failed[@]}"
