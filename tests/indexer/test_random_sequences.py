@@ -300,8 +300,11 @@ def _event_names(contract: Contract) -> set[str]:
     return {entry["name"] for entry in contract.abi if entry["type"] == "event"}
 
 
+DEFAULT_SEED = 20_261_125  # fixed so that CI runs are reproducible; JIEDAN_SEED explores others
+
+
 def _seed() -> int:
-    return int(os.environ.get("JIEDAN_SEED") or random.SystemRandom().randrange(2**32))
+    return int(os.environ.get("JIEDAN_SEED") or DEFAULT_SEED)
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))

@@ -59,7 +59,7 @@ def test_up__serves_the_indexed_demo__and_ctrl_c_stops_every_child(tmp_path):
             time.sleep(0.2)
         assert [job["job_id"] for job in jobs] == [2, 1]
         assert httpx.get(f"http://127.0.0.1:{api_port}/health").json()["ok"] is True
-        assert "Jobs in escrow" in httpx.get(f"http://127.0.0.1:{api_port}/").text
+        assert "Jobs in escrow" in httpx.get(f"http://127.0.0.1:{api_port}/escrow").text
     finally:
         launcher.send_signal(signal.SIGINT)
         rest, _ = launcher.communicate(timeout=30)
