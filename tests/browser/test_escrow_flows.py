@@ -113,8 +113,9 @@ def test_dispute__ruled_by_the_arbiter_wallet(wallet_page, marketplace):
     sign_in(arbiter, "/arbiter")  # the queue lists the disputes naming this wallet as arbiter
     arbiter.get_by_role("link", name=f"#{job_id}", exact=True).click()
     arbiter.wait_for_url(f"**/jobs/{job_id}")
-    arbiter.get_by_label("Freelancer's share (%)").first.fill("70")
-    arbiter.get_by_role("button", name="Rule").click()
+    row = arbiter.locator('tr[data-milestone="0"]')  # the ruling control, not the (hidden) settlement form
+    row.get_by_label("Freelancer's share (%)").fill("70")
+    row.get_by_role("button", name="Rule").click()
     expect(arbiter.locator("#status")).to_have_text("Milestone 1 ruled.")
     expect(milestone_state(arbiter, 0)).to_have_text("resolved")
     assert token.functions.balanceOf(wallet("arbiter")).call() == arbiter_before + 20 * UNIT  # 2% arbiter fee

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page, expect
-from web3 import Web3
 
+from tests.support.activity import travel
 from tests.support.chain import wallet
+
+__all__ = ["fill_hire_form", "hire", "milestone_state", "travel"]
 
 
 def fill_hire_form(
@@ -40,9 +42,3 @@ def hire(page: Page, **form: str) -> int:
 
 def milestone_state(page: Page, index: int):
     return page.locator(f'tr[data-milestone="{index}"] .state')
-
-
-def travel(w3: Web3, seconds: int) -> None:
-    """Move the chain's clock forward and mine a block (Anvil)."""
-    w3.provider.make_request("evm_increaseTime", [seconds])
-    w3.provider.make_request("evm_mine", [])

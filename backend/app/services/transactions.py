@@ -8,9 +8,7 @@ from the indexer's copy of `JobCreated` (`chain_jobs.terms_json`).
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from typing import Any
 
 from eth_utils import keccak
 from sqlalchemy.orm import Session
@@ -30,7 +28,7 @@ from backend.app.schemas.tx import (
 )
 from backend.app.services import job_rules, settlements
 from backend.app.services.chain import ChainGateway
-from backend.app.services.chain_jobs import get_job
+from backend.app.services.chain_jobs import get_job, terms_tuple
 from backend.app.services.errors import ChainUnavailable, Conflict, NotAllowed
 from backend.app.services.wallets import outstanding_credit, require_balance
 
@@ -46,19 +44,6 @@ def chain_now(chain: ChainGateway) -> datetime:
     except Exception as error:  # connection refused, timeout
         raise ChainUnavailable(f"cannot read the chain's time: {error}") from error
     return datetime.fromtimestamp(timestamp, UTC)
-
-
-def terms_tuple(job: ChainJob) -> tuple[Any, ...]:
-    """The job's `Terms` exactly as created, as the ABI tuple the escrow checks against its commitment."""
-    terms = json.loads(job.terms_json)
-    return (
-        terms["arbiter"],
-        int(terms["arbiter_fee_bps"]),
-        int(terms["platform_fee_bps"]),
-        int(terms["review_period"]),
-        int(terms["ruling_window"]),
-        [(int(m["amount"]), int(m["deadline"])) for m in terms["milestones"]],
-    )
 
 
 def _allowed_job(
