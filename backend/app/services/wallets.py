@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.app.models.base import Base
+from backend.app.models.chain import ChainCreditBalance
 from backend.app.schemas.wallet import TokenPosition
 from backend.app.services.chain import ChainGateway
 from backend.app.services.errors import ChainUnavailable, Conflict
@@ -46,10 +45,5 @@ def require_balance(chain: ChainGateway, *, owner: str, amount: int) -> None:
 
 def outstanding_credit(session: Session, *, chain: ChainGateway, account: str, token: str) -> int:
     """What the escrow owes `account` in `token` after payouts it could not deliver (indexed)."""
-    balances = Base.metadata.tables["chain_credit_balances"]
-    row = session.execute(
-        select(balances.c.credited, balances.c.withdrawn).where(
-            balances.c.chain_id == chain.chain_id, balances.c.account == account, balances.c.token == token
-        )
-    ).first()
-    return 0 if row is None else int(row.credited) - int(row.withdrawn)
+    balance = session.get(ChainCreditBalance, (chain.chain_id, account, token))
+    return 0 if balance is None else balance.credited - balance.withdrawn
