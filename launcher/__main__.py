@@ -33,13 +33,13 @@ def cli() -> None:
 )
 @click.option(
     "--demo-jobs",
-    default=12,
+    default=60,
     show_default=True,
-    type=click.IntRange(0, 50),
-    help="Jobs played through the escrow on the chain to seed the demo.",
+    type=click.IntRange(0, 60),
+    help="Listings to seed through the API (people, proposals, messages); most are hired and played on the chain.",
 )
 def up(port: int, chain_port: int, run_dir: Path, demo_jobs: int) -> None:
-    """Start Anvil, deploy, seed the demo on chain, then the indexer and the API.
+    """Start Anvil, deploy, the indexer and the API, seed the demo, check the indexer with `verify`.
 
     Ctrl-C stops every child process.
     """
@@ -76,6 +76,10 @@ def _print_summary(url: str, rpc_url: str, seconds: float) -> None:
     click.echo("\nDemo wallets (Anvil's public test keys: never use them on a real network):")
     for role, (address, key) in DEMO_WALLETS.items():
         click.echo(f"  {role:<11} {address}  private key {key}")
+    click.echo(
+        "  The other seeded people are accounts 4-32 of Anvil's mnemonic "
+        "'test test test test test test test test test test test junk'."
+    )
     click.echo(
         f"\nJiedan is up in {seconds:.1f} s\n"
         f"  web UI and API  {url}   (API docs: {url}/docs, health: {url}/health)\n"

@@ -44,6 +44,9 @@ DEMO_WALLETS = {
 }
 
 
+ANVIL_ACCOUNTS = 40  # the demo seed's people are Anvil accounts 0..32; tests take unused ones
+
+
 class StackError(RuntimeError):
     """A part failed to start; the message names it and points at its log."""
 
@@ -203,28 +206,23 @@ def start_marketplace(
     working: Callable[[str], AbstractContextManager[object]] = _quiet,
     done: Callable[[str], None] = lambda _message: None,
 ) -> Marketplace:
-    """Anvil → deploy → demo jobs on chain → migrated SQLite → indexer → API, as children of `stack`.
+    """Anvil → deploy → migrated SQLite → indexer → API → demo seeded through the API and the chain → verify.
 
-    `working(label)` wraps each slow step (e.g. a spinner); `done(message)` reports each finished one.
+    `demo_jobs` listings (0: none) are seeded by `launcher.seed` as the demo wallets would, then the
+    indexer's projections are checked against a rebuild (`python -m indexer verify`): a difference
+    raises StackError. `working(label)` wraps each slow step (e.g. a spinner; when it yields an
+    object with `update(text)`, the seed reports its progress there); `done(message)` reports each
+    finished one.
     """
     logs = run_dir / "logs"
     deployments = run_dir / "deployments.json"
     database_url = f"sqlite:///{run_dir / 'jiedan.db'}"
     with working("starting Anvil…"):
-        rpc_url = stack.start_anvil(chain_port or free_port())
+        rpc_url = stack.start_anvil(chain_port or free_port(), extra_args=("--accounts", str(ANVIL_ACCOUNTS)))
     done(f"chain      {rpc_url} (chain id 31337)")
     with working("compiling and deploying the contracts…"):
         run_ape(["run", "deploy"], rpc_url=rpc_url, deployments_file=deployments, log=logs / "deploy.log")
     done(f"contracts  deployed, addresses in {deployments}")
-    if demo_jobs:
-        with working(f"playing {demo_jobs} demo jobs on the chain…"):
-            run_ape(
-                ["run", "demo", "--jobs", str(demo_jobs)],
-                rpc_url=rpc_url,
-                deployments_file=deployments,
-                log=logs / "demo.log",
-            )
-        done(f"demo       {demo_jobs} jobs created and funded on chain")
     from backend.app.core.migrate import upgrade  # imported late: Alembic is not needed to start Anvil
 
     upgrade(database_url)
@@ -234,4 +232,63 @@ def start_marketplace(
     with working("starting the API…"):
         url = stack.start_api(env, api_port)
     done(f"indexer and API running; logs in {logs}")
+    if demo_jobs:
+        from launcher.seed import SeedError, seed_marketplace
+
+        started = time.monotonic()
+        with working(f"seeding {demo_jobs} demo listings…") as status:
+            try:
+                report = seed_marketplace(
+                    url=url,
+                    rpc_url=rpc_url,
+                    deployments_file=deployments,
+                    build_file=ROOT / ".build" / "__local__.json",
+                    listings=demo_jobs,
+                    progress=getattr(status, "update", lambda _text: None),
+                )
+            except SeedError as error:
+                raise StackError(f"seeding the demo failed: {error}") from error
+        done(f"demo       seeded through the API and the chain in {time.monotonic() - started:.1f} s:")
+        for line in report.lines():
+            done(f"             {line}")
+    with working("waiting for the indexer to reach the chain's head…"):
+        head = wait_for_indexer(url, stack=stack)
+    with working("verifying the indexer's projections against a rebuild…"):
+        verdict = verify_indexer(env, log=logs / "verify.log")
+    done(f"indexer    at block {head}; `python -m indexer verify`: {verdict}")
     return Marketplace(url=url, rpc_url=rpc_url, deployments_file=deployments, database_url=database_url)
+
+
+def wait_for_indexer(url: str, *, stack: Stack, timeout: float = 60) -> int:
+    """Wait until /health says the indexer's checkpoint is at the chain's head; returns that block."""
+    reached: dict[str, int] = {}
+
+    def caught_up() -> bool:
+        try:
+            indexer = httpx.get(url + "/health").json()["indexer"]
+        except (httpx.HTTPError, ValueError, KeyError):
+            return False
+        reached["head"] = indexer.get("head") or 0
+        return indexer.get("checkpoint") is not None and indexer["checkpoint"] >= reached["head"] > 0
+
+    wait_until(caught_up, what="the indexer at the chain's head", stack=stack, timeout=timeout)
+    return reached["head"]
+
+
+def verify_indexer(env: Mapping[str, str], *, log: Path) -> str:
+    """Run `python -m indexer verify`; its last line when it passes, StackError with its output when not."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "indexer", "verify"],
+        cwd=ROOT,
+        env=tool_env(env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = (result.stdout + result.stderr).strip()
+    log.write_text(output + "\n")
+    if result.returncode != 0:
+        raise StackError(f"`python -m indexer verify` found differences (exit {result.returncode}):\n{output}")
+    lines = output.splitlines()
+    return lines[-1] if lines else "no differences"

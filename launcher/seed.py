@@ -1,0 +1,465 @@
+"""Seed a believable marketplace through the real flow: the API for everything off-chain, the chain for money.
+
+Every person is one of Anvil's development accounts. Each signs in with Ethereum (an EIP-4361
+message signed with its key, as a browser wallet does), writes its profile, posts and publishes
+listings or sends proposals through the JSON API. Hiring is the API's accept → the unsigned
+allowance and create-and-fund transactions, sent from the client's wallet, so every on-chain
+job carries its listing's metadata hash. What happens next on the chain (submit, approve,
+dispute, rulings, release and reclaim after a time jump, settlements, ratings) is sent as the
+parties' own escrow calls. Nothing is written to the database here: the indexer projects it all.
+
+Transactions are sent without waiting for each receipt (Anvil mines each one as it arrives;
+gas estimation fails loudly on a revert), so ~60 listings seed in seconds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from eth_account import Account
+from eth_account.messages import encode_defunct
+from eth_utils import keccak
+from siwe import SiweMessage
+from web3 import Web3
+from web3.contract import Contract
+from web3.logs import DISCARD
+
+from launcher.demo_data import CLIENTS, FREELANCERS, LISTINGS, PROPOSAL_NOTES, Listing
+
+MNEMONIC = "test test test test test test test test test test test junk"  # Anvil's public dev mnemonic
+UNIT = 10**6  # jUSD has 6 decimals
+DAY = 86_400
+CLIENT_MINT = 200_000  # whole jUSD minted to each extra client (the demo client got 1,000,000 at deploy)
+
+# Anvil account indexes: 0 owner, 1 demo client, 2 demo freelancer, 3 arbiter (see launcher.stack.DEMO_WALLETS).
+CLIENT_ACCOUNTS = [1, 4, 5, 6, 7, 8, 9]
+FREELANCER_ACCOUNTS = [2, *range(10, 10 + len(FREELANCERS) - 1)]
+ACCOUNTS_NEEDED = max(FREELANCER_ACCOUNTS) + 1
+OWNER, ARBITER = 0, 3
+
+# What happens to listing i (cycled): "open" stays a published listing with proposals; every other
+# kind is hired through a proposal and played on the chain. The first three need the chain's clock
+# moved past a review period, a ruling window and a deadline.
+AFTER_TIME_JUMP = ("released", "reclaimed", "default-ruling")
+STORY_CYCLE = (
+    "open",
+    "paid",
+    "released",
+    "funded",
+    "resolved",
+    "in-review",
+    "open",
+    "dispute",
+    "settled",
+    "reclaimed",
+    "partly-paid",
+    "paid",
+    "open",
+    "default-ruling",
+    "in-review",
+)
+TIME_JUMP = 15 * DAY  # past the review period (3 d), the ruling window (7 d) and the first deadline (14 d)
+
+
+def kind_of(index: int) -> str:
+    return STORY_CYCLE[index % len(STORY_CYCLE)]
+
+
+def account_key(index: int) -> str:
+    """The private key of Anvil's `index`-th development account (public knowledge: local use only)."""
+    Account.enable_unaudited_hdwallet_features()
+    return Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}").key.hex()
+
+
+@dataclass
+class Person:
+    """A demo wallet with its own signed-in API session."""
+
+    index: int
+    name: str
+    key: str
+    http: httpx.Client
+    address: str = ""
+
+    def __post_init__(self) -> None:
+        self.address = Account.from_key(self.key).address
+
+    def sign_in(self) -> None:
+        nonce = self.call("POST", "/api/auth/nonce")
+        issued = datetime.now(UTC)
+        message = SiweMessage(
+            domain=nonce["domain"],
+            address=self.address,
+            statement="Sign in to Jiedan.",
+            uri=nonce["uri"],
+            version="1",
+            chain_id=nonce["chain_id"],
+            nonce=nonce["nonce"],
+            issued_at=issued.isoformat().replace("+00:00", "Z"),
+            expiration_time=(issued + timedelta(minutes=10)).isoformat().replace("+00:00", "Z"),
+        ).prepare_message()
+        signature = Account.sign_message(encode_defunct(text=message), self.key).signature.hex()
+        self.call("POST", "/api/auth/verify", {"message": message, "signature": "0x" + signature.removeprefix("0x")})
+
+    def call(self, method: str, path: str, body: object | None = None, **kwargs: Any) -> Any:
+        response = self.http.request(method, path, json=body, **kwargs)
+        if response.status_code >= 400:
+            raise SeedError(f"{self.name}: {method} {path} → {response.status_code} {response.text[:300]}")
+        return response.json() if response.content else None
+
+
+class SeedError(RuntimeError):
+    """A step of the seed was refused (by the API or the chain); the message says which."""
+
+
+@dataclass
+class Hired:
+    """A listing hired on the chain: its job id, parties and the terms the escrow calls repeat."""
+
+    listing: Listing
+    kind: str
+    client: Person
+    freelancer: Person
+    job_id: int = 0
+    terms: Any = None
+    amounts: list[int] = field(default_factory=list)
+
+
+@dataclass
+class SeedReport:
+    listings: int = 0
+    open_listings: int = 0
+    proposals: int = 0
+    freelancers: int = 0
+    clients: int = 0
+    threads: int = 0
+    transactions: int = 0
+    jobs_by_kind: dict[str, int] = field(default_factory=dict)
+    credit_job: int | None = None
+
+    def lines(self) -> Iterator[str]:
+        yield (
+            f"{self.listings} listings ({self.open_listings} open), {self.proposals} proposals, "
+            f"{self.freelancers} freelancer and {self.clients} client profiles, {self.threads} conversations"
+        )
+        jobs = ", ".join(f"{count} {kind}" for kind, count in sorted(self.jobs_by_kind.items()))
+        yield f"{sum(self.jobs_by_kind.values())} escrow jobs on chain ({jobs}); {self.transactions} transactions"
+        if self.credit_job is not None:
+            yield f"job {self.credit_job} pays in a blocklisting token: its freelancer has a credit to withdraw"
+
+
+class Seeder:
+    def __init__(
+        self, *, url: str, rpc_url: str, deployments_file: Any, build_file: Any, progress: Callable[[str], None]
+    ):
+        self.url, self.progress = url, progress
+        self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
+        deployments = json.loads(deployments_file.read_text())["contracts"]
+        self.build = json.loads(build_file.read_text())["contractTypes"]
+        self.escrow = self._contract("Escrow", deployments["Escrow"]["address"])
+        self.token = self._contract("TestToken", deployments["TestToken"]["address"])
+        self.report = SeedReport()
+        self._clients: list[httpx.Client] = []
+        self.arbiter = self.person(ARBITER, "arbiter")
+
+    def _contract(self, name: str, address: str) -> Contract:
+        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=self.build[name]["abi"])
+
+    def person(self, index: int, name: str) -> Person:
+        http = httpx.Client(base_url=self.url, timeout=30)
+        self._clients.append(http)
+        return Person(index=index, name=name, key=account_key(index), http=http)
+
+    def close(self) -> None:
+        for http in self._clients:
+            http.close()
+
+    # --- the chain ------------------------------------------------------------------------------
+
+    def send(self, sender: str, to: str, data: str) -> str:
+        """Send from an unlocked Anvil account without waiting; a revert fails the gas estimate, loudly."""
+        try:
+            tx_hash = self.w3.eth.send_transaction({"from": sender, "to": to, "data": data})
+        except Exception as error:  # the node's message names the revert reason
+            raise SeedError(f"transaction from {sender} to {to} refused: {error}") from error
+        self.report.transactions += 1
+        return tx_hash.hex()
+
+    def call(self, sender: Person, fn: str, *args: Any) -> str:
+        return self.send(sender.address, self.escrow.address, self.escrow.encode_abi(fn, args=list(args)))
+
+    def travel(self, seconds: int) -> None:
+        self.w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
+        self.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+
+    # --- the seed -------------------------------------------------------------------------------
+
+    def run(self, listing_count: int) -> SeedReport:
+        listings = LISTINGS[:listing_count]
+        self.progress("signing in the demo wallets and writing their profiles…")
+        clients = [self.person(i, name) for i, name in zip(CLIENT_ACCOUNTS, CLIENTS, strict=True)]
+        freelancers = [self.person(i, f.name) for i, f in zip(FREELANCER_ACCOUNTS, FREELANCERS, strict=True)]
+        owner = self.person(OWNER, "owner")
+        for client in clients[1:]:
+            data = self.token.encode_abi("mint", args=[client.address, CLIENT_MINT * UNIT])
+            self.send(owner.address, self.token.address, data)
+        for client in clients:
+            client.sign_in()
+            client.call("PUT", "/api/me/profile", {"display_name": client.name, "bio": "", "skills": []})
+        for freelancer, profile in zip(freelancers, FREELANCERS, strict=True):
+            freelancer.sign_in()
+            freelancer.call(
+                "PUT",
+                "/api/me/profile",
+                {
+                    "display_name": profile.name,
+                    "bio": profile.bio,
+                    "skills": list(profile.skills),
+                    "hourly_rate": str(profile.hourly_rate * UNIT),
+                    "rate_token": self.token.address,
+                    "availability": profile.availability,
+                    "links": [f"https://example.com/{profile.name.split()[0].lower()}"],
+                },
+            )
+        self.report.clients, self.report.freelancers = len(clients), len(freelancers)
+
+        self.progress(f"posting {len(listings)} listings and their proposals…")
+        to_hire: list[tuple[Hired, int]] = []
+        for index, listing in enumerate(listings):
+            client = clients[index % len(clients)]
+            post = self._post(client, listing)
+            candidates = _best_matches(listing, freelancers, index)
+            proposals = [self._propose(f, post["id"], listing, rank) for rank, f in enumerate(candidates)]
+            kind = kind_of(index)
+            if kind == "open":
+                self.report.open_listings += 1
+                if len(proposals) > 1:
+                    client.call("POST", f"/api/proposals/{proposals[0]['id']}/shortlist", {})
+                    client.call("POST", f"/api/proposals/{proposals[-1]['id']}/decline", {})
+            else:
+                to_hire.append((Hired(listing, kind, client, candidates[0]), proposals[0]["id"]))
+            if index < 6:
+                self._converse(client, candidates[0], post["id"], listing, attach=index == 0)
+        self.report.listings = len(listings)
+
+        first = [h for h in to_hire if h[0].kind in AFTER_TIME_JUMP]
+        later = [h for h in to_hire if h[0].kind not in AFTER_TIME_JUMP]
+        if first:
+            self.progress(f"hiring {len(first)} jobs that need a time jump…")
+            self._hire(first)
+            for hired, _ in first:
+                self._before_jump(hired)
+            self.travel(TIME_JUMP)
+            for hired, _ in first:
+                self._after_jump(hired)
+        self.progress(f"hiring {len(later)} jobs and playing them on the chain…")
+        self._hire(later)
+        for hired, _ in later:
+            self._play(hired)
+        for hired, _ in to_hire:
+            self.report.jobs_by_kind[hired.kind] = self.report.jobs_by_kind.get(hired.kind, 0) + 1
+        if listing_count >= 10:
+            self.progress("paying one job in a blocklisting token, leaving a credit…")
+            self.report.credit_job = self._credit_job(clients[0], freelancers[0], owner)
+        return self.report
+
+    def _post(self, client: Person, listing: Listing) -> dict[str, Any]:
+        budget = sum(amount for _, amount in listing.milestones)
+        body = {
+            "title": listing.title,
+            "description": f"{listing.brief}\n\n**Milestones:** "
+            + "; ".join(f"{title} ({amount} jUSD)" for title, amount in listing.milestones),
+            "category": listing.category,
+            "skills": list(listing.skills),
+            "budget": str(budget * UNIT),
+            "token": self.token.address,
+            "milestones": [{"title": title, "amount": str(amount * UNIT)} for title, amount in listing.milestones],
+        }
+        post = client.call("POST", "/api/job-posts", body)
+        client.call("POST", f"/api/job-posts/{post['id']}/publish", {})
+        return post
+
+    def _propose(self, freelancer: Person, post_id: int, listing: Listing, rank: int) -> dict[str, Any]:
+        discount = (0, 10, -5, 15)[rank % 4]  # the best match asks the listed price; others bid around it
+        milestones = [
+            {"title": title, "amount": str(amount * (100 - discount) // 100 * UNIT)}
+            for title, amount in listing.milestones
+        ]
+        note = PROPOSAL_NOTES[(post_id + rank) % len(PROPOSAL_NOTES)]
+        body = {"cover_letter": f"Hello! I am {freelancer.name}. {note}", "milestones": milestones}
+        self.report.proposals += 1
+        return freelancer.call("POST", f"/api/job-posts/{post_id}/proposals", body)
+
+    def _converse(self, client: Person, freelancer: Person, post_id: int, listing: Listing, *, attach: bool) -> None:
+        thread = freelancer.call("POST", f"/api/job-posts/{post_id}/threads", {})
+        freelancer.call(
+            "POST", f"/api/threads/{thread['id']}/messages", {"body": f"Hello! A question about “{listing.title}”."}
+        )
+        client.call("POST", f"/api/threads/{thread['id']}/messages", {"body": "Of course. The brief is attached."})
+        if attach:
+            response = client.http.post(
+                f"/api/threads/{thread['id']}/attachments",
+                params={"filename": "brief.txt"},
+                content=f"{listing.title}: {listing.brief}\n".encode(),
+                headers={"Content-Type": "application/octet-stream"},
+            )
+            if response.status_code >= 400:
+                raise SeedError(f"attachment refused: {response.status_code} {response.text[:300]}")
+        self.report.threads += 1
+
+    def _hire(self, batch: list[tuple[Hired, int]]) -> None:
+        """Accept each proposal through the API and send its allowance and create-and-fund from the client."""
+        creates = []
+        for hired, proposal_id in batch:
+            accepted = hired.client.call("POST", f"/api/proposals/{proposal_id}/accept", {})
+            hire = accepted["hire"]
+            self.send(hired.client.address, hire["approve"]["to"], hire["approve"]["data"])
+            creates.append(
+                self.send(hired.client.address, hire["create_and_fund"]["to"], hire["create_and_fund"]["data"])
+            )
+            _, args = self.escrow.decode_function_input(hire["create_and_fund"]["data"])
+            hired.terms = _plain(args["terms"])
+            hired.amounts = [int(m[0]) for m in hired.terms[5]]
+        for (hired, _), tx_hash in zip(batch, creates, strict=True):
+            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+            [created] = self.escrow.events.JobCreated().process_receipt(receipt, errors=DISCARD)
+            hired.job_id = created.args.job_id
+
+    def _deliver(self, hired: Hired, index: int) -> None:
+        deliverable = keccak(text=f"{hired.listing.title}: milestone {index + 1} files")
+        self.call(hired.freelancer, "submit", hired.job_id, index, deliverable, hired.terms)
+
+    def _pay(self, hired: Hired, index: int) -> None:
+        self._deliver(hired, index)
+        self.call(hired.client, "approve", hired.job_id, index)
+
+    def _rate(self, hired: Hired, client_score: int, freelancer_score: int) -> None:
+        self.call(hired.client, "rate", hired.job_id, client_score, keccak(text="Clear work, on time."))
+        self.call(hired.freelancer, "rate", hired.job_id, freelancer_score, keccak(text="Clear brief, paid fast."))
+
+    def _before_jump(self, hired: Hired) -> None:
+        if hired.kind == "released":
+            self._deliver(hired, 0)
+        elif hired.kind == "default-ruling":
+            self._deliver(hired, 0)
+            self.call(hired.freelancer, "dispute", hired.job_id, 0)
+
+    def _after_jump(self, hired: Hired) -> None:
+        if hired.kind == "released":
+            self.call(hired.freelancer, "release", hired.job_id, 0)
+        elif hired.kind == "reclaimed":
+            self.call(hired.client, "reclaim", hired.job_id, 0, hired.terms)
+        elif hired.kind == "default-ruling":
+            self.call(hired.client, "apply_default_ruling", hired.job_id, 0)
+
+    def _play(self, hired: Hired) -> None:
+        last = len(hired.amounts) - 1
+        job = hired.job_id
+        if hired.kind == "in-review":
+            self._deliver(hired, 0)
+        elif hired.kind == "partly-paid":
+            self._pay(hired, 0)
+            if last:
+                self._deliver(hired, 1)
+        elif hired.kind == "paid":
+            for index in range(last + 1):
+                self._pay(hired, index)
+            self._rate(hired, 5, 5 if job % 3 else 4)
+        elif hired.kind == "dispute":
+            self._deliver(hired, 0)
+            self.call(hired.client, "dispute", job, 0)
+        elif hired.kind == "resolved":
+            for index in range(last):
+                self._pay(hired, index)
+            self._deliver(hired, last)
+            self.call(hired.client, "dispute", job, last)
+            self.call(self.arbiter, "resolve", job, last, 7_000, hired.terms)
+            self._rate(hired, 3, 4)
+        elif hired.kind == "settled":
+            self._deliver(hired, 0)
+            self._settle(hired, 6_000)
+            self._rate(hired, 4, 4)
+
+    def _settle(self, hired: Hired, freelancer_bps: int) -> None:
+        """Both parties sign the EIP-712 settlement with their keys, as their wallets would; anyone submits."""
+        nonce = self._nonce(hired.job_id)
+        digest = self.escrow.functions.settlement_digest(hired.job_id, freelancer_bps, nonce).call()
+        client_sig = Account.unsafe_sign_hash(digest, hired.client.key).signature
+        freelancer_sig = Account.unsafe_sign_hash(digest, hired.freelancer.key).signature
+        self.call(hired.client, "settle", hired.job_id, freelancer_bps, hired.terms, client_sig, freelancer_sig)
+
+    def _nonce(self, job_id: int) -> int:
+        view = self.escrow.functions.get_job(job_id).call()
+        names = [o["name"] for o in self.escrow.get_function_by_name("get_job").abi["outputs"][0]["components"]]
+        return int(view[names.index("nonce")])
+
+    def _credit_job(self, client: Person, freelancer: Person, owner: Person) -> int:
+        """A job paid in a USDC-like token that blocks the freelancer at payout: the escrow credits the payment."""
+        mock = self.build["blocklist_token_mock"]
+        bytecode = mock["deploymentBytecode"]["bytecode"]
+        tx_hash = self.w3.eth.send_transaction({"from": owner.address, "data": bytecode})
+        token = self.w3.eth.contract(
+            address=self.w3.eth.wait_for_transaction_receipt(tx_hash)["contractAddress"], abi=mock["abi"]
+        )
+        amount = 250 * UNIT
+        now = int(self.w3.eth.get_block("latest")["timestamp"])
+        terms = (
+            self.arbiter.address,
+            200,
+            self.escrow.functions.platform_fee_bps().call(),
+            3 * DAY,
+            7 * DAY,
+            [(amount, now + 14 * DAY)],
+        )
+        self.send(owner.address, token.address, token.encode_abi("mint", args=[client.address, amount]))
+        self.send(client.address, token.address, token.encode_abi("approve", args=[self.escrow.address, amount]))
+        data = self.escrow.encode_abi(
+            "create_job", args=[freelancer.address, token.address, terms, keccak(text="Label artwork, paid in bUSD"), 1]
+        )
+        receipt = self.w3.eth.wait_for_transaction_receipt(self.send(client.address, self.escrow.address, data))
+        [created] = self.escrow.events.JobCreated().process_receipt(receipt, errors=DISCARD)
+        hired = Hired(
+            LISTINGS[0], "credit", client, freelancer, job_id=created.args.job_id, terms=terms, amounts=[amount]
+        )
+        self._deliver(hired, 0)
+        self.send(owner.address, token.address, token.encode_abi("set_blocked", args=[freelancer.address, True]))
+        self.call(client, "approve", hired.job_id, 0)  # the push fails: the escrow credits the freelancer
+        self.send(owner.address, token.address, token.encode_abi("set_blocked", args=[freelancer.address, False]))
+        return hired.job_id
+
+
+def _plain(value: Any) -> Any:
+    """A decoded ABI struct (dicts in field order) as the tuples `encode_abi` takes back."""
+    if isinstance(value, dict):
+        return tuple(_plain(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value] if isinstance(value, list) else tuple(_plain(v) for v in value)
+    return value
+
+
+def _best_matches(listing: Listing, freelancers: list[Person], index: int) -> list[Person]:
+    """Up to three freelancers whose skills overlap the listing's most (ties broken by a rotation)."""
+    wanted = set(listing.skills)
+    scored = sorted(
+        range(len(freelancers)),
+        key=lambda i: (-len(wanted & set(FREELANCERS[i].skills)), (i - index) % len(freelancers)),
+    )
+    return [freelancers[i] for i in scored[:3]]
+
+
+def seed_marketplace(
+    *, url: str, rpc_url: str, deployments_file: Any, build_file: Any, listings: int, progress: Callable[[str], None]
+) -> SeedReport:
+    """Seed `listings` listings (≤ 60) with their people, proposals, conversations and on-chain stories."""
+    seeder = Seeder(
+        url=url, rpc_url=rpc_url, deployments_file=deployments_file, build_file=build_file, progress=progress
+    )
+    try:
+        return seeder.run(min(listings, len(LISTINGS)))
+    finally:
+        seeder.close()
