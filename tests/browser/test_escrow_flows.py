@@ -5,9 +5,12 @@ came back through the indexer."""
 from __future__ import annotations
 
 import pytest
+from eth_utils import keccak
 from playwright.sync_api import expect
+from web3.logs import DISCARD
 
 from tests.browser.conftest import sign_in
+from tests.support.activity import deploy, make_terms, transact
 from tests.support.browser_flows import hire, milestone_state, travel
 from tests.support.chain import wallet
 
@@ -136,3 +139,37 @@ def test_settlement__signed_by_both_parties(wallet_page, marketplace):
     freelancer.get_by_role("button", name="Send the settlement").click()
     expect(freelancer.locator("#status")).to_have_text("The job is settled.")
     expect(freelancer.locator("#job-status")).to_contain_text("settled")
+
+
+def test_withdraw__a_payout_the_token_refused_is_credited__and_the_dashboard_withdraws_it(
+    wallet_page, marketplace, fresh_wallet
+):
+    w3, escrow = marketplace.chain.w3, marketplace.contract("Escrow")
+    blocklisting = deploy(w3, "blocklist_token_mock")  # like USDC: transfers to a blocked address revert
+    client, freelancer = wallet("client"), fresh_wallet()
+    amount = 250 * UNIT
+    transact(w3, blocklisting.functions.mint(client, amount), wallet("owner"))
+    transact(w3, blocklisting.functions.approve(escrow.address, amount), client)
+    terms = make_terms(w3, escrow, [amount])
+    receipt = transact(
+        w3, escrow.functions.create_job(freelancer, blocklisting.address, terms, keccak(text="label art"), 1), client
+    )
+    [created] = escrow.events.JobCreated().process_receipt(receipt, errors=DISCARD)
+    job_id = created["args"]["job_id"]
+    transact(w3, escrow.functions.submit(job_id, 0, keccak(text="labels.zip"), terms), freelancer)
+    transact(w3, blocklisting.functions.set_blocked(freelancer, True), wallet("owner"))
+    transact(w3, escrow.functions.approve(job_id, 0), client, gas=500_000)  # the push fails: credited instead
+    transact(w3, blocklisting.functions.set_blocked(freelancer, False), wallet("owner"))
+    credit = escrow.functions.credits(blocklisting.address, freelancer).call()
+    assert credit == amount * 99 // 100  # the milestone less the 1% platform fee
+    assert blocklisting.functions.balanceOf(freelancer).call() == 0
+
+    page = wallet_page(freelancer)
+    sign_in(page)  # lands on the dashboard
+    credits = page.locator("#credits .credit")
+    expect(credits).to_have_count(1)  # shown once the indexer projected the credit
+    expect(credits).to_contain_text("247.5 BLOCK")
+    credits.get_by_role("button", name="Withdraw").click()
+    expect(page.locator("#credits")).to_have_count(0)  # reloaded after the indexer saw the withdrawal
+    assert blocklisting.functions.balanceOf(freelancer).call() == credit
+    assert escrow.functions.credits(blocklisting.address, freelancer).call() == 0

@@ -1,4 +1,4 @@
-"""`python -m launcher up` (what `make demo` runs) serves the demo, and Ctrl-C leaves nothing running."""
+"""`python -m launcher up` (what `make demo` runs) serves the seeded, verified demo; Ctrl-C leaves nothing running."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 
 import httpx
 
@@ -32,7 +31,7 @@ def test_up__serves_the_indexed_demo__and_ctrl_c_stops_every_child(tmp_path):
             "--run-dir",
             str(tmp_path / "run"),
             "--demo-jobs",
-            "2",
+            "3",
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -51,13 +50,17 @@ def test_up__serves_the_indexed_demo__and_ctrl_c_stops_every_child(tmp_path):
         for role in ("client", "freelancer", "arbiter"):
             assert re.search(rf"{role}\s+0x[0-9a-fA-F]{{40}}\s+private key 0x[0-9a-f]{{64}}", text)
 
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            jobs = httpx.get(f"http://127.0.0.1:{api_port}/api/jobs").json()
-            if len(jobs) == 2:
-                break
-            time.sleep(0.2)
-        assert [job["job_id"] for job in jobs] == [2, 1]
+        assert re.search(r"indexer verify`: verify: ok", text), text  # `up` waited for the indexer, then verified it
+
+        api = f"http://127.0.0.1:{api_port}"
+        posts = {post["title"]: post for post in (httpx.get(f"{api}/api/job-posts/{n}").json() for n in (1, 2, 3))}
+        assert set(posts) == {"Logo for a jasmine tea shop", "Vyper escrow audit", "Translate a tea menu into English"}
+        assert posts["Logo for a jasmine tea shop"]["status"] == "published"  # the first listing stays open
+        hired = [post for post in posts.values() if post["status"] == "hired"]
+        jobs = httpx.get(f"{api}/api/jobs").json()
+        assert len(hired) == len(jobs) == 2
+        for post in hired:  # hired through accept: the escrow job carries the listing's hash
+            assert post["chain"] is not None and post["hash_mismatch"] is False
         assert httpx.get(f"http://127.0.0.1:{api_port}/health").json()["ok"] is True
         assert "Jobs in escrow" in httpx.get(f"http://127.0.0.1:{api_port}/escrow").text
     finally:

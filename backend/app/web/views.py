@@ -113,6 +113,34 @@ def _token_label(chain: ChainGateway, token: str | None) -> str:
     return token or ""
 
 
+_ERC20_METADATA_ABI = [
+    {"name": name, "type": "function", "stateMutability": "view", "inputs": [], "outputs": [{"type": kind}]}
+    for name, kind in (("symbol", "string"), ("decimals", "uint8"))
+]
+
+
+def _token_metadata(chain: ChainGateway, token: str) -> tuple[str, int]:
+    """(symbol, decimals) of a token: the payment token's from settings, any other's read from the chain."""
+    if token.lower() == chain.token.address.lower():
+        return chain.token_symbol, chain.token_decimals
+    try:
+        contract = chain.w3.eth.contract(address=to_checksum_address(token), abi=_ERC20_METADATA_ABI)
+        return str(contract.functions.symbol().call()), int(contract.functions.decimals().call())
+    except Exception:  # noqa: BLE001 - a token without metadata still shows, by address, in base units
+        return token, 0
+
+
+def _outstanding_credits(session: SessionDep, chain: ChainGateway, address: str) -> list[dict[str, Any]]:
+    """Payouts the escrow could not deliver to `address` (e.g. a blocklisted token): what Withdraw sends."""
+    out = []
+    for credit in chain_jobs.credits(session, chain_id=chain.chain_id, account=address):
+        if int(credit.outstanding) == 0:
+            continue
+        symbol, decimals = _token_metadata(chain, credit.token)
+        out.append({"token": credit.token, "amount": format_units(int(credit.outstanding), decimals), "symbol": symbol})
+    return out
+
+
 def _web_link(link: str) -> str:
     """Notification links name API resources; the pages that show them live here."""
     for api, page in (("/api/threads/", "/messages/"), ("/api/jobs/", "/jobs/"), ("/api/job-posts/", "/posts/")):
@@ -622,6 +650,7 @@ def dashboard(request: Request, session: SessionDep, settings: SettingsDep, chai
         jobs=jobs,
         escrow_totals=[{"amount": amount, "label": _token_label(chain, token)} for token, amount in escrow.items()],
         deadlines=deadlines[:10],
+        credits=_outstanding_credits(session, chain, me),
         feed=feed,
         notes=[{"n": n, "href": _web_link(n.link)} for n in feed.items],
     )
