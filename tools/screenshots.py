@@ -1,10 +1,11 @@
 """Take the README's screenshots of the main pages from a freshly started demo marketplace.
 
-.venv/bin/python tools/screenshots.py [--out docs/screenshots] [--demo-jobs 6]
+.venv/bin/python tools/screenshots.py [--out docs/screenshots] [--demo-jobs 60]
 
-The on-chain demo jobs come from `ape run demo`; the off-chain part (profiles, listings,
-proposals, a conversation) is created here through the JSON API by the demo wallets, each
-signed in through the page's own "Sign in" button (SIWE), as a person would.
+The marketplace is seeded exactly as `make demo` seeds it (`launcher/seed.py`: profiles, listings,
+proposals and conversations through the API; hiring and every escrow story on the chain). Here
+each demo wallet signs in through the page's own "Sign in" button (SIWE), as a person would; the
+moderator files one report so the moderation queue has something to show.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import click
+import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -24,7 +26,10 @@ from launcher.stack import DEMO_WALLETS, ROOT, Stack, free_port, start_marketpla
 
 FREELANCER = DEMO_WALLETS["freelancer"][0]
 
-PAGES = [  # (file name, path, viewport width, height, signed in as, selector to wait for)
+# (file name, path, viewport width, height, signed in as, selector to wait for). `{job:N}` is the
+# escrow job hired from job post N: 50 is the demo client's disputed-then-ruled and rated job,
+# 8 the demo client's job with an open dispute.
+PAGES = [
     ("home", "/", 1200, 800, "client", "main"),
     ("search", "/search?q=logo", 1200, 900, "freelancer", ".hit"),
     ("talent", "/search?kind=talent", 1200, 800, "client", ".hit"),
@@ -35,26 +40,13 @@ PAGES = [  # (file name, path, viewport width, height, signed in as, selector to
     ("messages", "/messages/1", 1200, 800, "client", ".attachment"),
     ("profile", f"/profiles/{FREELANCER}", 1200, 900, "freelancer", ".record"),
     ("dashboard", "/dashboard", 1200, 1000, "client", ".notes"),
-    ("arbiter", "/arbiter", 1200, 500, "arbiter", "h1"),
+    ("dashboard-credit", "/dashboard", 1200, 900, "freelancer", "#credits"),
+    ("arbiter", "/arbiter", 1200, 700, "arbiter", "h1"),
     ("moderation", "/moderation", 1200, 700, "owner", ".report-item"),
     ("escrow", "/escrow", 1200, 800, "client", "main"),
-    ("job", "/jobs/1", 1200, 800, "client", "table.milestones"),
+    ("job", "/jobs/{job:50}", 1200, 900, "client", "table.milestones"),
     ("hire", "/hire", 1200, 700, "client", "#hire-form"),
-    ("job-phone", "/jobs/3", 390, 844, "client", "table.milestones"),
-]
-
-PROFILE = {
-    "display_name": "Mei Lin",
-    "bio": "Brand designer in Hangzhou. I have drawn **forty logos** for tea brands.\n\n- logos\n- packaging",
-    "skills": ["logo-design", "illustration", "packaging"],
-    "hourly_rate": "40000000",
-    "availability": "available",
-    "links": ["https://example.com/mei"],
-}
-POSTS = [
-    ("Logo for a jasmine tea shop", "design", ["logo-design", "illustration"], 500),
-    ("Vyper escrow audit", "development", ["vyper", "audit"], 2400),
-    ("Translate a tea menu into English", "writing", ["translation"], 120),
+    ("job-phone", "/jobs/{job:8}", 390, 844, "client", "table.milestones"),
 ]
 
 
@@ -68,48 +60,18 @@ def _sign_in(page) -> None:
     page.locator("#signed-in").wait_for()
 
 
-def _seed(pages: dict, token: str) -> None:
-    """Profiles, listings, a proposal, a conversation with an attachment, a report."""
-    client, freelancer, owner = pages["client"], pages["freelancer"], pages["owner"]
-    _api(freelancer, "PUT", "/api/me/profile", {**PROFILE, "rate_token": token})
-    _api(client, "PUT", "/api/me/profile", {"display_name": "Jasmine Garden Teas", "skills": []})
-    ids = []
-    for title, category, skills, budget in POSTS:
-        body = {
-            "title": title,
-            "description": f"We need **{title.lower()}**. Two milestones; files in the thread.",
-            "category": category,
-            "skills": skills,
-            "budget": str(budget * 10**6),
-            "token": token,
-            "milestones": [
-                {"title": "First draft", "amount": str(budget * 4 * 10**5)},
-                {"title": "Final files", "amount": str(budget * 6 * 10**5)},
-            ],
-        }
-        post = _api(client, "POST", "/api/job-posts", body)
-        _api(client, "POST", f"/api/job-posts/{post['id']}/publish", {})
-        ids.append(post["id"])
-    proposal = {
-        "cover_letter": "Forty tea brands so far; sketches in three days.",
-        "milestones": [{"title": "Sketches", "amount": "200000000"}, {"title": "Final files", "amount": "300000000"}],
-    }
-    sent = _api(freelancer, "POST", f"/api/job-posts/{ids[0]}/proposals", proposal)
-    _api(client, "POST", f"/api/proposals/{sent['id']}/shortlist", {})
-    thread = _api(freelancer, "POST", f"/api/job-posts/{ids[0]}/threads", {})
-    _api(freelancer, "POST", f"/api/threads/{thread['id']}/messages", {"body": "Hello! Any colours you love?"})
-    _api(client, "POST", f"/api/threads/{thread['id']}/messages", {"body": "Green and gold. The brief is attached."})
-    client.evaluate(
-        """(id) => fetch(`/api/threads/${id}/attachments?filename=brief.txt`, {method: "POST",
-             headers: {"Content-Type": "application/octet-stream"}, body: "Jasmine Garden: green and gold.\\n"})""",
-        thread["id"],
-    )
-    _api(owner, "POST", "/api/reports", {"kind": "job", "ref": str(ids[2]), "reason": "Posted three times."})
+def _path(url: str, path: str) -> str | None:
+    """`path` with `{job:N}` replaced by the escrow job of job post N (None when that post was not hired)."""
+    if "{job:" not in path:
+        return path
+    post_id = int(path.split("{job:")[1].split("}")[0])
+    chain = httpx.get(f"{url}/api/job-posts/{post_id}").json().get("chain")
+    return None if chain is None else path.replace(f"{{job:{post_id}}}", str(chain["job_id"]))
 
 
 @click.command()
 @click.option("--out", default=ROOT / "docs" / "screenshots", type=click.Path(path_type=Path), show_default=True)
-@click.option("--demo-jobs", default=6, show_default=True, help="On-chain demo jobs (`ape run demo`).")
+@click.option("--demo-jobs", default=60, show_default=True, help="Demo listings to seed (as `make demo`).")
 def cli(out: Path, demo_jobs: int) -> None:
     """Start the demo marketplace, open each main page as a demo wallet, save PNGs."""
     from playwright.sync_api import sync_playwright
@@ -128,11 +90,12 @@ def cli(out: Path, demo_jobs: int) -> None:
                     context.add_init_script(wallet_script(running.rpc_url, address))
                     pages[role] = context.new_page()
                     _sign_in(pages[role])
-                token = pages["client"].evaluate("document.body.dataset.token")
-                _seed(pages, token)
-                for name, path, width, height, role, ready in PAGES:
-                    if path.startswith("/jobs/") and not demo_jobs:
-                        click.echo(f"skipped {path}: no demo jobs on chain (its old picture stays)")
+                report = {"kind": "job", "ref": "3", "reason": "Posted three times."}
+                _api(pages["owner"], "POST", "/api/reports", report)
+                for name, template, width, height, role, ready in PAGES:
+                    path = _path(running.url, template)
+                    if path is None:
+                        click.echo(f"skipped {template}: that job post was not hired (its old picture stays)")
                         continue
                     page = pages[role]
                     page.set_viewport_size({"width": width, "height": height})
