@@ -15,6 +15,7 @@ gas estimation fails loudly on a revert), so ~60 listings seed in seconds.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -164,6 +165,7 @@ class Seeder:
         self.escrow = self._contract("Escrow", deployments["Escrow"]["address"])
         self.token = self._contract("TestToken", deployments["TestToken"]["address"])
         self.report = SeedReport()
+        self._last: tuple[str, str] | None = None  # (sender, hash) of the latest transaction sent
         self._clients: list[httpx.Client] = []
         self.arbiter = self.person(ARBITER, "arbiter")
 
@@ -182,18 +184,43 @@ class Seeder:
     # --- the chain ------------------------------------------------------------------------------
 
     def send(self, sender: str, to: str, data: str) -> str:
-        """Send from an unlocked Anvil account without waiting; a revert fails the gas estimate, loudly."""
+        """Send from an unlocked Anvil account; a revert fails the gas estimate, loudly.
+
+        A wallet's own transactions queue by nonce, so they are sent without waiting; before another
+        wallet acts, the previous transaction must be mined (its state is what the next one is
+        estimated against).
+        """
+        if self._last is not None and self._last[0] != sender:
+            self.mined(self._last[1])
         try:
-            tx_hash = self.w3.eth.send_transaction({"from": sender, "to": to, "data": data})
+            tx_hash = self.w3.eth.send_transaction({"from": sender, "to": to, "data": data}).to_0x_hex()
         except Exception as error:  # the node's message names the revert reason
             raise SeedError(f"transaction from {sender} to {to} refused: {error}") from error
         self.report.transactions += 1
-        return tx_hash.hex()
+        self._last = (sender, tx_hash)
+        return tx_hash
+
+    def mined(self, tx_hash: str) -> Any:
+        """The receipt, polled without web3's 0.1 s sleep (Anvil mines on arrival); a revert is an error."""
+        deadline = time.monotonic() + 30
+        while (receipt := self.w3.eth.get_transaction_receipt(tx_hash) if self._has(tx_hash) else None) is None:
+            if time.monotonic() > deadline:
+                raise SeedError(f"transaction {tx_hash} was not mined within 30 s")
+            time.sleep(0.005)
+        if receipt["status"] != 1:
+            raise SeedError(f"transaction {tx_hash} reverted")
+        return receipt
+
+    def _has(self, tx_hash: str) -> bool:
+        response = self.w3.provider.make_request("eth_getTransactionReceipt", [tx_hash])  # type: ignore[arg-type]
+        return response.get("result") is not None
 
     def call(self, sender: Person, fn: str, *args: Any) -> str:
         return self.send(sender.address, self.escrow.address, self.escrow.encode_abi(fn, args=list(args)))
 
     def travel(self, seconds: int) -> None:
+        if self._last is not None:
+            self.mined(self._last[1])
         self.w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
         self.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
 
@@ -266,6 +293,8 @@ class Seeder:
         if listing_count >= 10:
             self.progress("paying one job in a blocklisting token, leaving a credit…")
             self.report.credit_job = self._credit_job(clients[0], freelancers[0], owner)
+        if self._last is not None:
+            self.mined(self._last[1])  # everything is on the chain before `up` waits for the indexer
         return self.report
 
     def _post(self, client: Person, listing: Listing) -> dict[str, Any]:
@@ -326,7 +355,7 @@ class Seeder:
             hired.terms = _plain(args["terms"])
             hired.amounts = [int(m[0]) for m in hired.terms[5]]
         for (hired, _), tx_hash in zip(batch, creates, strict=True):
-            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+            receipt = self.mined(tx_hash)
             [created] = self.escrow.events.JobCreated().process_receipt(receipt, errors=DISCARD)
             hired.job_id = created.args.job_id
 
@@ -421,7 +450,7 @@ class Seeder:
         data = self.escrow.encode_abi(
             "create_job", args=[freelancer.address, token.address, terms, keccak(text="Label artwork, paid in bUSD"), 1]
         )
-        receipt = self.w3.eth.wait_for_transaction_receipt(self.send(client.address, self.escrow.address, data))
+        receipt = self.mined(self.send(client.address, self.escrow.address, data))
         [created] = self.escrow.events.JobCreated().process_receipt(receipt, errors=DISCARD)
         hired = Hired(
             LISTINGS[0], "credit", client, freelancer, job_id=created.args.job_id, terms=terms, amounts=[amount]
