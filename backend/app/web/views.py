@@ -648,7 +648,9 @@ def dashboard(request: Request, session: SessionDep, settings: SettingsDep, chai
         sent=sent,
         pending=pending,
         jobs=jobs,
-        escrow_totals=[{"amount": amount, "label": _token_label(chain, token)} for token, amount in escrow.items()],
+        escrow_totals=[
+            {"amount": amount, "label": _token_metadata(chain, token)[0]} for token, amount in escrow.items() if token
+        ],
         deadlines=deadlines[:10],
         credits=_outstanding_credits(session, chain, me),
         feed=feed,
