@@ -2,6 +2,8 @@
 moderation); on-chain ones are read from the indexer's projections at request time: job created
 and funded, milestones funded later, submitted, paid (approved, released, or the freelancer's
 share of a ruling), reclaimed, disputes opened and ruled, settlements and ratings received.
+Amounts are written with the job token's decimals and symbol (`tokens.describe`); milestones are
+numbered from 1, as the job page shows them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 from backend.app.models.chain import ChainJob
 from backend.app.models.notification import Notification
 from backend.app.schemas.notification import NotificationFeed, NotificationOut
+from backend.app.services import tokens
+from backend.app.services.chain import ChainGateway
 
 FEED_SIZE = 50
 
@@ -23,7 +27,12 @@ def notify(session: Session, *, recipient: str, kind: str, text: str, link: str)
     session.add(Notification(recipient=recipient, kind=kind, text=text[:300], link=link, created_at=datetime.now(UTC)))
 
 
-def _chain_items(session: Session, *, address: str) -> list[NotificationOut]:
+def _milestones(first: int, last: int) -> str:
+    """0-based contract indexes → the 1-based words people read: "Milestone 2", "Milestones 2–3"."""
+    return f"Milestone {first + 1}" if first == last else f"Milestones {first + 1}–{last + 1}"
+
+
+def _chain_items(session: Session, *, address: str, chain: ChainGateway | None) -> list[NotificationOut]:
     jobs = session.scalars(
         select(ChainJob)
         .where(or_(ChainJob.client == address, ChainJob.freelancer == address))
@@ -46,51 +55,47 @@ def _chain_items(session: Session, *, address: str) -> list[NotificationOut]:
     for job in jobs:
         link = f"/api/jobs/{job.job_id}"
         name = f"job #{job.job_id}"
+        money = tokens.describe(chain, job.token).amount
         initial = sum(f.amount for f in job.fundings if f.tx_hash == job.created_tx)
-        add(
-            "job_funded",
-            f"Escrow {name} created, {initial} funded of {job.total} (token {job.token})",
-            job.created_at,
-            link,
-        )
+        funded = f"{money(initial)} funded" + ("" if initial == job.total else f" of {money(job.total)}")
+        add("job_funded", f"Escrow {name} created, {funded}", job.created_at, link)
         for funding in job.fundings:
             if funding.tx_hash != job.created_tx:
-                milestones = f"{funding.first_milestone}–{funding.funded_count - 1}"
-                add(
-                    "milestone_funded",
-                    f"Milestones {milestones} of {name} funded: {funding.amount}",
-                    funding.funded_at,
-                    link,
-                )
+                which = _milestones(funding.first_milestone, funding.funded_count - 1)
+                add("milestone_funded", f"{which} of {name} funded: {money(funding.amount)}", funding.funded_at, link)
         for m in job.milestones:
-            add("milestone_submitted", f"Milestone {m.index} of {name} submitted for review", m.submitted_at, link)
+            which = _milestones(m.index, m.index)
+            add("milestone_submitted", f"{which} of {name} submitted for review", m.submitted_at, link)
             if m.state in ("approved", "released") or (m.state in ("resolved", "default_ruled") and m.to_freelancer):
-                add("milestone_paid", f"Milestone {m.index} of {name} paid: {m.to_freelancer}", m.closed_at, link)
+                add("milestone_paid", f"{which} of {name} paid: {money(m.to_freelancer or 0)}", m.closed_at, link)
             elif m.state == "reclaimed":
-                add("milestone_reclaimed", f"Milestone {m.index} of {name} reclaimed: {m.to_client}", m.closed_at, link)
+                add("milestone_reclaimed", f"{which} of {name} reclaimed: {money(m.to_client or 0)}", m.closed_at, link)
         for d in job.disputes:
-            add(
-                "dispute_opened",
-                f"Milestone {d.milestone} of {name} disputed by the {d.opened_by_role}",
-                d.opened_at,
-                link,
-            )
+            which = _milestones(d.milestone, d.milestone)
+            add("dispute_opened", f"{which} of {name} disputed by the {d.opened_by_role}", d.opened_at, link)
             if d.outcome in ("resolved", "default_ruled"):
                 how = "ruled by the arbiter" if d.outcome == "resolved" else "given the default ruling (even split)"
-                text = (
-                    f"Dispute on milestone {d.milestone} of {name} {how}: {d.freelancer_bps / 100:g}% to the freelancer"
-                )
+                text = f"Dispute on {which.lower()} of {name} {how}: {d.freelancer_bps / 100:g}% to the freelancer"
                 add("dispute_resolved", text, d.closed_at, link)
         if job.settlement is not None:
-            split = job.settlement.freelancer_bps / 100
-            add("job_settled", f"{name} settled: {split:g}% to the freelancer", job.settlement.settled_at, link)
+            text = f"{name.capitalize()} settled: {job.settlement.freelancer_bps / 100:g}% to the freelancer"
+            add("job_settled", text, job.settlement.settled_at, link)
         for rating in job.ratings:
             if rating.subject == address:
                 add("rated", f"You were rated {rating.score}/5 for {name}", rating.rated_at, link)
     return items
 
 
-def feed(session: Session, *, address: str) -> NotificationFeed:
+def unread_count(session: Session, *, address: str) -> int:
+    """Unread app notifications (chain events are never "unread": they are not rows of their own)."""
+    unread = session.scalar(
+        select(func.count(Notification.id)).where(Notification.recipient == address, Notification.read_at.is_(None))
+    )
+    return int(unread or 0)
+
+
+def feed(session: Session, *, address: str, chain: ChainGateway | None = None) -> NotificationFeed:
+    """Newest first, at most FEED_SIZE; without a chain gateway amounts stay in base units."""
     rows = session.scalars(
         select(Notification)
         .where(Notification.recipient == address)
@@ -101,11 +106,9 @@ def feed(session: Session, *, address: str) -> NotificationFeed:
         NotificationOut(source="app", kind=n.kind, text=n.text, link=n.link, at=n.created_at, unread=n.read_at is None)
         for n in rows
     ]
-    items = sorted(app_items + _chain_items(session, address=address), key=lambda i: i.at, reverse=True)
-    unread = session.scalar(
-        select(func.count(Notification.id)).where(Notification.recipient == address, Notification.read_at.is_(None))
-    )
-    return NotificationFeed(unread=int(unread or 0), items=items[:FEED_SIZE])
+    chain_items = _chain_items(session, address=address, chain=chain)
+    items = sorted(app_items + chain_items, key=lambda i: i.at, reverse=True)
+    return NotificationFeed(unread=unread_count(session, address=address), items=items[:FEED_SIZE])
 
 
 def mark_all_read(session: Session, *, address: str) -> None:

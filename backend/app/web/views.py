@@ -17,9 +17,11 @@ from eth_utils import is_address, to_checksum_address
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import and_, or_, select
 
 from backend.app.api.deps import ChainDep, OptionalUser, SessionDep, SettingsDep
 from backend.app.core.config import Settings
+from backend.app.models.job_post import JobPost
 from backend.app.models.user import User
 from backend.app.services import (
     chain_jobs,
@@ -31,6 +33,7 @@ from backend.app.services import (
     profiles,
     proposals,
     search,
+    tokens,
 )
 from backend.app.services.chain import ChainGateway
 from backend.app.services.errors import DomainError, NotAllowed, NotFound
@@ -42,7 +45,7 @@ router = APIRouter(include_in_schema=False)
 
 
 templates.env.filters["units"] = format_units
-templates.env.filters["short"] = lambda address: f"{address[:6]}…{address[-4:]}" if address else ""
+templates.env.filters["short"] = lambda address: tokens.short_address(address) if address else ""
 templates.env.filters["when"] = lambda at: at.strftime("%Y-%m-%d %H:%M UTC") if at else ""
 
 
@@ -54,6 +57,8 @@ def _page_context(chain: ChainDep) -> dict[str, object]:
         "token_symbol": chain.token_symbol,
         "token_decimals": chain.token_decimals,
         "job_created_topic": chain.job_created_topic,
+        # {{ money(amount, token) }} → "12.5 jUSD": any token's decimals and symbol (the payment token's by default)
+        "money": lambda amount, token=None: tokens.describe(chain, token or chain.token.address).amount(amount or 0),
     }
 
 
@@ -73,7 +78,7 @@ def _viewer(session: SessionDep, settings: Settings, user: User | None) -> dict[
         "address": user.address,
         "name": name,
         "is_moderator": _is_moderator(settings, user.address),
-        "unread": notifications.feed(session, address=user.address).unread,
+        "unread": notifications.unread_count(session, address=user.address),
     }
 
 
@@ -108,26 +113,7 @@ def _not_found(
 
 
 def _token_label(chain: ChainGateway, token: str | None) -> str:
-    if token and token.lower() == chain.token.address.lower():
-        return chain.token_symbol
-    return token or ""
-
-
-_ERC20_METADATA_ABI = [
-    {"name": name, "type": "function", "stateMutability": "view", "inputs": [], "outputs": [{"type": kind}]}
-    for name, kind in (("symbol", "string"), ("decimals", "uint8"))
-]
-
-
-def _token_metadata(chain: ChainGateway, token: str) -> tuple[str, int]:
-    """(symbol, decimals) of a token: the payment token's from settings, any other's read from the chain."""
-    if token.lower() == chain.token.address.lower():
-        return chain.token_symbol, chain.token_decimals
-    try:
-        contract = chain.w3.eth.contract(address=to_checksum_address(token), abi=_ERC20_METADATA_ABI)
-        return str(contract.functions.symbol().call()), int(contract.functions.decimals().call())
-    except Exception:  # noqa: BLE001 - a token without metadata still shows, by address, in base units
-        return token, 0
+    return tokens.describe(chain, token).symbol if token else ""
 
 
 def _outstanding_credits(session: SessionDep, chain: ChainGateway, address: str) -> list[dict[str, Any]]:
@@ -136,8 +122,9 @@ def _outstanding_credits(session: SessionDep, chain: ChainGateway, address: str)
     for credit in chain_jobs.credits(session, chain_id=chain.chain_id, account=address):
         if int(credit.outstanding) == 0:
             continue
-        symbol, decimals = _token_metadata(chain, credit.token)
-        out.append({"token": credit.token, "amount": format_units(int(credit.outstanding), decimals), "symbol": symbol})
+        token = tokens.describe(chain, credit.token)
+        amount = format_units(int(credit.outstanding), token.decimals)
+        out.append({"token": credit.token, "amount": amount, "symbol": token.symbol})
     return out
 
 
@@ -202,12 +189,38 @@ def home(
 @router.get("/escrow", response_class=HTMLResponse)
 def escrow_jobs(request: Request, session: SessionDep, settings: SettingsDep, chain: ChainDep, user: OptionalUser):
     jobs = chain_jobs.list_jobs(session, chain_id=chain.chain_id)
-    return _render(request, "jobs.html", session=session, settings=settings, chain=chain, user=user, jobs=jobs)
+    names = _names(session, [a for job in jobs for a in (job.client, job.freelancer)])
+    return _render(
+        request, "jobs.html", session=session, settings=settings, chain=chain, user=user, jobs=jobs, names=names
+    )
 
 
 @router.get("/hire", response_class=HTMLResponse)
 def hire(request: Request, session: SessionDep, settings: SettingsDep, chain: ChainDep, user: OptionalUser):
     return _render(request, "hire.html", session=session, settings=settings, chain=chain, user=user)
+
+
+def _job_listing(session: SessionDep, job: Any, viewer: str | None) -> dict[str, Any] | None:
+    """The listing an escrow job was hired from, as far as this viewer may see it: the post linked to
+    the job, else the client's post whose metadata hash the job carries; with the hash check."""
+    post = session.scalars(
+        select(JobPost)
+        .where(
+            or_(
+                and_(JobPost.chain_id == job.chain_id, JobPost.chain_job_id == job.job_id),
+                and_(JobPost.client == job.client, JobPost.metadata_hash == job.metadata_hash),
+            )
+        )
+        .order_by(JobPost.chain_job_id.is_(None), JobPost.id.desc())
+        .limit(1)
+    ).first()
+    if post is None:
+        return None
+    try:
+        job_posts.get_visible(session, post_id=post.id, viewer=viewer)
+    except NotFound:
+        return None
+    return {"id": post.id, "title": post.title, "hash_matches": post.metadata_hash.lower() == job.metadata_hash.lower()}
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
@@ -218,8 +231,29 @@ def job_page(
         job = chain_jobs.get_job(session, chain_id=chain.chain_id, job_id=job_id)
     except NotFound:
         job = None  # not indexed yet: the page waits for the indexer
+    extra: dict[str, Any] = {}
+    if job is not None:
+        parties = {"client": job.client, "freelancer": job.freelancer, "arbiter": job.arbiter}
+        names = _names(session, list(parties.values()))
+        roles = {address: role for role, address in reversed(parties.items())}
+        extra = {
+            "names": names,
+            "listing": _job_listing(session, job, None if user is None else user.address),
+            "ratings": [
+                {"r": r, "by": roles.get(r.rater, names.get(r.rater, r.rater)), "of": roles.get(r.subject, r.subject)}
+                for r in job.ratings
+            ],
+        }
     return _render(
-        request, "job.html", session=session, settings=settings, chain=chain, user=user, job_id=job_id, job=job
+        request,
+        "job.html",
+        session=session,
+        settings=settings,
+        chain=chain,
+        user=user,
+        job_id=job_id,
+        job=job,
+        **extra,
     )
 
 
@@ -479,7 +513,7 @@ def _names(session: SessionDep, addresses: list[str]) -> dict[str, str]:
         try:
             names[address] = profiles.get_profile(session, address=address).display_name
         except NotFound:
-            names[address] = f"{address[:6]}…{address[-4:]}"
+            names[address] = tokens.short_address(address)
     return names
 
 
@@ -604,28 +638,46 @@ def _my_chain_jobs(session: SessionDep, chain: ChainGateway, address: str) -> li
     return jobs
 
 
+NOTES_SHOWN = 15  # the dashboard lists the newest notifications; the rest fold under "show more"
+
+
+def _title(session: SessionDep, post_id: int, viewer: str) -> str:
+    try:
+        return f"“{job_posts.get_visible(session, post_id=post_id, viewer=viewer).title}”"
+    except NotFound:
+        return f"job post {post_id}"
+
+
+def _to_do(session: SessionDep, me: str, posts: list[Any], sent: list[Any]) -> list[dict[str, str]]:
+    """What waits for `me`, one line per listing or conversation (proposals to review are counted, not repeated)."""
+    pending: list[dict[str, str]] = []
+    for post in posts:
+        if post.status == "draft":
+            pending.append({"text": f"Publish your draft “{post.title}”", "href": f"/posts/{post.id}"})
+        waiting = sum(p.status == "submitted" for p in proposals.for_job(session, post_id=post.id, client=me))
+        if waiting:
+            what = "a proposal" if waiting == 1 else f"{waiting} proposals"
+            pending.append({"text": f"Review {what} on “{post.title}”", "href": f"/posts/{post.id}"})
+    for p in sent:
+        if p.status == "shortlisted":
+            text = f"You are shortlisted on {_title(session, p.job_post_id, me)}"
+            pending.append({"text": text, "href": f"/posts/{p.job_post_id}"})
+    for thread in messages.my_threads(session, address=me):
+        unread = messages.unread(session, thread=thread, address=me)
+        if unread:
+            what = "1 unread message" if unread == 1 else f"{unread} unread messages"
+            text = f"{what} about {_title(session, thread.job_post_id, thread.client)}"
+            pending.append({"text": text, "href": f"/messages/{thread.id}"})
+    return pending
+
+
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, session: SessionDep, settings: SettingsDep, chain: ChainDep, user: OptionalUser):
     if user is None:
         return _render(request, "dashboard.html", session=session, settings=settings, chain=chain, user=None)
     me = user.address
     posts = [job_posts.post_out(session, p) for p in job_posts.list_own(session, client=me)]
-    pending: list[dict[str, str]] = []
-    for post in posts:
-        if post.status == "draft":
-            pending.append({"text": f"Publish your draft “{post.title}”", "href": f"/posts/{post.id}"})
-        for p in proposals.for_job(session, post_id=post.id, client=me):
-            if p.status == "submitted":
-                pending.append({"text": f"Review a proposal on “{post.title}”", "href": f"/posts/{post.id}"})
     sent = [proposals.proposal_out(p) for p in proposals.mine(session, freelancer=me)]
-    for p in sent:
-        if p.status == "shortlisted":
-            text = f"You are shortlisted on job post {p.job_post_id}"
-            pending.append({"text": text, "href": f"/posts/{p.job_post_id}"})
-    for thread in messages.my_threads(session, address=me):
-        unread = messages.unread(session, thread=thread, address=me)
-        if unread:
-            pending.append({"text": f"{unread} unread message(s)", "href": f"/messages/{thread.id}"})
     jobs = _my_chain_jobs(session, chain, me)
     escrow: dict[str, int] = defaultdict(int)
     deadlines = []
@@ -635,8 +687,9 @@ def dashboard(request: Request, session: SessionDep, settings: SettingsDep, chai
             deadline = m.get("deadline")
             if deadline and m.get("state") in ("funded", "submitted"):
                 deadlines.append({"job_id": job["job_id"], "index": m.get("index", 0), "at": deadline})
-    deadlines.sort(key=lambda d: str(d["at"]))
-    feed = notifications.feed(session, address=me)
+    deadlines.sort(key=lambda d: d["at"])
+    feed = notifications.feed(session, address=me, chain=chain)
+    notes = [{"n": n, "href": _web_link(n.link)} for n in feed.items]
     return _render(
         request,
         "dashboard.html",
@@ -645,16 +698,15 @@ def dashboard(request: Request, session: SessionDep, settings: SettingsDep, chai
         chain=chain,
         user=user,
         posts=posts,
-        sent=sent,
-        pending=pending,
+        sent=[{"p": p, "title": _title(session, p.job_post_id, me)} for p in sent],
+        pending=_to_do(session, me, posts, sent),
         jobs=jobs,
-        escrow_totals=[
-            {"amount": amount, "label": _token_metadata(chain, token)[0]} for token, amount in escrow.items() if token
-        ],
+        escrow_totals=[{"amount": amount, "token": token} for token, amount in escrow.items() if token and amount],
         deadlines=deadlines[:10],
         credits=_outstanding_credits(session, chain, me),
         feed=feed,
-        notes=[{"n": n, "href": _web_link(n.link)} for n in feed.items],
+        notes=notes[:NOTES_SHOWN],
+        more_notes=notes[NOTES_SHOWN:],
     )
 
 
