@@ -111,3 +111,27 @@ def test_notifications__later_funding_disputes_rulings_and_ratings(client_as, db
     ]
     texts = " ".join(i["text"] for i in items)
     assert "disputed by the client" in texts and "75% to the freelancer" in texts and "rated 4/5" in texts
+
+
+def test_notifications__amounts_in_the_token_units__milestones_counted_from_one(client_as, db, gateway):
+    freelancer = client_as("freelancer")
+    job = chain_job(
+        db,
+        client=wallet("client"),
+        freelancer=wallet("freelancer"),
+        amounts=[7_000_000, 8_500_000],
+        released=1,
+        token=gateway.token.address,
+    )
+    texts = [i["text"] for i in freelancer.get("/api/me/notifications").json()["items"]]
+    assert f"Escrow job #{job.job_id} created, 15.5 jUSD funded" in texts
+    assert f"Milestone 1 of job #{job.job_id} paid: 7 jUSD" in texts
+    assert f"Milestone 1 of job #{job.job_id} submitted for review" in texts
+    assert not any("Milestone 0" in t or "7000000" in t or gateway.token.address in t for t in texts)
+
+
+def test_notifications__token_without_metadata__named_by_short_address_in_base_units(client_as, db):
+    no_contract = "0x" + "77" * 20
+    job = chain_job(db, client=wallet("client"), freelancer=wallet("freelancer"), amounts=[5, 6], token=no_contract)
+    texts = [i["text"] for i in client_as("client").get("/api/me/notifications").json()["items"]]
+    assert texts == [f"Escrow job #{job.job_id} created, 11 0x7777…7777 funded"]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from backend.app.models.chain import ChainRating
+from backend.app.models.job_post import JobPost
 from tests.support.chain import wallet
 from tests.support.factories import chain_job, job_post_body, profile_body, proposal_body, published_post
 
@@ -111,3 +115,83 @@ def test_owner_only_pages__others_get_not_found(client_as):
     page = stranger.get(f"/messages/{thread['id']}")
     assert page.status_code == 404
     assert page.headers["content-type"].startswith("text/html")
+
+
+def test_dashboard__proposals_to_review__one_line_per_listing_with_the_count(client_as):
+    client = client_as("client")
+    post = published_post(client, title="Menu photos")
+    for role in ("freelancer", "stranger"):
+        assert client_as(role).post(f"/api/job-posts/{post['id']}/proposals", json=proposal_body()).status_code == 201
+    page = client.get("/dashboard").text
+    assert page.count("Review 2 proposals on “Menu photos”") == 1
+    assert "Review a proposal" not in page
+
+
+def test_dashboard__nothing_left_in_escrow__no_zero_amount(client_as, db, gateway):
+    chain_job(db, client=wallet("client"), freelancer=wallet("freelancer"), amounts=[2_000_000], released=1)
+    page = client_as("client").get("/dashboard").text
+    assert 'id="in-escrow"' not in page
+    assert "Nothing held now" in page
+
+
+def test_dashboard__newest_notifications_shown__older_ones_folded(client_as, db, gateway):
+    token = gateway.token.address
+    chain_job(
+        db, client=wallet("client"), freelancer=wallet("freelancer"), amounts=[1_000_000] * 8, released=8, token=token
+    )
+    page = client_as("client").get("/dashboard").text  # 1 job created + 8 submitted + 8 paid = 17
+    shown, folded = page.split('class="more-notes"', 1)
+    assert shown.split('class="notes"', 1)[1].count("<li") == 15
+    assert "Show 2 older notifications" in folded
+    assert "paid: 1 jUSD" in page
+
+
+def test_job_page__links_its_listing_and_says_the_hash_matches(api, client_as, db, gateway):
+    post = published_post(client_as("client"), title="Logo for a tea shop")
+    job = chain_job(
+        db,
+        client=wallet("client"),
+        freelancer=wallet("freelancer"),
+        amounts=[3_000_000],
+        metadata_hash=post["metadata_hash"],
+        token=gateway.token.address,
+    )
+    page = api.get(f"/jobs/{job.job_id}").text
+    assert f'<a href="/posts/{post["id"]}">Logo for a tea shop</a>' in page
+    assert "matches the listing" in page
+    assert "arbiter 0 jUSD · platform 0 jUSD" in page
+
+
+def test_job_page__listing_linked_with_another_hash__says_it_differs(api, client_as, db):
+    post = published_post(client_as("client"), title="Explainer video")
+    job = chain_job(
+        db, client=wallet("client"), freelancer=wallet("freelancer"), amounts=[5], metadata_hash="0x" + "ee" * 32
+    )
+    assert 'id="listing"' in api.get(f"/jobs/{job.job_id}").text
+    assert "Explainer video" not in api.get(f"/jobs/{job.job_id}").text  # neither linked nor carrying its hash
+    listing = db.get(JobPost, post["id"])
+    listing.chain_id, listing.chain_job_id = job.chain_id, job.job_id
+    db.commit()
+    page = api.get(f"/jobs/{job.job_id}").text
+    assert f'<a href="/posts/{post["id"]}">Explainer video</a>' in page
+    assert "differs from the listing" in page
+
+
+def test_job_page__shows_the_ratings_given(api, db):
+    job = chain_job(db, client=wallet("client"), freelancer=wallet("freelancer"), amounts=[5], released=1)
+    db.add(
+        ChainRating(
+            chain_id=job.chain_id,
+            job_id=job.job_id,
+            rater=wallet("client"),
+            subject=wallet("freelancer"),
+            score=4,
+            comment_hash="0x" + "c0" * 32,
+            escrow=job.escrow,
+            rated_at=datetime.now(UTC),
+            rated_tx="0x" + "f3" * 32,
+        )
+    )
+    db.commit()
+    ratings = api.get(f"/jobs/{job.job_id}").text.split('id="ratings">', 1)[1].split("</dd>", 1)[0]
+    assert "Client rated the freelancer <strong>4/5</strong>" in ratings
