@@ -99,7 +99,9 @@ def cli(out: Path, demo_jobs: int) -> None:
                         continue
                     page = pages[role]
                     page.set_viewport_size({"width": width, "height": height})
-                    page.goto(path)
+                    response = page.goto(path)
+                    if response is not None and response.status >= 500:
+                        raise click.ClickException(f"{path} answered {response.status}: see the API log above")
                     page.wait_for_function("document.getElementById('account').textContent.length > 0")
                     try:
                         page.wait_for_selector(ready, timeout=15_000)

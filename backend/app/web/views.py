@@ -491,7 +491,9 @@ def proposals_inbox(request: Request, session: SessionDep, settings: SettingsDep
                 received.append({"post": post, "proposals": [proposals.proposal_out(p) for p in found]})
         for p in proposals.mine(session, freelancer=user.address):
             out = proposals.proposal_out(p)
-            sent.append({"p": out, "can_withdraw": out.status in proposals.OPEN})
+            title = _title(session, out.job_post_id, user.address)
+            sent.append({"p": out, "title": title, "can_withdraw": out.status in proposals.OPEN})
+    freelancers = [p.freelancer for group in received for p in group["proposals"]]
     return _render(
         request,
         "proposals.html",
@@ -501,6 +503,7 @@ def proposals_inbox(request: Request, session: SessionDep, settings: SettingsDep
         user=user,
         received=received,
         sent=sent,
+        names=_names(session, freelancers) if user is not None else {},
     )
 
 
@@ -595,8 +598,8 @@ def profile_page(
         is_self=user is not None and user.address == profile.address,
         can_report=user is not None and user.address != profile.address,
         rate_label=_token_label(chain, profile.rate_token),
-        earned=[{"amount": e.amount, "label": _token_label(chain, e.token)} for e in profile.record.earned],
-        spent=[{"amount": e.amount, "label": _token_label(chain, e.token)} for e in profile.record.spent],
+        earned=profile.record.earned,
+        spent=profile.record.spent,
     )
 
 
@@ -720,6 +723,7 @@ def arbiter_queue(request: Request, session: SessionDep, settings: SettingsDep, 
             for m in job.get("milestones") or []:
                 if m.get("state") == "disputed":
                     queue.append({"job": job, "m": m})
+    parties = [a for item in queue for a in (item["job"]["client"], item["job"]["freelancer"])]
     return _render(
         request,
         "arbiter.html",
@@ -728,6 +732,7 @@ def arbiter_queue(request: Request, session: SessionDep, settings: SettingsDep, 
         chain=chain,
         user=user,
         queue=queue,
+        names=_names(session, parties) if user is not None else {},
     )
 
 
