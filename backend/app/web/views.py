@@ -472,6 +472,7 @@ def post_page(
             for p in received
         ],
         candidates=candidates,
+        names=_names(session, [post.client, *(p.freelancer for p in received)]),
         mine=mine,
         default_plan=post.milestones,
     )
