@@ -116,17 +116,20 @@ def test_offchain_story__profile_post_search_propose_shortlist_message(wallet_pa
 
     # The client sees it in the inbox, shortlists it, and the recommendation says why.
     client.goto("/proposals")
-    row = client.locator("tr", has_text=FREELANCER)
+    row = client.locator(f'tr:has(a[href="/profiles/{FREELANCER}"])')
+    expect(row).to_contain_text("Mei Lin")  # proposers by name, linked to their profile
     expect(row).to_contain_text("submitted")
     expect(row).to_contain_text("500 jUSD")
     client.goto(post_url)
-    proposal = client.locator(".proposal", has_text=FREELANCER)
+    proposal = client.locator(f'.proposal:has(a[href="/profiles/{FREELANCER}"])')
     proposal.get_by_role("button", name="Shortlist").click()
-    expect(client.locator(".proposal", has_text=FREELANCER).locator(".pill")).to_have_text("shortlisted")
+    expect(client.locator(f'.proposal:has(a[href="/profiles/{FREELANCER}"])').locator(".pill")).to_have_text(
+        "shortlisted"
+    )
     expect(client.locator(".recommendation", has_text="Mei Lin").locator(".why")).to_contain_text("skills")
 
     # They exchange a message with an attachment whose keccak is shown.
-    client.locator(".proposal", has_text=FREELANCER).get_by_role("button", name="Message").click()
+    client.locator(f'.proposal:has(a[href="/profiles/{FREELANCER}"])').get_by_role("button", name="Message").click()
     client.wait_for_url(re.compile(r"/messages/\d+$"))
     thread_url = client.url
     client.get_by_label("Message", exact=True).fill("Here is the brief.")
@@ -210,7 +213,9 @@ def test_accept_proposal__wallet_creates_and_funds__opens_the_escrow_job(wallet_
     expect(freelancer.get_by_role("heading", name=re.compile("Your proposal"))).to_be_visible()
 
     client.goto(post_url)
-    client.locator(".proposal", has_text=FREELANCER).get_by_role("button", name="Accept and fund").click()
+    client.locator(f'.proposal:has(a[href="/profiles/{FREELANCER}"])').get_by_role(
+        "button", name="Accept and fund"
+    ).click()
     # The escrow job's page, or the error in words (fail fast rather than wait for a URL).
     expect(client.locator("#status.error").or_(client.locator("section#job"))).to_be_visible(timeout=30_000)
     assert re.search(r"/jobs/\d+$", client.url), client.locator("#status").text_content()
