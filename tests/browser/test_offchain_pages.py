@@ -16,6 +16,9 @@ from tests.support.chain import wallet
 pytestmark = pytest.mark.browser
 
 CLIENT, FREELANCER = wallet("client"), wallet("freelancer")
+MEIS_PROPOSAL = (
+    f'.proposal:has(a[href="/profiles/{FREELANCER}"])'  # proposers are shown by name, linked to their profile
+)
 BRIEF = b"Jasmine Garden: logo brief, colours green and gold.\n"
 
 
@@ -121,15 +124,13 @@ def test_offchain_story__profile_post_search_propose_shortlist_message(wallet_pa
     expect(row).to_contain_text("submitted")
     expect(row).to_contain_text("500 jUSD")
     client.goto(post_url)
-    proposal = client.locator(f'.proposal:has(a[href="/profiles/{FREELANCER}"])')
+    proposal = client.locator(MEIS_PROPOSAL)
     proposal.get_by_role("button", name="Shortlist").click()
-    expect(client.locator(f'.proposal:has(a[href="/profiles/{FREELANCER}"])').locator(".pill")).to_have_text(
-        "shortlisted"
-    )
+    expect(client.locator(MEIS_PROPOSAL).locator(".pill")).to_have_text("shortlisted")
     expect(client.locator(".recommendation", has_text="Mei Lin").locator(".why")).to_contain_text("skills")
 
     # They exchange a message with an attachment whose keccak is shown.
-    client.locator(f'.proposal:has(a[href="/profiles/{FREELANCER}"])').get_by_role("button", name="Message").click()
+    client.locator(MEIS_PROPOSAL).get_by_role("button", name="Message").click()
     client.wait_for_url(re.compile(r"/messages/\d+$"))
     thread_url = client.url
     client.get_by_label("Message", exact=True).fill("Here is the brief.")
@@ -213,9 +214,7 @@ def test_accept_proposal__wallet_creates_and_funds__opens_the_escrow_job(wallet_
     expect(freelancer.get_by_role("heading", name=re.compile("Your proposal"))).to_be_visible()
 
     client.goto(post_url)
-    client.locator(f'.proposal:has(a[href="/profiles/{FREELANCER}"])').get_by_role(
-        "button", name="Accept and fund"
-    ).click()
+    client.locator(MEIS_PROPOSAL).get_by_role("button", name="Accept and fund").click()
     # The escrow job's page, or the error in words (fail fast rather than wait for a URL).
     expect(client.locator("#status.error").or_(client.locator("section#job"))).to_be_visible(timeout=30_000)
     assert re.search(r"/jobs/\d+$", client.url), client.locator("#status").text_content()
