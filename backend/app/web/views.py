@@ -759,4 +759,5 @@ def moderation_page(
             }
             for r in reports
         ],
+        names=_names(session, [r.reporter for r in reports]),
     )
