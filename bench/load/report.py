@@ -32,6 +32,10 @@ def figures(
         "latency_ms": {
             name: round(percentile(latencies, f) * 1000, 1) for name, f in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
         },
+        "p50_ms_by_route": {
+            route: round(percentile(sorted(values), 0.5) * 1000, 1)
+            for route, values in sorted(tally.route_latencies.items())
+        },
         "status_counts": dict(sorted(tally.outcomes.items())),
         "errors_by_type": errors,
         "server_errors_5xx": server_errors,
@@ -53,6 +57,7 @@ def table(result: dict[str, Any]) -> str:
         f"{result['db']}: {result['users']} users, {result['processes']} API processes, {result['seconds']} s",
         f"  requests        {result['requests']}  ({result['requests_per_s']}/s)",
         f"  latency ms      p50 {latency['p50']}  p95 {latency['p95']}  p99 {latency['p99']}",
+        f"  p50 ms by route {result['p50_ms_by_route']}",
         f"  errors by type  {result['errors_by_type'] or 'none'}",
         f"  5xx             {result['server_errors_5xx']}   'database is locked': {result['database_locked']}",
         f"  writes          {result['writes']['sent']} sent, {result['writes']['ok']} ok, "

@@ -40,6 +40,7 @@ class Tally:
     """Everything the users observed, shared by all of them (one event loop: no locks needed)."""
 
     latencies: list[float] = field(default_factory=list)
+    route_latencies: dict[str, list[float]] = field(default_factory=dict)
     outcomes: Counter[str] = field(default_factory=Counter)  # "201", "409", "ReadTimeout", ...
     by_route: Counter[str] = field(default_factory=Counter)
     writes: list[Write] = field(default_factory=list)
@@ -69,7 +70,9 @@ class User:
             self.tally.outcomes[type(error).__name__] += 1
             self.tally.by_route[route] += 1
             return None
-        self.tally.latencies.append(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        self.tally.latencies.append(elapsed)
+        self.tally.route_latencies.setdefault(route, []).append(elapsed)
         self.tally.outcomes[str(response.status_code)] += 1
         self.tally.by_route[route] += 1
         if response.status_code >= 500 and len(self.tally.bodies_5xx) < 20:

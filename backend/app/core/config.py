@@ -87,6 +87,14 @@ class Settings(BaseSettings):
         default=14, gt=0, description="Days per milestone when the listing names no deadline."
     )
 
+    # Attachment storage (issue 7)
+    attachments_quota_bytes: int | None = Field(
+        default=None,
+        ge=0,
+        description="Most bytes the stored attachments may take (each distinct file counted once); a full store "
+        "refuses uploads with 507. Unset: no quota, only the disk.",
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -2,22 +2,38 @@
 
 Nothing half-written: the bytes go to a temporary file first and are moved into place in one
 rename; if the database row is not committed, a file this upload created is removed again.
+A process killed between the rename and the commit leaves an orphan file: `sweep` (run when the API
+starts) removes staged leftovers and files no attachment row names. Uploads hold a shared lock on
+the folder while in flight, and the sweep runs only under the exclusive lock, so it never removes a
+file another process is about to commit.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from Crypto.Hash import keccak as keccak_hash
 
-from backend.app.services.errors import TooLarge, UnsupportedMedia
+from backend.app.services.errors import DomainError, TooLarge, UnsupportedMedia
+
+
+class StorageFull(DomainError):
+    """The attachment folder's quota (or the disk) has no room for this file."""
+
+    status = 507
+    title = "Insufficient storage"
+    slug = "insufficient-storage"
+
 
 SNIFF_BYTES = 8_192
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -78,7 +94,7 @@ async def stage(chunks: AsyncIterator[bytes], *, files_dir: Path, max_bytes: int
     size = 0
     head = b""
     try:
-        with os.fdopen(handle, "wb") as out:
+        with _no_room_is_storage_full(), os.fdopen(handle, "wb") as out:
             async for chunk in chunks:
                 size += len(chunk)
                 if size > max_bytes:
@@ -109,6 +125,62 @@ def place(staged: StagedFile, *, files_dir: Path) -> bool:
         return False
     os.replace(staged.path, final)
     return True
+
+
+@contextmanager
+def _no_room_is_storage_full() -> Iterator[None]:
+    try:
+        yield
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise StorageFull("the attachment storage is full; try again later") from error
+        raise
+
+
+def check_quota(*, used: int, incoming: int, quota: int | None) -> None:
+    """Refuse a file that would take the stored attachments past `quota` bytes (None: no quota)."""
+    if quota is not None and used + incoming > quota:
+        raise StorageFull(f"the attachment storage is full ({used} of {quota} bytes used); this file needs {incoming}")
+
+
+def _lock_file(files_dir: Path) -> int:
+    files_dir.mkdir(parents=True, exist_ok=True)
+    return os.open(files_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+
+@contextmanager
+def in_flight(files_dir: Path) -> Iterator[None]:
+    """Held by an upload from staging until its row is committed (or its file removed): keeps `sweep` off."""
+    fd = _lock_file(files_dir)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def sweep(files_dir: Path, *, referenced: Callable[[], set[str]]) -> list[Path] | None:
+    """Remove staged leftovers and files whose keccak is not in `referenced()`; the removed paths.
+
+    None when uploads are in flight (in this or another process): nothing is touched then, a later
+    start sweeps.
+    """
+    if not files_dir.exists():
+        return []
+    fd = _lock_file(files_dir)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None
+        keep = referenced()
+        removed = [p for p in (files_dir / "tmp").glob("*") if p.is_file()]
+        removed += [p for p in files_dir.glob("??/*") if p.is_file() and "0x" + p.name not in keep]
+        for path in removed:
+            path.unlink(missing_ok=True)
+        return removed
+    finally:
+        os.close(fd)
 
 
 def discard(staged: StagedFile) -> None:

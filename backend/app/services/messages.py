@@ -101,13 +101,38 @@ def _add_message(session: Session, *, thread: Thread, sender: str, body: str, at
     return message
 
 
+def stored_bytes(session: Session) -> int:
+    """Bytes the attachment store holds: each distinct file once (rows sharing bytes share the file)."""
+    distinct = select(Attachment.keccak, func.max(Attachment.size).label("size")).group_by(Attachment.keccak).subquery()
+    return int(session.scalar(select(func.coalesce(func.sum(distinct.c.size), 0))) or 0)
+
+
+def referenced_files(session: Session) -> set[str]:
+    """The keccak256 of every stored attachment: the files the sweep keeps."""
+    return set(session.scalars(select(Attachment.keccak).distinct()))
+
+
 def attach(
-    session: Session, *, thread_id: int, sender: str, staged: files.StagedFile, filename: str, files_dir: Path
+    session: Session,
+    *,
+    thread_id: int,
+    sender: str,
+    staged: files.StagedFile,
+    filename: str,
+    files_dir: Path,
+    quota_bytes: int | None = None,
 ) -> Message:
-    """Store a staged upload and its message in one go: on any failure, no row and no orphan file."""
+    """Store a staged upload and its message in one go: on any failure, no row and no orphan file.
+
+    With a quota, a new file that would take the store past it is refused (507) and nothing is written;
+    bytes already stored (the same content uploaded before) cost nothing.
+    """
     try:
         thread = get_thread(session, thread_id=thread_id, caller=sender)
-    except NotFound:
+        known = session.scalar(select(Attachment.id).where(Attachment.keccak == staged.keccak).limit(1))
+        if known is None:
+            files.check_quota(used=stored_bytes(session), incoming=staged.size, quota=quota_bytes)
+    except BaseException:
         files.discard(staged)
         raise
     created = files.place(staged, files_dir=files_dir)

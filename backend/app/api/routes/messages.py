@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
@@ -11,7 +15,22 @@ from backend.app.schemas.message import MessageIn, MessageOut, OpenThreadIn, Thr
 from backend.app.services import files, messages
 from backend.app.services.errors import NotFound, TooLarge
 
-router = APIRouter(prefix="/api", tags=["messages"])
+
+@asynccontextmanager
+async def _sweep_orphan_files(app: FastAPI) -> AsyncIterator[None]:
+    """At start-up: remove attachment files a killed upload left behind (see `files.sweep`)."""
+
+    def referenced() -> set[str]:
+        with app.state.sessions() as session:
+            return messages.referenced_files(session)
+
+    removed = await run_in_threadpool(files.sweep, app.state.settings.files_dir, referenced=referenced)
+    if removed:
+        logging.getLogger("jiedan.files").warning("removed %d orphan attachment files", len(removed))
+    yield
+
+
+router = APIRouter(prefix="/api", tags=["messages"], lifespan=_sweep_orphan_files)
 
 AUTH = {401: {"description": "Not signed in"}, 403: {"description": "Not allowed"}, 404: {"description": "Not yours"}}
 
@@ -65,7 +84,12 @@ def mark_read(thread_id: int, user: CurrentUser, session: SessionDep) -> ThreadO
     "/threads/{thread_id}/attachments",
     response_model=MessageOut,
     status_code=201,
-    responses={**AUTH, 413: {"description": "Too large"}, 415: {"description": "Type not accepted"}},
+    responses={
+        **AUTH,
+        413: {"description": "Too large"},
+        415: {"description": "Type not accepted"},
+        507: {"description": "The attachment storage is full"},
+    },
     openapi_extra={"requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string"}}}}},
 )
 async def upload(
@@ -81,16 +105,18 @@ async def upload(
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > settings.max_upload_bytes:
         raise TooLarge(f"attachments are limited to {settings.max_upload_bytes} bytes")
-    staged = await files.stage(request.stream(), files_dir=settings.files_dir, max_bytes=settings.max_upload_bytes)
-    message = await run_in_threadpool(
-        messages.attach,
-        session,
-        thread_id=thread_id,
-        sender=user.address,
-        staged=staged,
-        filename=filename,
-        files_dir=settings.files_dir,
-    )
+    with files.in_flight(settings.files_dir):  # from staging to commit: the start-up sweep keeps off
+        staged = await files.stage(request.stream(), files_dir=settings.files_dir, max_bytes=settings.max_upload_bytes)
+        message = await run_in_threadpool(
+            messages.attach,
+            session,
+            thread_id=thread_id,
+            sender=user.address,
+            staged=staged,
+            filename=filename,
+            files_dir=settings.files_dir,
+            quota_bytes=settings.attachments_quota_bytes,
+        )
     return await run_in_threadpool(messages.message_out, session, message)
 
 
