@@ -84,6 +84,7 @@ def running_api(
     command = [
         sys.executable, "-m", "uvicorn", "--factory", "backend.app.main:create_app",
         "--host", HOST, "--port", str(port), "--workers", str(processes), "--log-level", "warning",
+        "--timeout-keep-alive", "30",
     ]  # fmt: skip
     env = api_env(database_url=database_url, files_dir=files_dir, port=port, extra=extra_env)
     with log_path.open("wb") as log:

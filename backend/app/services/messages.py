@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from backend.app.models.message import Attachment, Message, Thread, ThreadRead
@@ -150,11 +150,23 @@ def attach(
         message = _add_message(session, thread=thread, sender=sender, body="", attachment_id=attachment.id)
         session.commit()
     except BaseException:
-        session.rollback()
-        if created and session.scalar(select(Attachment.id).where(Attachment.keccak == staged.keccak)) is None:
+        if created and not _committed_elsewhere(session, staged.keccak):
             files.remove(staged.keccak, files_dir=files_dir)
         raise
     return message
+
+
+def _committed_elsewhere(session: Session, keccak: str) -> bool:
+    """After a failed attach: does a committed row (another upload of the same bytes) need the file?
+
+    When the database cannot say (it is the reason the attach failed), the answer is no: the file
+    this upload created goes, rather than stay as an orphan nothing will ever name.
+    """
+    try:
+        session.rollback()
+        return session.scalar(select(Attachment.id).where(Attachment.keccak == keccak).limit(1)) is not None
+    except SQLAlchemyError:
+        return False
 
 
 def messages(session: Session, *, thread: Thread, after_id: int | None, limit: int) -> Sequence[Message]:
