@@ -144,8 +144,9 @@ def check_quota(*, used: int, incoming: int, quota: int | None) -> None:
 
 
 def _lock_file(files_dir: Path) -> int:
+    """The folder itself is the lock (flock on a directory): no lock file among the attachments."""
     files_dir.mkdir(parents=True, exist_ok=True)
-    return os.open(files_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    return os.open(files_dir, os.O_RDONLY | os.O_DIRECTORY)
 
 
 @contextmanager
