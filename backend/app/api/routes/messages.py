@@ -84,12 +84,7 @@ def mark_read(thread_id: int, user: CurrentUser, session: SessionDep) -> ThreadO
     "/threads/{thread_id}/attachments",
     response_model=MessageOut,
     status_code=201,
-    responses={
-        **AUTH,
-        413: {"description": "Too large"},
-        415: {"description": "Type not accepted"},
-        507: {"description": "The attachment storage is full"},
-    },
+    responses={**AUTH, 413: {"description": "Too large"}, 415: {"description": "Type not accepted"}},
     openapi_extra={"requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string"}}}}},
 )
 async def upload(
@@ -100,7 +95,10 @@ async def upload(
     settings: SettingsDep,
     filename: str = Query(..., min_length=1, max_length=200),
 ) -> MessageOut:
-    """Post a file to the thread: the raw bytes are the body; its type is sniffed from the content."""
+    """Post a file to the thread: the raw bytes are the body; its type is sniffed from the content.
+
+    507 (problem) when the attachment store is full (`JIEDAN_ATTACHMENTS_QUOTA_BYTES`, or the disk).
+    """
     await run_in_threadpool(messages.get_thread, session, thread_id=thread_id, caller=user.address)
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > settings.max_upload_bytes:
