@@ -1,5 +1,6 @@
 """Load the API with many signed-in wallets, then check every write landed exactly once.
 
+\b
     python -m bench.load                      # SQLite (50 users) then PostgreSQL (200 users), 30 s each
     python -m bench.load --json               # the same figures as one JSON object
     python -m bench.load --db postgresql --users 200 --seconds 30 --processes 2
