@@ -1,8 +1,11 @@
-"""The start-up sweep removes what a killed upload left, and never races an upload in flight."""
+"""Files on disk: the start-up sweep removes what a killed upload left and never races an upload in flight;
+two uploads of the same bytes never leave a committed row without its file."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from Crypto.Hash import keccak
 
 from backend.app.services import files
 
@@ -44,3 +47,32 @@ def test_check_quota__counts_only_new_bytes_and_reports_the_numbers():
         assert error.status == 507 and "901 of 1000" in error.detail
     else:
         raise AssertionError("a file past the quota was accepted")
+
+
+def _staged(files_dir: Path, content: bytes, name: str) -> files.StagedFile:
+    (files_dir / "tmp").mkdir(parents=True, exist_ok=True)
+    path = files_dir / "tmp" / name
+    path.write_bytes(content)
+    digest = "0x" + keccak.new(digest_bits=256, data=content).hexdigest()
+    return files.StagedFile(path=path, size=len(content), keccak=digest, media_type="text/plain; charset=utf-8")
+
+
+def test_same_bytes_twice__creator_fails_before_the_other_commits__the_other_restores_the_file(tmp_path: Path):
+    creator, other = _staged(tmp_path, b"same bytes", "a"), _staged(tmp_path, b"same bytes", "b")
+    assert files.place(creator, files_dir=tmp_path) is True
+    assert files.place(other, files_dir=tmp_path) is False
+    files.withdraw(creator, files_dir=tmp_path, created=True, needed=lambda: False)  # nobody committed yet
+    assert not files.path_of(creator.keccak, files_dir=tmp_path).exists()
+    files.confirm(other, files_dir=tmp_path)  # the other row committed after
+    assert files.path_of(other.keccak, files_dir=tmp_path).read_bytes() == b"same bytes"
+    assert not list((tmp_path / "tmp").iterdir())
+
+
+def test_same_bytes_twice__the_other_committed_first__the_failing_creator_keeps_the_file(tmp_path: Path):
+    creator, other = _staged(tmp_path, b"same bytes", "a"), _staged(tmp_path, b"same bytes", "b")
+    files.place(creator, files_dir=tmp_path)
+    files.place(other, files_dir=tmp_path)
+    files.confirm(other, files_dir=tmp_path)
+    files.withdraw(creator, files_dir=tmp_path, created=True, needed=lambda: True)  # the other's row names it
+    assert files.path_of(other.keccak, files_dir=tmp_path).read_bytes() == b"same bytes"
+    assert not list((tmp_path / "tmp").iterdir())

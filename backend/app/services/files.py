@@ -5,7 +5,9 @@ rename; if the database row is not committed, a file this upload created is remo
 A process killed between the rename and the commit leaves an orphan file: `sweep` (run when the API
 starts) removes staged leftovers and files no attachment row names. Uploads hold a shared lock on
 the folder while in flight, and the sweep runs only under the exclusive lock, so it never removes a
-file another process is about to commit.
+file another process is about to commit. Two uploads of the same bytes share one file: the one
+that did not create it keeps its staged copy until its row commits, so the creator failing and
+removing the file cannot leave the other's row without its bytes (`place`, `confirm`, `withdraw`).
 """
 
 from __future__ import annotations
@@ -117,14 +119,53 @@ async def stage(chunks: AsyncIterator[bytes], *, files_dir: Path, max_bytes: int
 
 
 def place(staged: StagedFile, *, files_dir: Path) -> bool:
-    """Move the staged bytes to their content address; True if this call created the file."""
+    """Move the staged bytes to their content address; True if this call created the file.
+
+    When the file is already there the staged copy is kept until `confirm` or `withdraw`: the upload
+    that created the file may still fail and remove it, and this copy then takes its place.
+    """
     final = _final_path(files_dir, staged.keccak)
     final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():
+    with _holding(final.parent):
+        if final.exists():
+            return False
+        os.replace(staged.path, final)
+        return True
+
+
+def confirm(staged: StagedFile, *, files_dir: Path) -> None:
+    """After the row committed: make sure the bytes are at their address (from the staged copy if needed)."""
+    final = _final_path(files_dir, staged.keccak)
+    with _holding(final.parent):
+        if final.exists():
+            staged.path.unlink(missing_ok=True)
+        else:
+            os.replace(staged.path, final)
+
+
+def withdraw(staged: StagedFile, *, files_dir: Path, created: bool, needed: Callable[[], bool]) -> None:
+    """After the row failed: drop the staged copy, and the file this upload created unless `needed()`.
+
+    `needed` (is a committed row naming these bytes?) is asked while holding the lock `confirm` takes,
+    so another upload of the same bytes either committed before (the file stays) or restores the
+    file from its own staged copy after.
+    """
+    final = _final_path(files_dir, staged.keccak)
+    with _holding(final.parent):
         staged.path.unlink(missing_ok=True)
-        return False
-    os.replace(staged.path, final)
-    return True
+        if created and not needed():
+            final.unlink(missing_ok=True)
+
+
+@contextmanager
+def _holding(folder: Path) -> Iterator[None]:
+    """An exclusive lock on one fan-out folder (`ab/`), across processes."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 @contextmanager

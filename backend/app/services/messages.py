@@ -150,9 +150,11 @@ def attach(
         message = _add_message(session, thread=thread, sender=sender, body="", attachment_id=attachment.id)
         session.commit()
     except BaseException:
-        if created and not _committed_elsewhere(session, staged.keccak):
-            files.remove(staged.keccak, files_dir=files_dir)
+        files.withdraw(
+            staged, files_dir=files_dir, created=created, needed=lambda: _committed_elsewhere(session, staged.keccak)
+        )
         raise
+    files.confirm(staged, files_dir=files_dir)
     return message
 
 
