@@ -24,6 +24,7 @@ import asyncio
 import json
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +68,20 @@ def run_one(*, db: str, users: int, seconds: float, processes: int, seed: int, c
                 log = api.log_text()
             verdict = verify(database_url, tally.writes, api.files_dir)
     locked = log.count("database is locked") + sum(body.count("database is locked") for body in tally.bodies_5xx)
-    return report.figures(
+    result = report.figures(
         db=db, users=users, processes=processes, seconds=elapsed, tally=tally, verdict=verdict, locked=locked
     )
+    result["unavailable_causes"] = unavailable_causes(log)
+    return result
+
+
+def unavailable_causes(log: str) -> dict[str, int]:
+    """Why the API answered 503 (its log line per refusal), e.g. a pool timeout or a dropped connection."""
+    causes: Counter[str] = Counter()
+    for line in log.splitlines():
+        if "database unavailable on " in line:
+            causes[line.split(": ", 1)[-1][:80]] += 1
+    return dict(causes.most_common(5))
 
 
 @click.command(help=__doc__)

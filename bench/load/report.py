@@ -67,5 +67,6 @@ def table(result: dict[str, Any]) -> str:
         f"missing files {result['attachments_missing_bytes']}  orphan files {result['orphan_files']}",
         f"  targets met     {'yes' if result['targets_met'] else 'NO'}",
     ]
+    lines += [f"  503 cause       {n}× {cause}" for cause, n in result.get("unavailable_causes", {}).items()]
     lines += [f"  e.g. {example}" for example in result["examples"]]
     return "\n".join(lines)
