@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from backend.app.api.deps import CurrentUser, SessionDep, SettingsDep
 from backend.app.schemas.message import MessageIn, MessageOut, OpenThreadIn, ThreadOut, ThreadPage
@@ -24,9 +25,14 @@ async def _sweep_orphan_files(app: FastAPI) -> AsyncIterator[None]:
         with app.state.sessions() as session:
             return messages.referenced_files(session)
 
-    removed = await run_in_threadpool(files.sweep, app.state.settings.files_dir, referenced=referenced)
-    if removed:
-        logging.getLogger("jiedan.files").warning("removed %d orphan attachment files", len(removed))
+    log = logging.getLogger("jiedan.files")
+    try:
+        removed = await run_in_threadpool(files.sweep, app.state.settings.files_dir, referenced=referenced)
+    except SQLAlchemyError as error:  # e.g. not migrated yet: serve anyway, the next start sweeps
+        log.warning("orphan attachment sweep skipped: %s", error)
+    else:
+        if removed:
+            log.warning("removed %d orphan attachment files", len(removed))
     yield
 
 
