@@ -8,6 +8,8 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.app.services.errors import DomainError
@@ -47,6 +49,21 @@ def install(app: FastAPI) -> None:
         return problem(
             request, status=500, title="Internal error", detail="the server failed; it was logged", slug="internal"
         )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+        """The database dropped the connection or is saturated: the transaction was rolled back (or never began)."""
+        logging.getLogger("jiedan.api").warning("database unavailable on %s: %s", request.url.path, error)
+        response = problem(
+            request,
+            status=503,
+            title="Database unavailable",
+            detail="the database could not complete the request; try again shortly",
+            slug="database-unavailable",
+        )
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:

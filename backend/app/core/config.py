@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var" / "files", description="Where attachments are stored, content-addressed."
     )
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="Largest attachment accepted.")
+    attachments_quota_bytes: int | None = Field(
+        default=None,
+        ge=0,
+        description="Most bytes the stored attachments may take (each distinct file counted once); a full store "
+        "refuses uploads with 507. Unset: no quota, only the disk.",
+    )
 
     # Moderation
     moderators: list[str] = Field(

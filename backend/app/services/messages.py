@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from backend.app.models.message import Attachment, Message, Thread, ThreadRead
@@ -101,13 +101,38 @@ def _add_message(session: Session, *, thread: Thread, sender: str, body: str, at
     return message
 
 
+def stored_bytes(session: Session) -> int:
+    """Bytes the attachment store holds: each distinct file once (rows sharing bytes share the file)."""
+    distinct = select(Attachment.keccak, func.max(Attachment.size).label("size")).group_by(Attachment.keccak).subquery()
+    return int(session.scalar(select(func.coalesce(func.sum(distinct.c.size), 0))) or 0)
+
+
+def referenced_files(session: Session) -> set[str]:
+    """The keccak256 of every stored attachment: the files the sweep keeps."""
+    return set(session.scalars(select(Attachment.keccak).distinct()))
+
+
 def attach(
-    session: Session, *, thread_id: int, sender: str, staged: files.StagedFile, filename: str, files_dir: Path
+    session: Session,
+    *,
+    thread_id: int,
+    sender: str,
+    staged: files.StagedFile,
+    filename: str,
+    files_dir: Path,
+    quota_bytes: int | None = None,
 ) -> Message:
-    """Store a staged upload and its message in one go: on any failure, no row and no orphan file."""
+    """Store a staged upload and its message in one go: on any failure, no row and no orphan file.
+
+    With a quota, a new file that would take the store past it is refused (507) and nothing is written;
+    bytes already stored (the same content uploaded before) cost nothing.
+    """
     try:
         thread = get_thread(session, thread_id=thread_id, caller=sender)
-    except NotFound:
+        known = session.scalar(select(Attachment.id).where(Attachment.keccak == staged.keccak).limit(1))
+        if known is None:
+            files.check_quota(used=stored_bytes(session), incoming=staged.size, quota=quota_bytes)
+    except BaseException:
         files.discard(staged)
         raise
     created = files.place(staged, files_dir=files_dir)
@@ -125,11 +150,25 @@ def attach(
         message = _add_message(session, thread=thread, sender=sender, body="", attachment_id=attachment.id)
         session.commit()
     except BaseException:
-        session.rollback()
-        if created and session.scalar(select(Attachment.id).where(Attachment.keccak == staged.keccak)) is None:
-            files.remove(staged.keccak, files_dir=files_dir)
+        files.withdraw(
+            staged, files_dir=files_dir, created=created, needed=lambda: _committed_elsewhere(session, staged.keccak)
+        )
         raise
+    files.confirm(staged, files_dir=files_dir)
     return message
+
+
+def _committed_elsewhere(session: Session, keccak: str) -> bool:
+    """After a failed attach: does a committed row (another upload of the same bytes) need the file?
+
+    When the database cannot say (it is the reason the attach failed), the answer is no: the file
+    this upload created goes, rather than stay as an orphan nothing will ever name.
+    """
+    try:
+        session.rollback()
+        return session.scalar(select(Attachment.id).where(Attachment.keccak == keccak).limit(1)) is not None
+    except SQLAlchemyError:
+        return False
 
 
 def messages(session: Session, *, thread: Thread, after_id: int | None, limit: int) -> Sequence[Message]:

@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from backend.app.api.deps import CurrentUser, SessionDep, SettingsDep
 from backend.app.schemas.message import MessageIn, MessageOut, OpenThreadIn, ThreadOut, ThreadPage
 from backend.app.services import files, messages
 from backend.app.services.errors import NotFound, TooLarge
 
-router = APIRouter(prefix="/api", tags=["messages"])
+
+@asynccontextmanager
+async def _sweep_orphan_files(app: FastAPI) -> AsyncIterator[None]:
+    """At start-up: remove attachment files a killed upload left behind (see `files.sweep`)."""
+
+    def referenced() -> set[str]:
+        with app.state.sessions() as session:
+            return messages.referenced_files(session)
+
+    log = logging.getLogger("jiedan.files")
+    try:
+        removed = await run_in_threadpool(files.sweep, app.state.settings.files_dir, referenced=referenced)
+    except SQLAlchemyError as error:  # e.g. not migrated yet: serve anyway, the next start sweeps
+        log.warning("orphan attachment sweep skipped: %s", error)
+    else:
+        if removed:
+            log.warning("removed %d orphan attachment files", len(removed))
+    yield
+
+
+router = APIRouter(prefix="/api", tags=["messages"], lifespan=_sweep_orphan_files)
 
 AUTH = {401: {"description": "Not signed in"}, 403: {"description": "Not allowed"}, 404: {"description": "Not yours"}}
 
@@ -76,21 +101,26 @@ async def upload(
     settings: SettingsDep,
     filename: str = Query(..., min_length=1, max_length=200),
 ) -> MessageOut:
-    """Post a file to the thread: the raw bytes are the body; its type is sniffed from the content."""
+    """Post a file to the thread: the raw bytes are the body; its type is sniffed from the content.
+
+    507 (problem) when the attachment store is full (`JIEDAN_ATTACHMENTS_QUOTA_BYTES`, or the disk).
+    """
     await run_in_threadpool(messages.get_thread, session, thread_id=thread_id, caller=user.address)
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > settings.max_upload_bytes:
         raise TooLarge(f"attachments are limited to {settings.max_upload_bytes} bytes")
-    staged = await files.stage(request.stream(), files_dir=settings.files_dir, max_bytes=settings.max_upload_bytes)
-    message = await run_in_threadpool(
-        messages.attach,
-        session,
-        thread_id=thread_id,
-        sender=user.address,
-        staged=staged,
-        filename=filename,
-        files_dir=settings.files_dir,
-    )
+    with files.in_flight(settings.files_dir):  # from staging to commit: the start-up sweep keeps off
+        staged = await files.stage(request.stream(), files_dir=settings.files_dir, max_bytes=settings.max_upload_bytes)
+        message = await run_in_threadpool(
+            messages.attach,
+            session,
+            thread_id=thread_id,
+            sender=user.address,
+            staged=staged,
+            filename=filename,
+            files_dir=settings.files_dir,
+            quota_bytes=settings.attachments_quota_bytes,
+        )
     return await run_in_threadpool(messages.message_out, session, message)
 
 
