@@ -16,7 +16,16 @@ PROBLEM_TYPE_BASE = "https://jiedan.dev/problems/"
 MEDIA_TYPE = "application/problem+json"
 
 
-def problem(request: Request, *, status: int, title: str, detail: str, slug: str, **extra: object) -> JSONResponse:
+def problem(
+    request: Request,
+    *,
+    status: int,
+    title: str,
+    detail: str,
+    slug: str,
+    headers: dict[str, str] | None = None,
+    **extra: object,
+) -> JSONResponse:
     body = {
         "type": PROBLEM_TYPE_BASE + slug,
         "title": title,
@@ -25,13 +34,20 @@ def problem(request: Request, *, status: int, title: str, detail: str, slug: str
         "instance": request.url.path,
         **extra,
     }
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, error: DomainError) -> JSONResponse:
-        return problem(request, status=error.status, title=error.title, detail=error.detail, slug=error.slug)
+        return problem(
+            request,
+            status=error.status,
+            title=error.title,
+            detail=error.detail,
+            slug=error.slug,
+            headers=error.headers(),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
