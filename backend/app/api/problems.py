@@ -8,6 +8,7 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.app.services.errors import DomainError
@@ -55,6 +56,19 @@ def install(app: FastAPI) -> None:
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
         return problem(
             request, status=422, title="Invalid request", detail=detail, slug="invalid-request", errors=errors
+        )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, error: Exception) -> JSONResponse:
+        """A value the database cannot hold (an id beyond 64 bits on SQLite, a number out of range on PostgreSQL)."""
+        logging.getLogger("jiedan.api").info("value out of range on %s: %s", request.url.path, error)
+        return problem(
+            request,
+            status=422,
+            title="Invalid request",
+            detail="a value in this request is out of the range the server can store or look up",
+            slug="invalid-request",
         )
 
     @app.exception_handler(Exception)
