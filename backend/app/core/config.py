@@ -106,9 +106,10 @@ class Settings(BaseSettings):
         default=60, gt=0, description="Sliding window every rate limit counts over (JIEDAN_RATE_LIMIT_WINDOW_SECONDS)."
     )
     rate_limit_sign_in: int = Field(
-        default=20,
+        default=60,
         ge=1,
-        description="Sign-in requests (nonce + verify) per client IP per window (JIEDAN_RATE_LIMIT_SIGN_IN).",
+        description="Sign-in requests (nonce and verify each count) per client IP per window: 30 sign-ins a minute "
+        "from one address, which people behind one NAT share (JIEDAN_RATE_LIMIT_SIGN_IN).",
     )
     rate_limit_proposals: int = Field(
         default=10, ge=1, description="Proposals sent per account per window (JIEDAN_RATE_LIMIT_PROPOSALS)."
