@@ -128,3 +128,22 @@ def test_every_operation__fuzzed__no_server_error_and_every_error_a_problem(case
         assert {"type", "title", "detail"} <= problem.keys()
         text = response.content.decode(errors="replace")
         assert not any(marker in text for marker in TRACE_MARKERS), text
+
+
+def test_live_server__chunked_body_over_1_mib__413_problem(live_api):
+    """Over real HTTP through uvicorn: a chunked body (no Content-Length) is counted as it streams."""
+    cookies = {"jiedan_session": live_api.cookie}
+
+    def chunks(total: int, piece: bytes):
+        for _ in range(total // len(piece)):
+            yield piece
+
+    with httpx.Client(base_url=live_api.url, cookies=cookies, timeout=30) as client:
+        body = b'{"title": "' + b"x" * (1536 * 1024) + b'"}'
+        response = client.post(
+            "/api/job-posts", content=chunks(len(body), body[:1024]), headers={"content-type": "application/json"}
+        )
+        assert response.request.headers.get("transfer-encoding") == "chunked"
+        assert response.status_code == 413, response.text
+        assert response.headers["content-type"] == PROBLEM
+        assert response.json()["detail"] == "request bodies here are limited to 1048576 bytes"
