@@ -27,11 +27,14 @@ from backend.app.api.routes import (
     tx,
     wallets,
 )
+from backend.app.core.body_limit import BodyLimitMiddleware
 from backend.app.core.config import Settings, get_settings
 from backend.app.core.db import make_engine, make_session_factory
+from backend.app.core.rate_limit import SlidingWindowLimiter
 from backend.app.web import views
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+UPLOAD_ROUTE = r"/api/threads/\d+/attachments"  # raw attachment bytes: capped by max_upload_bytes instead
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,6 +48,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = make_session_factory(app.state.engine)
     app.state.chain = None  # connected on first use
+    app.state.rate_limiter = SlidingWindowLimiter.from_settings(settings)  # None when rate limits are off
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger_caps=[("POST", UPLOAD_ROUTE, settings.max_upload_bytes)],
+    )
     problems.install(app)
     for router in (
         health.router,

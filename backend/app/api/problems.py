@@ -8,7 +8,7 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -18,7 +18,16 @@ PROBLEM_TYPE_BASE = "https://jiedan.dev/problems/"
 MEDIA_TYPE = "application/problem+json"
 
 
-def problem(request: Request, *, status: int, title: str, detail: str, slug: str, **extra: object) -> JSONResponse:
+def problem(
+    request: Request,
+    *,
+    status: int,
+    title: str,
+    detail: str,
+    slug: str,
+    headers: dict[str, str] | None = None,
+    **extra: object,
+) -> JSONResponse:
     body = {
         "type": PROBLEM_TYPE_BASE + slug,
         "title": title,
@@ -27,13 +36,20 @@ def problem(request: Request, *, status: int, title: str, detail: str, slug: str
         "instance": request.url.path,
         **extra,
     }
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, error: DomainError) -> JSONResponse:
-        return problem(request, status=error.status, title=error.title, detail=error.detail, slug=error.slug)
+        return problem(
+            request,
+            status=error.status,
+            title=error.title,
+            detail=error.detail,
+            slug=error.slug,
+            headers=error.headers(),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -41,6 +57,19 @@ def install(app: FastAPI) -> None:
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
         return problem(
             request, status=422, title="Invalid request", detail=detail, slug="invalid-request", errors=errors
+        )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, error: Exception) -> JSONResponse:
+        """A value the database cannot hold (an id beyond 64 bits on SQLite, a number out of range on PostgreSQL)."""
+        logging.getLogger("jiedan.api").info("value out of range on %s: %s", request.url.path, error)
+        return problem(
+            request,
+            status=422,
+            title="Invalid request",
+            detail="a value in this request is out of the range the server can store or look up",
+            slug="invalid-request",
         )
 
     @app.exception_handler(Exception)

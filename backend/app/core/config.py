@@ -93,6 +93,44 @@ class Settings(BaseSettings):
         default=14, gt=0, description="Days per milestone when the listing names no deadline."
     )
 
+    # Abuse limits: request-body cap and per-client rate limits (backend/app/core/body_limit.py, rate_limit.py).
+    # Benchmarks and load tests raise or switch them off, e.g.
+    #   JIEDAN_RATE_LIMIT_ENABLED=false            (no 429s at all), or
+    #   JIEDAN_RATE_LIMIT_SEARCH=100000            (raise one bucket), and
+    #   JIEDAN_MAX_BODY_BYTES=4194304              (a larger body cap).
+    # Rate limits count in the memory of each API process: with N workers a client gets up to N times the limit.
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1,
+        description="Largest request body in bytes (JIEDAN_MAX_BODY_BYTES), counted as it streams, chunked bodies "
+        "too; larger gets 413. Attachment uploads are capped by JIEDAN_MAX_UPLOAD_BYTES instead.",
+    )
+    rate_limit_enabled: bool = Field(
+        default=True, description="Apply the rate limits below (JIEDAN_RATE_LIMIT_ENABLED=false turns all off)."
+    )
+    rate_limit_window_seconds: float = Field(
+        default=60, gt=0, description="Sliding window every rate limit counts over (JIEDAN_RATE_LIMIT_WINDOW_SECONDS)."
+    )
+    rate_limit_sign_in: int = Field(
+        default=60,
+        ge=1,
+        description="Sign-in requests (nonce and verify each count) per client IP per window: 30 sign-ins a minute "
+        "from one address, which people behind one NAT share (JIEDAN_RATE_LIMIT_SIGN_IN).",
+    )
+    rate_limit_proposals: int = Field(
+        default=10, ge=1, description="Proposals sent per account per window (JIEDAN_RATE_LIMIT_PROPOSALS)."
+    )
+    rate_limit_messages: int = Field(
+        default=30,
+        ge=1,
+        description="Messages and attachment uploads per account per window (JIEDAN_RATE_LIMIT_MESSAGES).",
+    )
+    rate_limit_search: int = Field(
+        default=60,
+        ge=1,
+        description="Search requests per account (or client IP when signed out) per window (JIEDAN_RATE_LIMIT_SEARCH).",
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

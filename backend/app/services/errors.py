@@ -14,6 +14,10 @@ class DomainError(Exception):
         super().__init__(detail)
         self.detail = detail
 
+    def headers(self) -> dict[str, str]:
+        """Extra response headers the problem carries (none by default)."""
+        return {}
+
 
 class NotFound(DomainError):
     status = 404
@@ -67,3 +71,18 @@ class Invalid(DomainError):
     status = 422
     title = "Invalid request"
     slug = "invalid-request"
+
+
+class RateLimited(DomainError):
+    """Too many requests from one client in the window; `retry_after` seconds until the next one fits."""
+
+    status = 429
+    title = "Too many requests"
+    slug = "rate-limited"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

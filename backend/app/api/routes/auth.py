@@ -12,6 +12,7 @@ from backend.app.api.deps import (
     SignInPolicyDep,
     chain_or_error,
 )
+from backend.app.api.rate_limits import Bucket, rate_limit
 from backend.app.models.user import User
 from backend.app.schemas.auth import MeOut, NonceOut, SignInRequest
 from backend.app.services import auth
@@ -29,7 +30,12 @@ def _me(user: User, settings: SettingsDep) -> MeOut:
     )
 
 
-@router.post("/auth/nonce", response_model=NonceOut)
+@router.post(
+    "/auth/nonce",
+    response_model=NonceOut,
+    dependencies=[rate_limit(Bucket.SIGN_IN)],
+    responses={429: {"description": "Too many sign-in attempts (problem)"}},
+)
 def new_nonce(session: SessionDep, policy: SignInPolicyDep) -> NonceOut:
     """A single-use nonce (128 bits) and the domain, URI and chain the message must name."""
     nonce = auth.issue_nonce(session, policy=policy)
@@ -38,7 +44,15 @@ def new_nonce(session: SessionDep, policy: SignInPolicyDep) -> NonceOut:
     )
 
 
-@router.post("/auth/verify", response_model=MeOut, responses={401: {"description": "Sign-in refused (problem)"}})
+@router.post(
+    "/auth/verify",
+    response_model=MeOut,
+    dependencies=[rate_limit(Bucket.SIGN_IN)],
+    responses={
+        401: {"description": "Sign-in refused (problem)"},
+        429: {"description": "Too many sign-in attempts (problem)"},
+    },
+)
 def verify(
     body: SignInRequest,
     request: Request,

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from backend.app.api.deps import CurrentUser, SessionDep, SettingsDep
+from backend.app.api.rate_limits import Bucket, rate_limit
 from backend.app.schemas.message import MessageIn, MessageOut, OpenThreadIn, ThreadOut, ThreadPage
 from backend.app.services import files, messages
 from backend.app.services.errors import NotFound, TooLarge
@@ -39,6 +40,7 @@ async def _sweep_orphan_files(app: FastAPI) -> AsyncIterator[None]:
 router = APIRouter(prefix="/api", tags=["messages"], lifespan=_sweep_orphan_files)
 
 AUTH = {401: {"description": "Not signed in"}, 403: {"description": "Not allowed"}, 404: {"description": "Not yours"}}
+LIMITED = {429: {"description": "Too many messages (problem)"}}
 
 
 @router.post("/job-posts/{post_id}/threads", response_model=ThreadOut, responses=AUTH)
@@ -73,7 +75,13 @@ def read_thread(
     )
 
 
-@router.post("/threads/{thread_id}/messages", response_model=MessageOut, status_code=201, responses=AUTH)
+@router.post(
+    "/threads/{thread_id}/messages",
+    response_model=MessageOut,
+    status_code=201,
+    dependencies=[rate_limit(Bucket.MESSAGES)],
+    responses={**AUTH, **LIMITED},
+)
 def send_message(thread_id: int, body: MessageIn, user: CurrentUser, session: SessionDep) -> MessageOut:
     return messages.message_out(
         session, messages.post(session, thread_id=thread_id, sender=user.address, body=body.body)
@@ -90,7 +98,8 @@ def mark_read(thread_id: int, user: CurrentUser, session: SessionDep) -> ThreadO
     "/threads/{thread_id}/attachments",
     response_model=MessageOut,
     status_code=201,
-    responses={**AUTH, 413: {"description": "Too large"}, 415: {"description": "Type not accepted"}},
+    dependencies=[rate_limit(Bucket.MESSAGES)],
+    responses={**AUTH, **LIMITED, 413: {"description": "Too large"}, 415: {"description": "Type not accepted"}},
     openapi_extra={"requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string"}}}}},
 )
 async def upload(

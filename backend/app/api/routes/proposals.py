@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.app.api.deps import ChainDep, CurrentUser, SessionDep
+from backend.app.api.rate_limits import Bucket, rate_limit
 from backend.app.schemas.proposal import AcceptOut, ProposalIn, ProposalOut
 from backend.app.services import proposals
 
@@ -13,7 +14,13 @@ router = APIRouter(prefix="/api", tags=["proposals"])
 AUTH = {401: {"description": "Not signed in"}, 403: {"description": "Not allowed for this user"}}
 
 
-@router.post("/job-posts/{post_id}/proposals", response_model=ProposalOut, status_code=201, responses=AUTH)
+@router.post(
+    "/job-posts/{post_id}/proposals",
+    response_model=ProposalOut,
+    status_code=201,
+    dependencies=[rate_limit(Bucket.PROPOSALS)],
+    responses={**AUTH, 429: {"description": "Too many proposals (problem)"}},
+)
 def send_proposal(post_id: int, body: ProposalIn, user: CurrentUser, session: SessionDep) -> ProposalOut:
     """One proposal per freelancer per published job; never on your own job."""
     return proposals.proposal_out(proposals.create(session, post_id=post_id, freelancer=user.address, data=body))
