@@ -2,7 +2,7 @@
 
 Handlers never issue SQL themselves: `get` loads a row by primary key once per batch (or finds
 it among this batch's writes), `insert`/`update`/`delete` change the in-memory copy, and `flush`
-writes every changed row with one multi-row upsert per table (parents first) and one delete per
+writes every changed row with one bulk upsert per table (parents first, `indexer.bulk`) and one delete per
 table (children first). That keeps the ORM's per-object round trips out of the hot path and
 works the same on SQLite and PostgreSQL. Every projection table's primary key starts with
 `chain_id`; handlers give the rest of the key.
@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, Table, and_, bindparam, delete, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+
+from indexer.bulk import write_rows
 
 Row = dict[str, Any]
 _MISSING = object()
@@ -108,17 +108,10 @@ class Projection:
 
     def flush(self) -> None:
         """Write every changed row: upserts parents first, deletes children first."""
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         for table in self.tables:
-            rows = [self._rows[table.name][key] for key in self._dirty[table.name]]
-            upserts = [row for row in rows if row is not None]
-            if upserts:
-                keys = self._keys[table.name]
-                statement = insert(table)
-                others = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
-                statement = statement.on_conflict_do_update(index_elements=keys, set_=others)
-                self.session.execute(statement, upserts)
+            rows = self._rows[table.name]
+            changed = [row for key in self._dirty[table.name] if (row := rows[key]) is not None]
+            write_rows(self.session, table, changed, upsert=True)
         for table in reversed(self.tables):
             gone = [key for key in self._dirty[table.name] if self._rows[table.name][key] is None]
             if gone:
