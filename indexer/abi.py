@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -202,6 +203,32 @@ def _json_converter(entry: dict[str, Any], kind: str | None = None):  # noqa: AN
     return None
 
 
+def _json_encoder(inputs: list[dict[str, Any]]) -> Callable[[dict[str, Any]], str]:
+    """`args_json` of one event type, generated from its ABI: the same text as
+    `json.dumps({name: to_jsonable(value)}, separators=(",", ":"))`, without walking every value's
+    type at run time (numbers, addresses, booleans and bytes are written inline; arrays and
+    structs go through `to_jsonable`'s typed twin and json)."""
+    namespace: dict[str, Any] = {"_dumps": _DUMPS, "_B": 2**53}
+    pieces = []
+    for position, entry in enumerate(inputs):
+        kind, value = entry["type"], f"a[{entry['name']!r}]"
+        if (entry.get("indexed") and _is_dynamic(kind)) or (kind.startswith("bytes") and "[" not in kind):
+            text = f"'\"0x' + {value}.hex() + '\"'"
+        elif kind.startswith(("uint", "int")) and "[" not in kind:
+            text = f"(str({value}) if -_B < {value} < _B else '\"%d\"' % {value})"
+        elif kind == "address":
+            text = f"'\"' + {value} + '\"'"  # checksummed hex: nothing to escape
+        elif kind == "bool":
+            text = f"('true' if {value} else 'false')"
+        else:
+            namespace[f"_c{position}"] = _json_converter(entry) or (lambda item: item)
+            text = f"_dumps(_c{position}({value}))"
+        pieces += [repr(("{" if position == 0 else ",") + _DUMPS(entry["name"]) + ":"), text]
+    body = "''.join((" + ", ".join(pieces) + ", '}'))" if pieces else "'{}'"
+    exec(f"def encode(a):\n    return {body}\n", namespace)  # noqa: S102 - code built from the compiled ABI only
+    return namespace["encode"]  # type: ignore[no-any-return]
+
+
 class _EventType:
     def __init__(self, contract_name: str, entry: dict[str, Any]) -> None:
         self.contract_name = contract_name
@@ -216,11 +243,7 @@ class _EventType:
         self.indexed_plan = _fast_plan(self.indexed_types)
         self.plain_plan = _fast_plan(self.plain_types)
         self.names = [i["name"] for i in self.inputs]
-        # args_json without walking every value's type at run time
-        self.to_json = [
-            (i["name"], _hex if i.get("indexed") and _is_dynamic(i["type"]) else _json_converter(i))
-            for i in self.inputs
-        ]
+        self.to_json = _json_encoder(self.inputs)  # args_json
 
     def args_from_json(self, document: dict[str, Any]) -> dict[str, Any]:
         args = {}
@@ -296,8 +319,7 @@ class EventDecoder:
         kind = self._by_name.get((event.contract_name, event.name))
         if kind is None:
             return json.dumps({key: to_jsonable(value) for key, value in event.args.items()}, separators=(",", ":"))
-        args = event.args
-        return _DUMPS({name: args[name] if convert is None else convert(args[name]) for name, convert in kind.to_json})
+        return kind.to_json(event.args)
 
     def from_row(
         self,

@@ -3,9 +3,9 @@
 The indexer writes thousands of rows per batch. Passing them through SQLAlchemy's statement
 execution costs more than the database itself (every value of every row goes through its
 generic parameter processing), so the INSERT (or upsert) is compiled once per table and dialect,
-each column's value is converted by that column type's own bind processor (the same conversion
-SQLAlchemy would apply: `UInt256` padding on SQLite, UTC datetimes, …), and the driver gets
-plain tuples (SQLite) or dicts (PostgreSQL) on the session's connection, inside its transaction.
+each column's values are converted by that column type's own bind processor (the same conversion
+SQLAlchemy would apply: `UInt256` padding on SQLite, UTC datetimes, …), once per distinct value,
+and the driver gets plain tuples on the session's connection, inside its transaction.
 A connection with a `schema_translate_map` (verify's scratch schema) goes through SQLAlchemy.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Dialect, Table
@@ -27,28 +28,26 @@ Converter = Callable[[Any], Any]
 class _Statement:
     statement: Any  # the SQLAlchemy statement, for connections that rewrite SQL (schema_translate_map)
     sql: str
-    columns: list[str]  # the row keys, in the order of the statement's parameters
-    names: list[str] | None  # parameter names for a driver with named parameters, else None
-    converters: list[Converter | None]
+    row: Callable[[dict[str, Any]], tuple[Any, ...]]  # a row's values in the order of the statement's parameters
+    converted: list[tuple[int, Converter]]  # (position, bind processor) of the columns that need converting
 
 
 _STATEMENTS: dict[tuple[str, str, bool, tuple[str, ...]], _Statement] = {}
 
 
-def _memoized(convert: Converter) -> Converter:
-    """Rows of a batch repeat values (block times, amounts): convert each distinct one once."""
-    seen: dict[Any, Any] = {}
+def _converted(convert: Converter, values: tuple[Any, ...]) -> list[Any]:
+    """`convert` applied to each value; rows of a batch repeat values (block times, amounts), so each distinct one
+    is converted once and the rest is a C-level dictionary lookup."""
+    try:
+        distinct = {value: convert(value) for value in set(values)}
+    except TypeError:  # an unhashable value
+        return [convert(value) for value in values]
+    return list(map(distinct.__getitem__, values))
 
-    def converted(value: Any) -> Any:
-        try:
-            return seen[value]
-        except KeyError:
-            result = seen[value] = convert(value)
-            if len(seen) > 50_000:
-                seen.clear()
-            return result
 
-    return converted
+def _getter(names: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    get = itemgetter(*names)
+    return get if len(names) > 1 else lambda row: (get(row),)
 
 
 def _statement(dialect: Dialect, table: Table, upsert: bool, given: tuple[str, ...]) -> _Statement:
@@ -71,17 +70,18 @@ def _statement(dialect: Dialect, table: Table, upsert: bool, given: tuple[str, .
         )
     else:
         statement = table.insert()
-    compiled = statement.compile(dialect=dialect, column_keys=columns)
-    order = list(compiled.positiontup) if compiled.positional and compiled.positiontup else columns
+    # positional parameters (psycopg's `%s` rather than `%(name)s`): rows go to the driver as tuples
+    positional = dialect if dialect.positional else type(dialect)(paramstyle="format")
+    compiled = statement.compile(dialect=positional, column_keys=columns)
+    order = list(compiled.positiontup or [])
     if sorted(order) != sorted(columns):
         raise AssertionError(f"{table.name}: unexpected parameters {order}")
     processors = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns}
     found = _Statement(
         statement=statement,
         sql=str(compiled),
-        columns=order,
-        names=None if compiled.positional else order,
-        converters=[processors[name] for name in order],
+        row=_getter(order),
+        converted=[(position, processors[name]) for position, name in enumerate(order) if processors[name]],
     )
     _STATEMENTS[key] = found
     return found
@@ -99,11 +99,10 @@ def write_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], *
     if connection.get_execution_options().get("schema_translate_map"):  # verify's scratch schema: let SQLAlchemy
         session.execute(statement.statement, list(rows))  # render the schema (the driver SQL names none)
         return
-    columns = [
-        [row[name] for row in rows] if convert is None else list(map(_memoized(convert), (row[name] for row in rows)))
-        for name, convert in zip(statement.columns, statement.converters, strict=True)
-    ]
-    values = list(zip(*columns, strict=True))
-    names = statement.names
-    parameters: list[Any] = values if names is None else [dict(zip(names, v, strict=True)) for v in values]
-    connection.exec_driver_sql(statement.sql, parameters)
+    values = list(map(statement.row, rows))  # tuples in parameter order
+    if statement.converted:
+        columns = list(zip(*values, strict=True))
+        for position, convert in statement.converted:
+            columns[position] = _converted(convert, columns[position])  # type: ignore[call-overload]
+        values = list(zip(*columns, strict=True))
+    connection.exec_driver_sql(statement.sql, values)

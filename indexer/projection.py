@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, bindparam, delete, select, tuple_
+from sqlalchemy import Table, and_, delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from indexer.bulk import write_rows
@@ -47,12 +47,7 @@ class Projection:
             self._rows.setdefault(table.name, {})
         self._dirty: dict[str, set[tuple]] = {table.name: set() for table in tables}
         self._keys = {table.name: [column.name for column in table.primary_key.columns] for table in tables}
-        self._select: dict[str, Select] = {
-            table.name: select(table).where(
-                and_(*(table.c[name] == bindparam(name) for name in self._keys[table.name]))
-            )
-            for table in tables
-        }
+        self._blank: dict[str, Row] = {table.name: dict.fromkeys(c.name for c in table.columns) for table in tables}
 
     def _key(self, table: Table, key: tuple) -> tuple:
         names = self._keys[table.name]
@@ -62,22 +57,24 @@ class Projection:
 
     def get(self, table: Table, *key: Any) -> Row | None:
         """The row with this key (after chain_id), or None."""
-        full = self._key(table, key)
+        full = (self.chain_id, *key)
         cached = self._rows[table.name].get(full, _MISSING)
         if cached is _MISSING:
-            names = self._keys[table.name]
-            found = (
-                self.session.execute(
-                    select(table).where(
-                        and_(*(table.c[name] == value for name, value in zip(names, full, strict=True)))
-                    )
-                )
-                .mappings()
-                .first()
-            )
-            cached = None if found is None else dict(found)
-            self._rows[table.name][full] = cached
+            cached = self._load(table, self._key(table, key))
         return cached  # type: ignore[return-value]
+
+    def _load(self, table: Table, full: tuple) -> Row | None:
+        names = self._keys[table.name]
+        found = (
+            self.session.execute(
+                select(table).where(and_(*(table.c[name] == value for name, value in zip(names, full, strict=True))))
+            )
+            .mappings()
+            .first()
+        )
+        row = None if found is None else dict(found)
+        self._rows[table.name][full] = row
+        return row
 
     def get_one(self, table: Table, *key: Any) -> Row:
         row = self.get(table, *key)
@@ -87,18 +84,23 @@ class Projection:
 
     def insert(self, table: Table, **values: Any) -> Row:
         """Add (or replace) a row; columns left out are NULL."""
-        row: Row = {column.name: None for column in table.columns}
+        name = table.name
+        row: Row = self._blank[name].copy()
         row.update(values, chain_id=self.chain_id)
-        full = tuple(row[name] for name in self._keys[table.name])
-        self._rows[table.name][full] = row
-        self._dirty[table.name].add(full)
+        full = tuple(row[key] for key in self._keys[name])
+        self._rows[name][full] = row
+        self._dirty[name].add(full)
         return row
 
     def update(self, table: Table, *key: Any, **changes: Any) -> Row:
         """Change columns of an existing row; returns the row."""
-        row = self.get_one(table, *key)
+        full = (self.chain_id, *key)
+        name = table.name
+        row = self._rows[name].get(full)
+        if row is None:  # not loaded yet (or gone: get_one says so)
+            row = self.get_one(table, *key)
         row.update(changes)
-        self._dirty[table.name].add(self._key(table, key))
+        self._dirty[name].add(full)
         return row
 
     def delete(self, table: Table, *key: Any) -> None:
