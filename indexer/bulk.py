@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Dialect, Table
+from sqlalchemy import Dialect, Table, and_, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -32,7 +32,7 @@ class _Statement:
     converted: list[tuple[int, Converter]]  # (position, bind processor) of the columns that need converting
 
 
-_STATEMENTS: dict[tuple[str, str, bool, tuple[str, ...]], _Statement] = {}
+_STATEMENTS: dict[tuple[str, str, str, tuple[str, ...]], _Statement] = {}
 
 
 def _converted(convert: Converter, values: tuple[Any, ...]) -> list[Any]:
@@ -50,8 +50,26 @@ def _getter(names: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     return get if len(names) > 1 else lambda row: (get(row),)
 
 
-def _statement(dialect: Dialect, table: Table, upsert: bool, given: tuple[str, ...]) -> _Statement:
-    key = (dialect.name, table.name, upsert, given)
+def _compiled(dialect: Dialect, table: Table, statement: Any, parameters: dict[str, str]) -> _Statement:
+    """`statement` compiled for the driver; `parameters` maps each bind parameter to its row key (a column)."""
+    # positional parameters (psycopg's `%s` rather than `%(name)s`): rows go to the driver as tuples
+    positional = dialect if dialect.positional else type(dialect)(paramstyle="format")
+    compiled = statement.compile(dialect=positional, column_keys=list(parameters))
+    order = list(compiled.positiontup or [])
+    if sorted(order) != sorted(parameters):
+        raise AssertionError(f"{table.name}: unexpected parameters {order}")
+    columns = [parameters[name] for name in order]
+    processors = [table.c[column].type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
+    return _Statement(
+        statement=statement,
+        sql=str(compiled),
+        row=_getter(columns),
+        converted=[(position, processor) for position, processor in enumerate(processors) if processor],
+    )
+
+
+def _insert(dialect: Dialect, table: Table, upsert: bool, given: tuple[str, ...]) -> _Statement:
+    key = (dialect.name, table.name, "upsert" if upsert else "insert", given)
     found = _STATEMENTS.get(key)
     if found is not None:
         return found
@@ -70,34 +88,30 @@ def _statement(dialect: Dialect, table: Table, upsert: bool, given: tuple[str, .
         )
     else:
         statement = table.insert()
-    # positional parameters (psycopg's `%s` rather than `%(name)s`): rows go to the driver as tuples
-    positional = dialect if dialect.positional else type(dialect)(paramstyle="format")
-    compiled = statement.compile(dialect=positional, column_keys=columns)
-    order = list(compiled.positiontup or [])
-    if sorted(order) != sorted(columns):
-        raise AssertionError(f"{table.name}: unexpected parameters {order}")
-    processors = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns}
-    found = _Statement(
-        statement=statement,
-        sql=str(compiled),
-        row=_getter(order),
-        converted=[(position, processors[name]) for position, name in enumerate(order) if processors[name]],
-    )
-    _STATEMENTS[key] = found
+    found = _STATEMENTS[key] = _compiled(dialect, table, statement, {name: name for name in columns})
     return found
 
 
-def write_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], *, upsert: bool = False) -> None:
-    """INSERT `rows` into `table`; `upsert` replaces the rows with the same primary key.
+def _update(dialect: Dialect, table: Table, changed: tuple[str, ...]) -> _Statement:
+    key = (dialect.name, table.name, "update", changed)
+    found = _STATEMENTS.get(key)
+    if found is not None:
+        return found
+    keys = [column.name for column in table.primary_key.columns]
+    statement = (
+        table.update()
+        .where(and_(*(table.c[name] == bindparam(f"key_{name}") for name in keys)))
+        .values({name: bindparam(f"new_{name}") for name in changed})
+    )
+    parameters = {f"key_{name}": name for name in keys} | {f"new_{name}": name for name in changed}
+    found = _STATEMENTS[key] = _compiled(dialect, table, statement, parameters)
+    return found
 
-    Every row has the same keys (the columns written; others get their defaults, e.g. an id).
-    """
-    if not rows:
-        return
+
+def _execute(session: Session, statement: _Statement, rows: Sequence[dict[str, Any]], parameters: Any) -> None:
     connection = session.connection()
-    statement = _statement(connection.dialect, table, upsert, tuple(rows[0]))
     if connection.get_execution_options().get("schema_translate_map"):  # verify's scratch schema: let SQLAlchemy
-        session.execute(statement.statement, list(rows))  # render the schema (the driver SQL names none)
+        session.execute(statement.statement, [parameters(row) for row in rows])  # render it (the driver SQL names none)
         return
     values = list(map(statement.row, rows))  # tuples in parameter order
     if statement.converted:
@@ -106,3 +120,29 @@ def write_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], *
             columns[position] = _converted(convert, columns[position])  # type: ignore[call-overload]
         values = list(zip(*columns, strict=True))
     connection.exec_driver_sql(statement.sql, values)
+
+
+def write_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], *, upsert: bool = False) -> None:
+    """INSERT `rows` into `table`; `upsert` replaces the rows with the same primary key.
+
+    Every row has the same keys (the columns written; others get their defaults, e.g. an id).
+    """
+    if rows:
+        statement = _insert(session.get_bind().dialect, table, upsert, tuple(rows[0]))
+        _execute(session, statement, rows, dict)
+
+
+def update_rows(session: Session, table: Table, changed: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+    """UPDATE the `changed` columns of existing rows (found by primary key) to their values in `rows`.
+
+    Cheaper than an upsert of whole rows: no insert attempt first, and only the indexes of the
+    changed columns are touched (on PostgreSQL, often a HOT update).
+    """
+    if not rows:
+        return
+    keys = [column.name for column in table.primary_key.columns]
+
+    def parameters(row: dict[str, Any]) -> dict[str, Any]:
+        return {f"key_{name}": row[name] for name in keys} | {f"new_{name}": row[name] for name in changed}
+
+    _execute(session, _update(session.get_bind().dialect, table, tuple(changed)), rows, parameters)

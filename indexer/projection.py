@@ -2,8 +2,9 @@
 
 Handlers never issue SQL themselves: `get` loads a row by primary key once per batch (or finds
 it among this batch's writes), `insert`/`update`/`delete` change the in-memory copy, and `flush`
-writes every changed row with one bulk upsert per table (parents first, `indexer.bulk`) and one delete per
-table (children first). That keeps the ORM's per-object round trips out of the hot path and
+writes the batch's new rows with one bulk upsert per table, the changed columns of stored rows
+with one bulk UPDATE per table and set of columns (parents first, `indexer.bulk`), and one
+delete per table (children first). That keeps the ORM's per-object round trips out of the hot path and
 works the same on SQLite and PostgreSQL. Every projection table's primary key starts with
 `chain_id`; handlers give the rest of the key.
 """
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, and_, delete, select, tuple_
 from sqlalchemy.orm import Session
 
-from indexer.bulk import write_rows
+from indexer.bulk import update_rows, write_rows
 
 Row = dict[str, Any]
 _MISSING = object()
@@ -46,6 +47,8 @@ class Projection:
         for table in tables:
             self._rows.setdefault(table.name, {})
         self._dirty: dict[str, set[tuple]] = {table.name: set() for table in tables}
+        self._inserted: dict[str, set[tuple]] = {table.name: set() for table in tables}  # this batch: upserted whole
+        self._changed: dict[str, dict[tuple, set[str]]] = {table.name: {} for table in tables}  # else: these columns
         self._keys = {table.name: [column.name for column in table.primary_key.columns] for table in tables}
         self._blank: dict[str, Row] = {table.name: dict.fromkeys(c.name for c in table.columns) for table in tables}
 
@@ -90,6 +93,7 @@ class Projection:
         full = tuple(row[key] for key in self._keys[name])
         self._rows[name][full] = row
         self._dirty[name].add(full)
+        self._inserted[name].add(full)
         return row
 
     def update(self, table: Table, *key: Any, **changes: Any) -> Row:
@@ -101,6 +105,11 @@ class Projection:
             row = self.get_one(table, *key)
         row.update(changes)
         self._dirty[name].add(full)
+        changed = self._changed[name].get(full)
+        if changed is None:
+            self._changed[name][full] = set(changes)
+        else:
+            changed.update(changes)
         return row
 
     def delete(self, table: Table, *key: Any) -> None:
@@ -109,18 +118,27 @@ class Projection:
         self._dirty[table.name].add(full)
 
     def flush(self) -> None:
-        """Write every changed row: upserts parents first, deletes children first."""
+        """Write every changed row, parents first: rows inserted in this batch whole (upsert), rows
+        that were already stored only their changed columns (grouped by which); then the deletes,
+        children first."""
         for table in self.tables:
-            rows = self._rows[table.name]
-            changed = [row for key in self._dirty[table.name] if (row := rows[key]) is not None]
-            write_rows(self.session, table, changed, upsert=True)
+            name = table.name
+            rows, inserted = self._rows[name], self._inserted[name]
+            write_rows(self.session, table, [row for key in inserted if (row := rows[key]) is not None], upsert=True)
+            groups: dict[tuple[str, ...], list[Row]] = {}
+            for key, columns in self._changed[name].items():
+                row = rows[key]
+                if row is not None and key not in inserted:
+                    groups.setdefault(tuple(sorted(columns)), []).append(row)
+            for columns, group in groups.items():
+                update_rows(self.session, table, columns, group)
         for table in reversed(self.tables):
             gone = [key for key in self._dirty[table.name] if self._rows[table.name][key] is None]
             if gone:
                 columns = [table.c[name] for name in self._keys[table.name]]
                 self.session.execute(delete(table).where(tuple_(*columns).in_(gone)))
-        for dirty in self._dirty.values():
-            dirty.clear()
+        for pending in (*self._dirty.values(), *self._inserted.values(), *self._changed.values()):
+            pending.clear()
 
     def forget(self) -> None:
         """Drop the cached rows (after a flush, when the tables may change underneath)."""
