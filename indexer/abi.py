@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,7 @@ from eth_utils import event_abi_to_log_topic, to_checksum_address
 from backend.app.core.contracts import load_abi
 
 _ARRAY = re.compile(r"^(.*)\[(\d*)\]$")
+_DUMPS = json.JSONEncoder(separators=(",", ":")).encode
 
 
 @dataclass(frozen=True)
@@ -116,33 +118,115 @@ def _word_decoder(kind: str):  # noqa: ANN202 - a function from one 64-hex-digit
     return None
 
 
+def _tuple_words(kind: str):  # noqa: ANN202 - decoders of a static tuple's words, or None
+    """Word decoders of a tuple type spelled `(t1,t2,…)` whose every member is a one-word type."""
+    if not (kind.startswith("(") and kind.endswith(")")) or "(" in kind[1:]:
+        return None
+    words = [_word_decoder(member) for member in kind[1:-1].split(",")]
+    return None if not words or None in words else words
+
+
 def _fast_plan(types: list[str]):  # noqa: ANN202
-    """Decoders for the head of `types` when every one is a word type or a dynamic array of one; else None."""
-    plan = []
+    """How to decode the head of `types` straight from hex, or None when a type needs eth_abi.
+
+    Each step is (kind, decode): "word" decodes one word; "array" a dynamic array of word items;
+    "tuples" a dynamic array of static tuples of words (e.g. the escrow's `(amount, deadline)[]`),
+    where `decode` is the list of the members' word decoders.
+    """
+    plan: list[tuple[str, Any]] = []
     for kind in types:
         word = _word_decoder(kind)
         if word is not None:
-            plan.append((False, word))
+            plan.append(("word", word))
             continue
         array = _ARRAY.match(kind)
-        item = _word_decoder(array.group(1)) if array and array.group(2) == "" else None
-        if item is None:
+        if array is None or array.group(2) != "":
             return None
-        plan.append((True, item))
+        item = _word_decoder(array.group(1))
+        if item is not None:
+            plan.append(("array", item))
+            continue
+        members = _tuple_words(array.group(1))
+        if members is None:
+            return None
+        plan.append(("tuples", members))
     return plan
 
 
 def _decode_fast(plan, data: str) -> list[Any]:  # noqa: ANN001
-    values = []
-    for position, (dynamic, decode) in enumerate(plan):
+    values: list[Any] = []
+    for position, (step, decode) in enumerate(plan):
         word = data[64 * position : 64 * position + 64]
-        if not dynamic:
+        if step == "word":
             values.append(decode(word))
             continue
-        start = int(word, 16) * 2
-        length = int(data[start : start + 64], 16)
-        values.append([decode(data[start + 64 * (i + 1) : start + 64 * (i + 2)]) for i in range(length)])
+        start = int(word, 16) * 2 + 64  # the array's length word, then its items
+        length = int(data[start - 64 : start], 16)
+        if step == "array":
+            values.append([decode(data[start + 64 * i : start + 64 * (i + 1)]) for i in range(length)])
+            continue
+        width = 64 * len(decode)
+        values.append(
+            [
+                tuple(
+                    member(data[start + width * i + 64 * j : start + width * i + 64 * (j + 1)])
+                    for j, member in enumerate(decode)
+                )
+                for i in range(length)
+            ]
+        )
     return values
+
+
+def _big(value: int) -> int | str:
+    return str(value) if abs(value) >= 2**53 else value  # exact in JSON, whatever the reader
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + value.hex()
+
+
+def _json_converter(entry: dict[str, Any], kind: str | None = None):  # noqa: ANN202 - value -> JSON value
+    """`to_jsonable` specialised to one ABI type (None: the value is JSON as it is)."""
+    kind = entry["type"] if kind is None else kind
+    array = _ARRAY.match(kind)
+    if array:
+        item = _json_converter(entry, array.group(1))
+        return list if item is None else (lambda values: [item(value) for value in values])
+    if kind == "tuple":
+        members = [_json_converter(c) or (lambda value: value) for c in entry["components"]]
+        return lambda value: [convert(v) for convert, v in zip(members, value, strict=True)]
+    if kind.startswith(("uint", "int")):
+        return _big
+    if kind.startswith("bytes"):
+        return _hex
+    return None
+
+
+def _json_encoder(inputs: list[dict[str, Any]]) -> Callable[[dict[str, Any]], str]:
+    """`args_json` of one event type, generated from its ABI: the same text as
+    `json.dumps({name: to_jsonable(value)}, separators=(",", ":"))`, without walking every value's
+    type at run time (numbers, addresses, booleans and bytes are written inline; arrays and
+    structs go through `to_jsonable`'s typed twin and json)."""
+    namespace: dict[str, Any] = {"_dumps": _DUMPS, "_B": 2**53}
+    pieces = []
+    for position, entry in enumerate(inputs):
+        kind, value = entry["type"], f"a[{entry['name']!r}]"
+        if (entry.get("indexed") and _is_dynamic(kind)) or (kind.startswith("bytes") and "[" not in kind):
+            text = f"'\"0x' + {value}.hex() + '\"'"
+        elif kind.startswith(("uint", "int")) and "[" not in kind:
+            text = f"(str({value}) if -_B < {value} < _B else '\"%d\"' % {value})"
+        elif kind == "address":
+            text = f"'\"' + {value} + '\"'"  # checksummed hex: nothing to escape
+        elif kind == "bool":
+            text = f"('true' if {value} else 'false')"
+        else:
+            namespace[f"_c{position}"] = _json_converter(entry) or (lambda item: item)
+            text = f"_dumps(_c{position}({value}))"
+        pieces += [repr(("{" if position == 0 else ",") + _DUMPS(entry["name"]) + ":"), text]
+    body = "''.join((" + ", ".join(pieces) + ", '}'))" if pieces else "'{}'"
+    exec(f"def encode(a):\n    return {body}\n", namespace)  # noqa: S102 - code built from the compiled ABI only
+    return namespace["encode"]  # type: ignore[no-any-return]
 
 
 class _EventType:
@@ -158,6 +242,8 @@ class _EventType:
         # the hot path: escrow-style events (words and arrays of words) decoded straight from hex
         self.indexed_plan = _fast_plan(self.indexed_types)
         self.plain_plan = _fast_plan(self.plain_types)
+        self.names = [i["name"] for i in self.inputs]
+        self.to_json = _json_encoder(self.inputs)  # args_json
 
     def args_from_json(self, document: dict[str, Any]) -> dict[str, Any]:
         args = {}
@@ -200,8 +286,8 @@ class EventDecoder:
             return None
         args: dict[str, Any] = {}
         if event.indexed_plan is not None and event.plain_plan is not None:
-            for entry, decode, topic in zip(event.indexed, event.indexed_plan, topics[1:], strict=True):
-                args[entry["name"]] = decode[1](topic[2:])
+            for entry, (_step, decode), topic in zip(event.indexed, event.indexed_plan, topics[1:], strict=True):
+                args[entry["name"]] = decode(topic[2:])
             for entry, value in zip(event.plain, _decode_fast(event.plain_plan, log["data"][2:]), strict=True):
                 args[entry["name"]] = value
             return self._decoded(event, args, address, log)
@@ -219,7 +305,7 @@ class EventDecoder:
     def _decoded(event: _EventType, args: dict[str, Any], address: str, log: dict[str, Any]) -> DecodedEvent:
         return DecodedEvent(
             name=event.name,
-            args={entry["name"]: args[entry["name"]] for entry in event.inputs},
+            args={name: args[name] for name in event.names},
             contract=checksum(address),
             contract_name=event.contract_name,
             block_number=int(log["blockNumber"], 16),
@@ -229,7 +315,11 @@ class EventDecoder:
         )
 
     def args_json(self, event: DecodedEvent) -> str:
-        return json.dumps({key: to_jsonable(value) for key, value in event.args.items()}, separators=(",", ":"))
+        """The arguments as `chain_events.args_json` stores them (see `to_jsonable`)."""
+        kind = self._by_name.get((event.contract_name, event.name))
+        if kind is None:
+            return json.dumps({key: to_jsonable(value) for key, value in event.args.items()}, separators=(",", ":"))
+        return kind.to_json(event.args)
 
     def from_row(
         self,

@@ -2,8 +2,9 @@
 
 Handlers never issue SQL themselves: `get` loads a row by primary key once per batch (or finds
 it among this batch's writes), `insert`/`update`/`delete` change the in-memory copy, and `flush`
-writes every changed row with one multi-row upsert per table (parents first) and one delete per
-table (children first). That keeps the ORM's per-object round trips out of the hot path and
+writes the batch's new rows with one bulk upsert per table, the changed columns of stored rows
+with one bulk UPDATE per table and set of columns (parents first, `indexer.bulk`), and one
+delete per table (children first). That keeps the ORM's per-object round trips out of the hot path and
 works the same on SQLite and PostgreSQL. Every projection table's primary key starts with
 `chain_id`; handlers give the rest of the key.
 """
@@ -12,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, bindparam, delete, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, and_, delete, select, tuple_
 from sqlalchemy.orm import Session
+
+from indexer.bulk import update_rows, write_rows
 
 Row = dict[str, Any]
 _MISSING = object()
@@ -46,13 +47,10 @@ class Projection:
         for table in tables:
             self._rows.setdefault(table.name, {})
         self._dirty: dict[str, set[tuple]] = {table.name: set() for table in tables}
+        self._inserted: dict[str, set[tuple]] = {table.name: set() for table in tables}  # this batch: upserted whole
+        self._changed: dict[str, dict[tuple, set[str]]] = {table.name: {} for table in tables}  # else: these columns
         self._keys = {table.name: [column.name for column in table.primary_key.columns] for table in tables}
-        self._select: dict[str, Select] = {
-            table.name: select(table).where(
-                and_(*(table.c[name] == bindparam(name) for name in self._keys[table.name]))
-            )
-            for table in tables
-        }
+        self._blank: dict[str, Row] = {table.name: dict.fromkeys(c.name for c in table.columns) for table in tables}
 
     def _key(self, table: Table, key: tuple) -> tuple:
         names = self._keys[table.name]
@@ -62,22 +60,24 @@ class Projection:
 
     def get(self, table: Table, *key: Any) -> Row | None:
         """The row with this key (after chain_id), or None."""
-        full = self._key(table, key)
+        full = (self.chain_id, *key)
         cached = self._rows[table.name].get(full, _MISSING)
         if cached is _MISSING:
-            names = self._keys[table.name]
-            found = (
-                self.session.execute(
-                    select(table).where(
-                        and_(*(table.c[name] == value for name, value in zip(names, full, strict=True)))
-                    )
-                )
-                .mappings()
-                .first()
-            )
-            cached = None if found is None else dict(found)
-            self._rows[table.name][full] = cached
+            cached = self._load(table, self._key(table, key))
         return cached  # type: ignore[return-value]
+
+    def _load(self, table: Table, full: tuple) -> Row | None:
+        names = self._keys[table.name]
+        found = (
+            self.session.execute(
+                select(table).where(and_(*(table.c[name] == value for name, value in zip(names, full, strict=True))))
+            )
+            .mappings()
+            .first()
+        )
+        row = None if found is None else dict(found)
+        self._rows[table.name][full] = row
+        return row
 
     def get_one(self, table: Table, *key: Any) -> Row:
         row = self.get(table, *key)
@@ -87,18 +87,29 @@ class Projection:
 
     def insert(self, table: Table, **values: Any) -> Row:
         """Add (or replace) a row; columns left out are NULL."""
-        row: Row = {column.name: None for column in table.columns}
+        name = table.name
+        row: Row = self._blank[name].copy()
         row.update(values, chain_id=self.chain_id)
-        full = tuple(row[name] for name in self._keys[table.name])
-        self._rows[table.name][full] = row
-        self._dirty[table.name].add(full)
+        full = tuple(row[key] for key in self._keys[name])
+        self._rows[name][full] = row
+        self._dirty[name].add(full)
+        self._inserted[name].add(full)
         return row
 
     def update(self, table: Table, *key: Any, **changes: Any) -> Row:
         """Change columns of an existing row; returns the row."""
-        row = self.get_one(table, *key)
+        full = (self.chain_id, *key)
+        name = table.name
+        row = self._rows[name].get(full)
+        if row is None:  # not loaded yet (or gone: get_one says so)
+            row = self.get_one(table, *key)
         row.update(changes)
-        self._dirty[table.name].add(self._key(table, key))
+        self._dirty[name].add(full)
+        changed = self._changed[name].get(full)
+        if changed is None:
+            self._changed[name][full] = set(changes)
+        else:
+            changed.update(changes)
         return row
 
     def delete(self, table: Table, *key: Any) -> None:
@@ -107,25 +118,27 @@ class Projection:
         self._dirty[table.name].add(full)
 
     def flush(self) -> None:
-        """Write every changed row: upserts parents first, deletes children first."""
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        """Write every changed row, parents first: rows inserted in this batch whole (upsert), rows
+        that were already stored only their changed columns (grouped by which); then the deletes,
+        children first."""
         for table in self.tables:
-            rows = [self._rows[table.name][key] for key in self._dirty[table.name]]
-            upserts = [row for row in rows if row is not None]
-            if upserts:
-                keys = self._keys[table.name]
-                statement = insert(table)
-                others = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
-                statement = statement.on_conflict_do_update(index_elements=keys, set_=others)
-                self.session.execute(statement, upserts)
+            name = table.name
+            rows, inserted = self._rows[name], self._inserted[name]
+            write_rows(self.session, table, [row for key in inserted if (row := rows[key]) is not None], upsert=True)
+            groups: dict[tuple[str, ...], list[Row]] = {}
+            for key, columns in self._changed[name].items():
+                row = rows[key]
+                if row is not None and key not in inserted:
+                    groups.setdefault(tuple(sorted(columns)), []).append(row)
+            for columns, group in groups.items():
+                update_rows(self.session, table, columns, group)
         for table in reversed(self.tables):
             gone = [key for key in self._dirty[table.name] if self._rows[table.name][key] is None]
             if gone:
                 columns = [table.c[name] for name in self._keys[table.name]]
                 self.session.execute(delete(table).where(tuple_(*columns).in_(gone)))
-        for dirty in self._dirty.values():
-            dirty.clear()
+        for pending in (*self._dirty.values(), *self._inserted.values(), *self._changed.values()):
+            pending.clear()
 
     def forget(self) -> None:
         """Drop the cached rows (after a flush, when the tables may change underneath)."""

@@ -7,6 +7,7 @@ where an indexer against a local node spends its time. web3.py still serves `che
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Sequence
@@ -52,13 +53,16 @@ class Rpc:
         delay = self.backoff
         for attempt in range(retries + 1):
             try:
-                response = self._client.post(self.url, json=payload)
-                if response.status_code >= 500 or response.status_code == 429:
-                    raise httpx.HTTPStatusError(
-                        f"HTTP {response.status_code}", request=response.request, response=response
-                    )
-                response.raise_for_status()
-                return response.json()
+                # streamed: httpx's Response sits in reference cycles and would keep a read body (megabytes of
+                # logs) until the next full garbage collection; chunks read here are freed as soon as parsed
+                with self._client.stream("POST", self.url, json=payload) as response:
+                    if response.status_code >= 500 or response.status_code == 429:
+                        raise httpx.HTTPStatusError(
+                            f"HTTP {response.status_code}", request=response.request, response=response
+                        )
+                    response.raise_for_status()
+                    body = b"".join(response.iter_bytes())
+                return json.loads(body)
             except (httpx.TransportError, httpx.HTTPStatusError, ValueError) as error:
                 if attempt == retries or (isinstance(error, httpx.TimeoutException) and not retry_timeouts):
                     kind = RpcTimeout if isinstance(error, httpx.TimeoutException) else RpcUnavailable

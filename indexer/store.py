@@ -14,8 +14,11 @@ from sqlalchemy.orm import Session
 
 from backend.app.models.chain import ChainBlock, ChainEvent, IndexerCheckpoint
 from indexer.abi import DecodedEvent, EventDecoder
+from indexer.bulk import write_rows
 from indexer.handlers import PROJECTION_TABLES, handler_for
 from indexer.projection import Projection, RowCache
+
+EVENTS = ChainEvent.__table__
 
 
 def record_events(
@@ -43,8 +46,9 @@ def record_events(
     new = [(event, time) for event, time in events if (event.block_hash, event.log_index) not in known]
     if not new:
         return 0
-    session.execute(
-        insert(ChainEvent.__table__),  # Core, not the ORM's bulk path: no per-row bookkeeping
+    write_rows(
+        session,
+        EVENTS,
         [
             {
                 "chain_id": chain_id,

@@ -3,6 +3,8 @@ stored raw event decodes back into the arguments its handler first received."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from eth_utils import event_abi_to_log_topic
 from hexbytes import HexBytes
@@ -11,7 +13,7 @@ from web3._utils.events import get_event_data
 from backend.app.core.config import Settings
 from backend.app.core.contracts import load_abi
 from backend.app.services.chain import connect_chain
-from indexer.abi import EventDecoder
+from indexer.abi import EventDecoder, to_jsonable
 from tests.support.activity import UNIT, create_job, pay
 
 
@@ -44,6 +46,10 @@ def test_decode__equals_web3__and_round_trips_through_args_json(settings: Settin
         theirs = get_event_data(w3.codec, abis[HexBytes(reference["topics"][0])], reference)
         assert ours is not None and ours.name == theirs["event"]
         assert ours.args == {key: _plain(value) for key, value in theirs["args"].items()}
+        # the generated args_json writes exactly what json would of the JSON-able arguments
+        assert decoder.args_json(ours) == json.dumps(
+            {key: to_jsonable(value) for key, value in ours.args.items()}, separators=(",", ":")
+        )
         stored = decoder.from_row(
             contract=ours.contract,
             event_name=ours.name,
