@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.app.models.base import Base
@@ -33,9 +33,12 @@ class Profile(Base):
     rate_token: Mapped[str | None] = mapped_column(String(42))
     links: Mapped[list[str]] = mapped_column(JSON)
     availability: Mapped[str] = mapped_column(String(16))
-    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    embedding: Mapped[bytes | None] = mapped_column(
+        LargeBinary, deferred=True
+    )  # services/embeddings.py: the text's meaning, for matching
 
     skills: Mapped[list[ProfileSkill]] = relationship(
         order_by="ProfileSkill.tag", cascade="all, delete-orphan", lazy="selectin"

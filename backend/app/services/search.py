@@ -22,6 +22,7 @@ from backend.app.models.job_post import JobPost
 from backend.app.models.profile import Profile
 from backend.app.models.search import SearchDocument
 from backend.app.schemas.search import SearchHit, SearchPage
+from backend.app.services import embeddings
 from backend.app.services.errors import Invalid
 from backend.app.services.skills import normalise_tags
 
@@ -55,7 +56,8 @@ def _remove(session: Session, *, kind: str, ref: str) -> None:
 
 
 def index_job_post(session: Session, post: JobPost) -> None:
-    """Listed jobs are searchable (drafts are not); the caller commits."""
+    """Listed jobs are searchable (drafts are not); the caller commits. Also refreshes the post's embedding."""
+    post.embedding = embeddings.to_bytes(embeddings.embed(embeddings.job_text(post.title, post.description)))
     if post.status not in _JOB_STATUSES:
         _remove(session, kind="job", ref=str(post.id))
         return
@@ -77,6 +79,8 @@ def index_job_post(session: Session, post: JobPost) -> None:
 
 
 def index_profile(session: Session, profile: Profile) -> None:
+    """The caller commits. Also refreshes the profile's embedding."""
+    profile.embedding = embeddings.to_bytes(embeddings.embed(embeddings.profile_text(profile.bio)))
     _upsert(
         session,
         kind="profile",
