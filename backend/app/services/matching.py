@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, true
 from sqlalchemy.orm import Session
 
 from backend.app.models.chain import ChainJob, ChainReputation
@@ -194,11 +195,13 @@ class _Pool:
         return array
 
     def array(self, name: str) -> np.ndarray:
-        """A list attribute as a numpy array (`owners`, `statuses`, `wanted`: tags per row), kept until a write."""
+        """A column as a numpy array (`owners`, `statuses`, `refs`, `wanted`: tags per row), kept until a write."""
         array = self._arrays.get(name)
         if array is None:
             if name == "wanted":
                 array = np.array([len(tags) for tags in self.tags], dtype=np.float64)
+            elif name == "refs":
+                array = np.array([str(key) for key in self.keys], dtype=str)
             else:
                 array = np.array(getattr(self, name), dtype=str)
             self._arrays[name] = array
@@ -240,14 +243,15 @@ class _Pool:
         return self.vectors[: len(self.keys)]
 
 
-_pools: dict[tuple[str, str], _Pool] = {}
+_pools: weakref.WeakKeyDictionary[Engine, dict[str, _Pool]] = weakref.WeakKeyDictionary()
 _pools_lock = threading.Lock()
 
 
 def _pool(session: Session, kind: str) -> _Pool:
-    url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    """The engine's pool of `kind` ("profile" or "job"), brought up to date."""
+    engine = session.get_bind().engine
     with _pools_lock:
-        pool = _pools.setdefault((url, kind), _Pool())
+        pool = _pools.setdefault(engine, {}).setdefault(kind, _Pool())
     with pool.lock:
         (_refresh_profiles if kind == "profile" else _refresh_jobs)(session, pool)
     return pool
@@ -386,7 +390,7 @@ def _record_arrays(pool: _Pool, records: dict[str, _Record]) -> tuple[np.ndarray
 # ---- ranking ----
 
 
-def _top(scores: np.ndarray, candidates: np.ndarray, refs: list[str], limit: int) -> list[int]:
+def _top(scores: np.ndarray, candidates: np.ndarray, refs: Sequence[str] | np.ndarray, limit: int) -> list[int]:
     """Rows of the best `limit` candidates by score (rounded as shown), ties by ref."""
     shown = np.round(scores, 6)
     rows = np.flatnonzero(candidates)
@@ -418,7 +422,7 @@ def _out(kind: str, ref: str, title: str, components: list[Component]) -> MatchO
 
 
 def _hidden(session: Session, key_column: Any, hidden_column: Any) -> set[Any]:
-    return set(session.scalars(select(key_column).where(hidden_column.is_(True))))
+    return set(session.scalars(select(key_column).where(hidden_column == true())))  # `=`, not `IS`: uses the index
 
 
 def _proven(session: Session, addresses: Iterable[str]) -> dict[str, frozenset[str]]:
@@ -539,7 +543,7 @@ def jobs_for_freelancer(session: Session, *, address: str, limit: int) -> list[M
     for post_id in _hidden(session, JobPost.id, JobPost.hidden):
         if (row := pool.row_of.get(post_id)) is not None:
             candidates[row] = False
-    refs = [str(key) for key in pool.keys]
+    refs = pool.array("refs")
     top = _top(scores, candidates, refs, limit)
     descriptions = dict(
         session.execute(
@@ -557,5 +561,5 @@ def jobs_for_freelancer(session: Session, *, address: str, limit: int) -> list[M
             record_component(who),
             availability_component(who),
         ]
-        results.append(_out("job", refs[row], pool.titles[row], components))
+        results.append(_out("job", str(refs[row]), pool.titles[row], components))
     return results

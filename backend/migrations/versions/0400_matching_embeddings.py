@@ -43,7 +43,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_job_posts_updated_at"), ["updated_at"], unique=False)
     with op.batch_alter_table("profiles", schema=None) as batch_op:
         batch_op.add_column(sa.Column("embedding", sa.LargeBinary(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_profiles_hidden"), ["hidden"], unique=False)
+        batch_op.create_index("ix_profiles_hidden", ["hidden", "address"], unique=False)
 
     from backend.app.services import embeddings
 
@@ -53,7 +53,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("profiles", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_profiles_hidden"))
+        batch_op.drop_index("ix_profiles_hidden")
         batch_op.drop_column("embedding")
     with op.batch_alter_table("job_posts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_job_posts_updated_at"))
