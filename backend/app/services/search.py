@@ -33,7 +33,7 @@ from backend.app.services.skills import normalise_tags
 
 MAX_LIMIT = 50
 MAX_PAGES = 20
-MAX_RANKED = 2 * MAX_PAGES * MAX_LIMIT  # newest matching documents scored per query
+MAX_RANKED = MAX_PAGES * MAX_LIMIT  # newest matching documents scored per query: all the pages can show
 MAX_TERMS = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
 _OPEN, _CLOSE = "\x02", "\x03"  # snippet markers, swapped for <mark> after escaping
