@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from eth_utils import keccak, to_checksum_address
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
@@ -175,7 +176,7 @@ def load(database_url: str, *, jobs: int, profiles: int, seed: int = 7) -> Loade
     now = datetime.now(UTC)
     columns = [TextColumn("{task.description:>22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     try:
-        with Progress(*columns) as progress, Session(engine) as session:
+        with Progress(*columns, console=Console(stderr=True)) as progress, Session(engine) as session:
             users = [address("client", n) for n in range(clients)] + [address("freelancer", n) for n in range(profiles)]
             task = progress.add_task("users", total=len(users))
             for start in range(0, len(users), BATCH):
