@@ -186,7 +186,8 @@ def _sqlite_match(words: list[str], tags: list[str] | None = None) -> str:
     """Every word as a prefix; each wanted tag as a phrase in the tags column (a pre-filter the index
     answers; the exact `LIKE` on the document still decides)."""
     match = " ".join('"' + w.replace('"', "") + '"*' for w in words)
-    return " ".join([match, *('tags : "' + tag.replace('"', "") + '"' for tag in tags or [])])
+    phrases = ('tags : "' + tag.replace('"', "") + '"' for tag in tags or [] if _WORD.search(tag))  # "c++" → "c"
+    return " ".join([match, *phrases])
 
 
 def _postgres_query(words: list[str]) -> Any:
