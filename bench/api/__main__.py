@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import platform
 import random
@@ -283,6 +284,7 @@ def table(report: dict[str, Any]) -> Table:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
 def main(jobs: int, profiles: int, databases: str, seconds: float, concurrency: int, as_json: bool) -> None:
     console = Console(stderr=True)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the progress
     report: dict[str, Any] = {
         "jobs": jobs,
         "profiles": profiles,
