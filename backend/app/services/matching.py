@@ -125,9 +125,12 @@ def _text_detail(value: float, job_text: str, their_text: str) -> str:
     return detail + ("; shared words: " + ", ".join(shared) if shared else "; no words in common")
 
 
+def _text_of(value: float, job_text: str, their_text: str) -> Component:
+    return Component("text", value, WEIGHTS["text"], _text_detail(value, job_text, their_text))
+
+
 def text_component(job: JobSpec, who: FreelancerSpec) -> Component:
-    value = similarity(_vector(job.embedding, job.text), _vector(who.embedding, who.text))
-    return Component("text", value, WEIGHTS["text"], _text_detail(value, job.text, who.text))
+    return _text_of(similarity(_vector(job.embedding, job.text), _vector(who.embedding, who.text)), job.text, who.text)
 
 
 def _rating(who: FreelancerSpec) -> float:
@@ -440,67 +443,67 @@ def freelancers_for_job(session: Session, *, post_id: int, client: str, limit: i
         embedding=embeddings.from_bytes(post.embedding),
     )
     pool = _pool(session, "profile")
-    n = len(pool)
-    records = _records(session)
-    proven_tags = (
-        _proven(session, [a for a, r in records.items() if r.jobs_done > 0 and a in pool.row_of]) if job.skills else {}
-    )
+    with pool.lock:  # a refresh by another request waits until this ranking is done
+        n = len(pool)
+        records = _records(session)
+        paid = [a for a, r in records.items() if r.jobs_done > 0 and a in pool.row_of]
+        proven_tags = _proven(session, paid) if job.skills else {}
 
-    proven_hits, declared_hits = np.zeros(n), np.zeros(n)
-    for tag in job.skills:
-        declared = np.zeros(n, dtype=bool)
-        declared[pool.rows_with(tag)] = True
-        is_proven = np.zeros(n, dtype=bool)
-        is_proven[[pool.row_of[a] for a, tags in proven_tags.items() if tag in tags]] = True
-        proven_hits += is_proven
-        declared_hits += declared & ~is_proven
-    skills = skills_value(len(job.skills), proven_hits, declared_hits)
-    text = np.clip(pool.matrix() @ _vector(job.embedding, job.text), 0.0, 1.0)
-    done, ended, lost, rating = _record_arrays(pool, records)
-    record = record_value(done, ended, lost, rating)
-    statuses = pool.array("statuses")
-    availability = np.zeros(n)
-    for value, share in AVAILABILITY.items():
-        availability[statuses == value] = share
-    scores = (
-        WEIGHTS["skills"] * skills
-        + WEIGHTS["text"] * text
-        + WEIGHTS["record"] * record
-        + WEIGHTS["availability"] * availability
-    )
-
-    candidates = np.ones(n, dtype=bool)
-    for address in _hidden(session, Profile.address, Profile.hidden) | {client}:
-        if (row := pool.row_of.get(address)) is not None:
-            candidates[row] = False
-    top = _top(scores, candidates, pool.keys, limit)
-    bios = dict(
-        session.execute(
-            select(Profile.address, Profile.bio).where(Profile.address.in_([pool.keys[r] for r in top]))
-        ).all()
-    )
-    results = []
-    for row in top:
-        address = pool.keys[row]
-        record_of = records.get(address, _Record())
-        who = FreelancerSpec(
-            skills=pool.tags[row],
-            proven=proven_tags.get(address, frozenset()),
-            text=bios.get(address, ""),
-            jobs_done=record_of.jobs_done,
-            availability=pool.statuses[row],
-            jobs_ended=record_of.jobs_ended,
-            disputes_lost=record_of.disputes_lost,
-            rating_average=record_of.rating_average,
+        proven_hits, declared_hits = np.zeros(n), np.zeros(n)
+        for tag in job.skills:
+            declared = np.zeros(n, dtype=bool)
+            declared[pool.rows_with(tag)] = True
+            is_proven = np.zeros(n, dtype=bool)
+            is_proven[[pool.row_of[a] for a, tags in proven_tags.items() if tag in tags]] = True
+            proven_hits += is_proven
+            declared_hits += declared & ~is_proven
+        skills = skills_value(len(job.skills), proven_hits, declared_hits)
+        text = np.clip(pool.matrix() @ _vector(job.embedding, job.text), 0.0, 1.0)
+        done, ended, lost, rating = _record_arrays(pool, records)
+        record = record_value(done, ended, lost, rating)
+        statuses = pool.array("statuses")
+        availability = np.zeros(n)
+        for value, share in AVAILABILITY.items():
+            availability[statuses == value] = share
+        scores = (
+            WEIGHTS["skills"] * skills
+            + WEIGHTS["text"] * text
+            + WEIGHTS["record"] * record
+            + WEIGHTS["availability"] * availability
         )
-        components = [
-            skills_component(job, who),
-            Component("text", float(text[row]), WEIGHTS["text"], _text_detail(float(text[row]), job.text, who.text)),
-            Component("record", float(record[row]), WEIGHTS["record"], _record_detail(who)),
-            availability_component(who),
-        ]
-        results.append(_out("profile", address, pool.titles[row], components))
-    return results
+
+        candidates = np.ones(n, dtype=bool)
+        for address in _hidden(session, Profile.address, Profile.hidden) | {client}:
+            if (row := pool.row_of.get(address)) is not None:
+                candidates[row] = False
+        top = _top(scores, candidates, pool.keys, limit)
+        bios = dict(
+            session.execute(
+                select(Profile.address, Profile.bio).where(Profile.address.in_([pool.keys[r] for r in top]))
+            ).all()
+        )
+        results = []
+        for row in top:
+            address = pool.keys[row]
+            record_of = records.get(address, _Record())
+            who = FreelancerSpec(
+                skills=pool.tags[row],
+                proven=proven_tags.get(address, frozenset()),
+                text=bios.get(address, ""),
+                jobs_done=record_of.jobs_done,
+                availability=pool.statuses[row],
+                jobs_ended=record_of.jobs_ended,
+                disputes_lost=record_of.disputes_lost,
+                rating_average=record_of.rating_average,
+            )
+            components = [
+                skills_component(job, who),
+                _text_of(float(text[row]), job.text, who.text),
+                Component("record", float(record[row]), WEIGHTS["record"], _record_detail(who)),
+                availability_component(who),
+            ]
+            results.append(_out("profile", address, pool.titles[row], components))
+        return results
 
 
 def jobs_for_freelancer(session: Session, *, address: str, limit: int) -> list[MatchOut]:
@@ -521,45 +524,46 @@ def jobs_for_freelancer(session: Session, *, address: str, limit: int) -> list[M
         embedding=embeddings.from_bytes(profile.embedding),
     )
     pool = _pool(session, "job")
-    n = len(pool)
-    wanted = pool.array("wanted")
-    proven_hits, declared_hits = np.zeros(n), np.zeros(n)
-    for tag in who.proven:
-        proven_hits[pool.rows_with(tag)] += 1
-    for tag in who.skills - who.proven:
-        declared_hits[pool.rows_with(tag)] += 1
-    skills = skills_value(wanted, proven_hits, declared_hits)
-    text = np.clip(pool.matrix() @ _vector(who.embedding, who.text), 0.0, 1.0)
-    record = float(record_value(who.jobs_done, who.jobs_ended, who.disputes_lost, _rating(who)))
-    availability = AVAILABILITY.get(who.availability, 0.0)
-    scores = (
-        WEIGHTS["skills"] * skills
-        + WEIGHTS["text"] * text
-        + WEIGHTS["record"] * record
-        + WEIGHTS["availability"] * availability
-    )
-
-    candidates = (pool.array("statuses") == "published") & (pool.array("owners") != address)
-    for post_id in _hidden(session, JobPost.id, JobPost.hidden):
-        if (row := pool.row_of.get(post_id)) is not None:
-            candidates[row] = False
-    refs = pool.array("refs")
-    top = _top(scores, candidates, refs, limit)
-    descriptions = dict(
-        session.execute(
-            select(JobPost.id, JobPost.description).where(JobPost.id.in_([pool.keys[r] for r in top]))
-        ).all()
-    )
-    results = []
-    for row in top:
-        job = JobSpec(
-            skills=pool.tags[row], text=embeddings.job_text(pool.titles[row], descriptions.get(pool.keys[row], ""))
+    with pool.lock:  # a refresh by another request waits until this ranking is done
+        n = len(pool)
+        wanted = pool.array("wanted")
+        proven_hits, declared_hits = np.zeros(n), np.zeros(n)
+        for tag in who.proven:
+            proven_hits[pool.rows_with(tag)] += 1
+        for tag in who.skills - who.proven:
+            declared_hits[pool.rows_with(tag)] += 1
+        skills = skills_value(wanted, proven_hits, declared_hits)
+        text = np.clip(pool.matrix() @ _vector(who.embedding, who.text), 0.0, 1.0)
+        record = float(record_value(who.jobs_done, who.jobs_ended, who.disputes_lost, _rating(who)))
+        availability = AVAILABILITY.get(who.availability, 0.0)
+        scores = (
+            WEIGHTS["skills"] * skills
+            + WEIGHTS["text"] * text
+            + WEIGHTS["record"] * record
+            + WEIGHTS["availability"] * availability
         )
-        components = [
-            skills_component(job, who),
-            Component("text", float(text[row]), WEIGHTS["text"], _text_detail(float(text[row]), job.text, who.text)),
-            record_component(who),
-            availability_component(who),
-        ]
-        results.append(_out("job", str(refs[row]), pool.titles[row], components))
-    return results
+
+        candidates = (pool.array("statuses") == "published") & (pool.array("owners") != address)
+        for post_id in _hidden(session, JobPost.id, JobPost.hidden):
+            if (row := pool.row_of.get(post_id)) is not None:
+                candidates[row] = False
+        refs = pool.array("refs")
+        top = _top(scores, candidates, refs, limit)
+        descriptions = dict(
+            session.execute(
+                select(JobPost.id, JobPost.description).where(JobPost.id.in_([pool.keys[r] for r in top]))
+            ).all()
+        )
+        results = []
+        for row in top:
+            job = JobSpec(
+                skills=pool.tags[row], text=embeddings.job_text(pool.titles[row], descriptions.get(pool.keys[row], ""))
+            )
+            components = [
+                skills_component(job, who),
+                _text_of(float(text[row]), job.text, who.text),
+                record_component(who),
+                availability_component(who),
+            ]
+            results.append(_out("job", str(refs[row]), pool.titles[row], components))
+        return results
