@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.app.models.base import Base
@@ -33,10 +33,13 @@ class JobPost(Base):
     metadata_hash: Mapped[str] = mapped_column(String(66), index=True)
     chain_id: Mapped[int | None] = mapped_column(BigInteger)
     chain_job_id: Mapped[int | None] = mapped_column(BigInteger)
-    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # matching's cache stamp
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    embedding: Mapped[bytes | None] = mapped_column(
+        LargeBinary, deferred=True
+    )  # services/embeddings.py: the text's meaning, for matching
 
     skills: Mapped[list[JobPostSkill]] = relationship(
         order_by="JobPostSkill.tag", cascade="all, delete-orphan", lazy="selectin"

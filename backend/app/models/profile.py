@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.app.models.base import Base
@@ -25,6 +25,7 @@ class Profile(Base):
     """What a wallet says about itself. The on-chain record is never stored here."""
 
     __tablename__ = "profiles"
+    __table_args__ = (Index("ix_profiles_hidden", "hidden", "address"),)  # covering: matching reads hidden ones
 
     address: Mapped[str] = mapped_column(ForeignKey("users.address", ondelete="CASCADE"), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(80))
@@ -36,6 +37,9 @@ class Profile(Base):
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    embedding: Mapped[bytes | None] = mapped_column(
+        LargeBinary, deferred=True
+    )  # services/embeddings.py: the text's meaning, for matching
 
     skills: Mapped[list[ProfileSkill]] = relationship(
         order_by="ProfileSkill.tag", cascade="all, delete-orphan", lazy="selectin"

@@ -3,6 +3,11 @@
 Both engines get the same query (every word must match, as a prefix), the same filters, the
 same weighting idea (title above tags above body), HTML-safe snippets with <mark>, and keyset
 pagination on (score, id) with a hard cap on the number of pages.
+
+Cost is bounded by the page cap: at most MAX_PAGES × MAX_LIMIT results can ever be read, so only
+the newest MAX_RANKED documents that match the words and filters are scored (scoring is the costly
+step: bm25 or ts_rank reads every candidate's positions), and snippets are cut for the page shown only.
+A word found in 30% of 100,000 jobs thus costs the same as one found in 2%.
 """
 
 from __future__ import annotations
@@ -22,15 +27,17 @@ from backend.app.models.job_post import JobPost
 from backend.app.models.profile import Profile
 from backend.app.models.search import SearchDocument
 from backend.app.schemas.search import SearchHit, SearchPage
+from backend.app.services import embeddings
 from backend.app.services.errors import Invalid
 from backend.app.services.skills import normalise_tags
 
 MAX_LIMIT = 50
 MAX_PAGES = 20
+MAX_RANKED = MAX_PAGES * MAX_LIMIT  # newest matching documents scored per query: all the pages can show
 MAX_TERMS = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
 _OPEN, _CLOSE = "\x02", "\x03"  # snippet markers, swapped for <mark> after escaping
-_JOB_STATUSES = frozenset({"published", "hired", "closed"})
+LISTED_JOB_STATUSES = frozenset({"published", "hired", "closed"})
 
 
 # ---- keeping documents in step (called by the services that write jobs and profiles) ----
@@ -54,44 +61,47 @@ def _remove(session: Session, *, kind: str, ref: str) -> None:
     session.execute(delete(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.ref == ref))
 
 
+def job_document(post: JobPost) -> dict[str, Any]:
+    """The search document's values for a job post (bulk loaders write exactly these)."""
+    return {
+        "title": _plain(post.title),
+        "body": _plain(post.description),
+        "tags": " " + " ".join(s.tag for s in post.skills) + " ",
+        "budget": post.budget,
+        "token": post.token,
+        "status": post.status,
+        "posted_at": post.published_at or post.created_at,
+        "hidden": post.hidden,
+    }
+
+
+def profile_document(profile: Profile) -> dict[str, Any]:
+    """The search document's values for a profile."""
+    return {
+        "title": _plain(profile.display_name),
+        "body": _plain(profile.bio),
+        "tags": " " + " ".join(s.tag for s in profile.skills) + " ",
+        "budget": profile.hourly_rate,
+        "token": profile.rate_token,
+        "status": profile.availability,
+        "posted_at": profile.updated_at,
+        "hidden": profile.hidden,
+    }
+
+
 def index_job_post(session: Session, post: JobPost) -> None:
-    """Listed jobs are searchable (drafts are not); the caller commits."""
-    if post.status not in _JOB_STATUSES:
+    """Listed jobs are searchable (drafts are not); the caller commits. Also refreshes the post's embedding."""
+    post.embedding = embeddings.to_bytes(embeddings.embed(embeddings.job_text(post.title, post.description)))
+    if post.status not in LISTED_JOB_STATUSES:
         _remove(session, kind="job", ref=str(post.id))
         return
-    _upsert(
-        session,
-        kind="job",
-        ref=str(post.id),
-        values={
-            "title": _plain(post.title),
-            "body": _plain(post.description),
-            "tags": " " + " ".join(s.tag for s in post.skills) + " ",
-            "budget": post.budget,
-            "token": post.token,
-            "status": post.status,
-            "posted_at": post.published_at or post.created_at,
-            "hidden": post.hidden,
-        },
-    )
+    _upsert(session, kind="job", ref=str(post.id), values=job_document(post))
 
 
 def index_profile(session: Session, profile: Profile) -> None:
-    _upsert(
-        session,
-        kind="profile",
-        ref=profile.address,
-        values={
-            "title": _plain(profile.display_name),
-            "body": _plain(profile.bio),
-            "tags": " " + " ".join(s.tag for s in profile.skills) + " ",
-            "budget": profile.hourly_rate,
-            "token": profile.rate_token,
-            "status": profile.availability,
-            "posted_at": profile.updated_at,
-            "hidden": profile.hidden,
-        },
-    )
+    """The caller commits. Also refreshes the profile's embedding."""
+    profile.embedding = embeddings.to_bytes(embeddings.embed(embeddings.profile_text(profile.bio)))
+    _upsert(session, kind="profile", ref=profile.address, values=profile_document(profile))
 
 
 # ---- queries ----
@@ -165,40 +175,72 @@ def _filters(query: SearchQuery) -> list[Any]:
     return conditions
 
 
-def _sqlite(words: list[str], conditions: list[Any]) -> Select[Any]:
-    d = SearchDocument
-    if not words:
-        return select(d, literal_column("0.0").label("score"), func.substr(d.body, 1, 160).label("snippet")).where(
-            *conditions
-        )
-    fts = table("search_fts", column("rowid"))
+_PAGE_COLUMNS = ("id", "kind", "ref", "title", "tags", "budget", "token", "status", "posted_at")
+
+
+def _page_columns() -> list[Any]:
+    return [getattr(SearchDocument, name) for name in _PAGE_COLUMNS]
+
+
+def _sqlite_match(words: list[str], tags: list[str] | None = None) -> str:
+    """Every word as a prefix; each wanted tag as a phrase in the tags column (a pre-filter the index
+    answers; the exact `LIKE` on the document still decides)."""
     match = " ".join('"' + w.replace('"', "") + '"*' for w in words)
-    return (
-        select(
-            d,
-            (-func.bm25(literal_column("search_fts"), 10.0, 1.0, 5.0)).label("score"),
-            func.snippet(literal_column("search_fts"), -1, _OPEN, _CLOSE, "…", 16).label("snippet"),
-        )
-        .join(fts, fts.c.rowid == d.id)
-        .where(text("search_fts MATCH :match").bindparams(match=match), *conditions)
-    )
+    phrases = ('tags : "' + tag.replace('"', "") + '"' for tag in tags or [] if _WORD.search(tag))  # "c++" → "c"
+    return " ".join([match, *phrases])
 
 
-def _postgres(words: list[str], conditions: list[Any]) -> Select[Any]:
+def _postgres_query(words: list[str]) -> Any:
+    return func.to_tsquery("simple", " & ".join(w + ":*" for w in words))
+
+
+def _ranked(dialect: str, words: list[str], conditions: list[Any], tags: list[str]) -> Select[Any]:
+    """The newest MAX_RANKED documents matching words and filters, with their score (snippets come later)."""
     d = SearchDocument
     if not words:
-        return select(d, literal_column("0.0").label("score"), func.substr(d.body, 1, 160).label("snippet")).where(
-            *conditions
+        return select(*_page_columns(), literal_column("0.0").label("score")).where(*conditions)
+    if dialect == "sqlite":  # FTS5 yields rowids newest first and stops at the limit: bm25 runs MAX_RANKED times
+        fts = table("search_fts", column("rowid"))
+        return (
+            select(*_page_columns(), (-func.bm25(literal_column("search_fts"), 10.0, 1.0, 5.0)).label("score"))
+            .select_from(fts)
+            .join(d, d.id == fts.c.rowid)
+            .where(text("search_fts MATCH :match").bindparams(match=_sqlite_match(words, tags)), *conditions)
+            .order_by(fts.c.rowid.desc())
+            .limit(MAX_RANKED)
         )
-    query = func.to_tsquery("simple", " & ".join(w + ":*" for w in words))
     tsv = literal_column("search_documents.tsv")
-    options = f"StartSel={_OPEN},StopSel={_CLOSE},MaxWords=24,MinWords=8,ShortWord=1,HighlightAll=false"
-    document = func.concat_ws(" ", d.title, d.body)
-    return select(
-        d,
-        cast(func.ts_rank(tsv, query), Float(53)).label("score"),  # float8: exact in the cursor
-        func.ts_headline("simple", document, query, options).label("snippet"),
-    ).where(tsv.op("@@")(query), *conditions)
+    query = _postgres_query(words)
+    newest = select(d.id).where(tsv.op("@@")(query), *conditions).order_by(d.id.desc()).limit(MAX_RANKED)  # no ts_rank
+    score = cast(func.ts_rank(tsv, query), Float(53))  # float8: exact in the cursor
+    return select(*_page_columns(), score.label("score")).where(d.id.in_(newest.scalar_subquery()))
+
+
+def _snippets(session: Session, dialect: str, words: list[str], ids: list[int]) -> dict[int, str]:
+    """Highlighted text around the matches, for the page's documents only (the costly part of a search)."""
+    d = SearchDocument
+    if not ids:
+        return {}
+    if not words:
+        rows = session.execute(select(d.id, func.substr(d.body, 1, 160)).where(d.id.in_(ids)))
+    elif dialect == "sqlite":
+        fts = table("search_fts", column("rowid"))
+        snippet = func.snippet(literal_column("search_fts"), -1, _OPEN, _CLOSE, "…", 16)
+        # FTS5 reruns the whole MATCH once per value of `rowid IN (…)`: give it a rowid range to walk
+        # instead, and test membership on `rowid + 0` (an expression FTS5 never sees) before snippet() runs
+        rows = session.execute(
+            select(fts.c.rowid, snippet).where(
+                text("search_fts MATCH :match").bindparams(match=_sqlite_match(words)),
+                fts.c.rowid.between(min(ids), max(ids)),
+                (fts.c.rowid + 0).in_(ids),
+            )
+        )
+    else:
+        options = f"StartSel={_OPEN},StopSel={_CLOSE},MaxWords=24,MinWords=8,ShortWord=1,HighlightAll=false"
+        document = func.concat_ws(" ", d.title, d.body)
+        headline = func.ts_headline("simple", document, _postgres_query(words), options)
+        rows = session.execute(select(d.id, headline).where(d.id.in_(ids)))
+    return {int(doc_id): snippet or "" for doc_id, snippet in rows}
 
 
 def search(session: Session, *, query: SearchQuery) -> SearchPage:
@@ -212,20 +254,20 @@ def search(session: Session, *, query: SearchQuery) -> SearchPage:
     if page > MAX_PAGES:
         raise Invalid(f"results stop after {MAX_PAGES} pages: narrow the query")
     words = terms(query.text)
-    conditions = _filters(query)
-    build = _sqlite if session.get_bind().dialect.name == "sqlite" else _postgres
-    inner = build(words, conditions).subquery()
+    dialect = session.get_bind().dialect.name
+    inner = _ranked(dialect, words, _filters(query), normalise_tags(query.skills)).subquery()
     score, doc_id = inner.c.score, inner.c.id
     outer = select(inner)
     if cursor is not None:
         outer = outer.where(or_(score < cursor.score, and_(score == cursor.score, doc_id > cursor.id)))
     rows = session.execute(outer.order_by(score.desc(), doc_id).limit(query.limit)).mappings().all()
+    snippets = _snippets(session, dialect, words, [row["id"] for row in rows])
     items = [
         SearchHit(
             kind=row["kind"],
             ref=row["ref"],
             title=row["title"],
-            snippet=safe_snippet(row["snippet"] or ""),
+            snippet=safe_snippet(snippets.get(row["id"], "")),
             score=float(row["score"]),
             skills=row["tags"].split(),
             budget=None if row["budget"] is None else str(row["budget"]),

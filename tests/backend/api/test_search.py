@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from backend.app.services import search
 from tests.support.factories import TOKEN, job_post_body, profile_body, published_post
 
 PROBLEM = "application/problem+json"
@@ -78,6 +79,7 @@ def test_search_jobs__snippet_escapes_the_listing_text(client_as, api):
     [
         ({"skills": ["VYPER"]}, ["audit"]),
         ({"skills": ["vyper", "logo-design"]}, []),
+        ({"skills": ["Logo Design"]}, ["logo"]),
         ({"budget_min": "200"}, ["audit"]),
         ({"budget_max": "200"}, ["logo"]),
         ({"status": ["closed"]}, ["translation"]),
@@ -87,6 +89,11 @@ def test_search_jobs__snippet_escapes_the_listing_text(client_as, api):
 )
 def test_search_jobs__filters(api, corpus, params, expected):
     assert _refs(api, q="escrow", **params) == [corpus[name] for name in expected]
+
+
+def test_search_jobs__only_the_newest_max_ranked_matches_are_scored(api, corpus, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RANKED", 1)
+    assert _refs(api, q="escrow") == [corpus["logo"]]  # the audit ranks higher but was listed first
 
 
 def test_search_jobs__posted_since__only_newer(api, corpus):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
 from backend.app.api.deps import ChainDep, CurrentUser, OptionalUser, SessionDep
 from backend.app.schemas.job_post import JobPostIn, JobPostOut, JobPostPage, LinkChainJobIn
@@ -19,6 +20,12 @@ def create_job_post(body: JobPostIn, user: CurrentUser, session: SessionDep) -> 
     return job_posts.post_out(session, job_posts.create_draft(session, client=user.address, data=body))
 
 
+def _json(model: BaseModel) -> Response:
+    """The model serialised once (it is built and validated by the service already; the hot reads skip
+    FastAPI's second validation pass through `response_model`, which stays for the OpenAPI schema)."""
+    return Response(content=model.model_dump_json(), media_type="application/json")
+
+
 @router.get("/job-posts", response_model=JobPostPage)
 def list_job_posts(
     session: SessionDep,
@@ -26,12 +33,14 @@ def list_job_posts(
     client: str | None = None,
     cursor: int | None = Query(None, ge=1, description="`next_cursor` of the previous page."),
     limit: int = Query(20, ge=1, le=job_posts.MAX_PAGE),
-) -> JobPostPage:
+) -> Response:
     """Published listings, newest first (anyone)."""
     posts = job_posts.list_public(session, category=category, client=client, before_id=cursor, limit=limit)
-    return JobPostPage(
-        items=[job_posts.post_out(session, p) for p in posts],
-        next_cursor=str(posts[-1].id) if len(posts) == limit else None,
+    return _json(
+        JobPostPage(
+            items=[job_posts.post_out(session, p) for p in posts],
+            next_cursor=str(posts[-1].id) if len(posts) == limit else None,
+        )
     )
 
 
@@ -42,10 +51,10 @@ def my_job_posts(user: CurrentUser, session: SessionDep) -> list[JobPostOut]:
 
 
 @router.get("/job-posts/{post_id}", response_model=JobPostOut)
-def get_job_post(post_id: int, user: OptionalUser, session: SessionDep) -> JobPostOut:
+def get_job_post(post_id: int, user: OptionalUser, session: SessionDep) -> Response:
     """A listing; drafts are visible to their client only. `hash_mismatch` flags an edited-after-funding listing."""
     viewer = None if user is None else user.address
-    return job_posts.post_out(session, job_posts.get_visible(session, post_id=post_id, viewer=viewer))
+    return _json(job_posts.post_out(session, job_posts.get_visible(session, post_id=post_id, viewer=viewer)))
 
 
 @router.put("/job-posts/{post_id}", response_model=JobPostOut, responses=OWNER_ONLY)
