@@ -179,7 +179,17 @@ def app_env(*, rpc_url: str, database_url: str, deployments_file: Path) -> dict[
         "JIEDAN_DEPLOYMENTS_FILE": str(deployments_file),
         "JIEDAN_POLL_INTERVAL": "0.2",
         "JIEDAN_DEFAULT_ARBITER": DEMO_WALLETS["arbiter"][0],
+        # The demo seeds hundreds of sign-ins, proposals and messages from one machine within a minute;
+        # a local marketplace raises those per-client limits (the product's defaults stay for deployments).
+        **{name: os.environ.get(name, value) for name, value in DEMO_RATE_LIMITS.items()},
     }
+
+
+DEMO_RATE_LIMITS = {
+    "JIEDAN_RATE_LIMIT_SIGN_IN": "600",
+    "JIEDAN_RATE_LIMIT_PROPOSALS": "200",
+    "JIEDAN_RATE_LIMIT_MESSAGES": "300",
+}
 
 
 @dataclass(frozen=True)
