@@ -53,13 +53,11 @@ class Node:
 
     def request(self, method: str, *params):
         response = self.provider.make_request(method, list(params))
-        if "error" in response:
-            raise (
-                Refused(revert_reason(response["error"]))
-                if _is_revert(response["error"])
-                else RuntimeError(f"{method}: {response['error']}")
-            )
-        return response["result"]
+        if (error := response.get("error")) is None:
+            return response["result"]
+        if _is_revert(error):
+            raise Refused(revert_reason(error))
+        raise RuntimeError(f"{method}: {error}")
 
     def batch(self, requests: list[tuple[str, list]]) -> list:
         """Several requests in one round trip; results in order."""
