@@ -18,6 +18,10 @@ After every step that mined a transaction (a step that mined nothing cannot chan
 - every refused action reverts with a module-prefixed reason (never a bare revert or a panic), and an
   action the node accepted in simulation is mined successfully.
 
+At the end of every sequence that passed its checks (liveness): after every deadline, review period and
+ruling window, the stranger and the clients alone close every running job, collect the fees and withdraw
+every credit, and the escrow is left holding nothing in any token.
+
 Chain time is deterministic (each block one second after the last, plus the machine's own time travel), so
 the derandomized default run is reproducible. Actions go over raw JSON-RPC (tests/contracts/raw_node.py).
 
@@ -123,6 +127,8 @@ class EscrowMachine(RuleBasedStateMachine):
         self.expected = {who: list(self.stats[who]) for who in self.parties}
         self.job_ended_since_check = False
         self.dirty = True
+        self.draining = False
+        self.steps_checked = False  # whether the last step's checks all passed
 
     @initialize(
         plans=st.lists(
@@ -157,8 +163,45 @@ class EscrowMachine(RuleBasedStateMachine):
             self.block(who, blocked=True)
 
     def teardown(self):
-        if hasattr(self, "snapshot"):
+        if not hasattr(self, "snapshot"):
+            return
+        try:
+            if self.steps_checked:  # the sequence passed every check so far (a failure is reported as it is)
+                self.drain()
+        finally:
             self.node.revert(self.snapshot)
+
+    def drain(self):
+        """Liveness, from wherever the sequence left the escrow: once every deadline, review period and ruling
+        window is over, the stranger and the clients alone can close every running job, the fees can be
+        collected and every credit withdrawn (to the stranger, whom nothing blocks), and then the escrow
+        holds nothing at all, in any token."""
+        self.draining = True
+        self._travel_to(max([self._now(), *self.ends.values(), *(d for j in self.jobs for _, d in j["terms"][5])]) + 1)
+        for j in self._running():
+            for index in range(j["funded"]):
+                state = self.state.get((j["id"], index))
+                if state is None:
+                    self._must("reclaim", j["id"], index, j["terms"], sender=self.stranger)
+                elif state == "submitted":
+                    self._must("release", j["id"], index, sender=self.stranger)
+                elif state == "disputed":
+                    self._must("apply_default_ruling", j["id"], index, sender=j["client"])
+            if not j["ended"]:
+                self._must("cancel_unfunded", j["id"], sender=j["client"])
+            assert j["ended"], f"job {j['id']} did not end"
+        for t, address in enumerate(self.token_addresses):
+            if self.fees[t]:
+                self._must("collect_fees", address, sender=self.stranger)
+        for (t, holder), amount in sorted(self.credits.items()):
+            if amount:
+                self._must("withdraw", self.token_addresses[t], self.stranger, sender=_checksum(holder, self.payees))
+        self.ledger_matches_chain()
+        for t in range(3):
+            assert self.funded[t] == self.paid_out[t] - self.credited[t] + self.withdrawn[t], f"left in escrow: {t}"
+
+    def _must(self, method, *args, sender):
+        assert self._send(method, *args, sender=sender) is not None, f"{method}{args[:2]} refused while draining"
 
     # --- chain access ------------------------------------------------------------
 
@@ -179,6 +222,7 @@ class EscrowMachine(RuleBasedStateMachine):
         The call is first simulated on the pending block; only calls that would succeed are mined, and they
         must succeed, since the mined block has the simulated one's number and timestamp.
         """
+        self.steps_checked = False
         data = self.escrow.data(method, *args)
         try:
             self.node.call(self.escrow.address, data, sender, value)
@@ -188,7 +232,8 @@ class EscrowMachine(RuleBasedStateMachine):
             return None  # nothing was mined, so no state (reputation included) can have changed
         receipt = self.node.send(sender, self.escrow.address, data, value)
         assert receipt["status"] == "0x1", f"{method} passed its simulation but reverted when mined"
-        REACHED[method] += 1
+        if not self.draining:
+            REACHED[method] += 1
         self.dirty = True
         events = self.escrow.events(receipt)
         for name, e in events:
@@ -478,6 +523,7 @@ class EscrowMachine(RuleBasedStateMachine):
     def block(self, who, blocked):
         """The blocklisting token blocks or unblocks a party or a fee recipient (never the stranger)."""
         account, blocky = self.payees[who], self.coins[BLOCKY]
+        self.steps_checked = False
         receipt = self.node.send(self.owner, blocky.address, blocky.data("set_blocked", account, blocked))
         assert receipt["status"] == "0x1"
         (self.blocked.add if blocked else self.blocked.discard)(account)
@@ -570,10 +616,9 @@ class EscrowMachine(RuleBasedStateMachine):
 
     # --- invariants ------------------------------------------------------------
 
-    @invariant()
     def ledger_matches_chain(self):
         """Balances, credits, fees and reputation on chain against the ledger, in one round trip."""
-        if not getattr(self, "dirty", False):
+        if not self.dirty:
             return
         self.dirty = False
         requests = [("eth_getBalance", [self.escrow.address, "latest"])]
@@ -604,10 +649,16 @@ class EscrowMachine(RuleBasedStateMachine):
             self.stats[who] = now
         self.job_ended_since_check = False
 
-    @invariant()
     def nothing_closed_twice(self):
-        if hasattr(self, "closed"):
-            assert all(count == 1 for count in self.closed.values())
+        assert all(count == 1 for count in self.closed.values())
+
+    @invariant()
+    def every_check(self):
+        if not hasattr(self, "closed"):
+            return
+        self.ledger_matches_chain()
+        self.nothing_closed_twice()
+        self.steps_checked = True
 
 
 def _call(contract: RawContract, method: str, *args) -> tuple[str, list]:
