@@ -122,11 +122,12 @@ def test_create_job__without_allowance__reverts_and_keeps_nothing(escrow, token,
 def test_create_job__bad_terms__reverts(escrow, token, client, freelancer, arbiter, change, reason):
     amounts = change.get("amounts", [UNIT, UNIT])
     offset = change.get("deadline_offset")
+    token.approve(escrow, 10 * UNIT, sender=client)
     now = chain.pending_timestamp
+    chain.pending_timestamp = now  # the create is mined at `now` exactly, however slow the machine is
     deadlines = [now + (offset if offset is not None else 86_400)] * len(amounts)
     options = {k: v for k, v in change.items() if k in ("arbiter_fee_bps", "platform_fee_bps", "review", "ruling")}
     terms = make_terms(arbiter, amounts, deadlines, **options)
-    token.approve(escrow, 10 * UNIT, sender=client)
     with ape.reverts(reason):
         escrow.create_job(freelancer, token, terms, b"\x00" * 32, change.get("fund", 0), sender=client)
 
