@@ -37,12 +37,33 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 UPLOAD_ROUTE = r"/api/threads/\d+/attachments"  # raw attachment bytes: capped by max_upload_bytes instead
 
 
+TAG_DESCRIPTIONS = {
+    "health": "Liveness and readiness of the API, its database and the chain indexer.",
+    "auth": "Sign-In with Ethereum (EIP-4361): a nonce, a signed message, a session cookie.",
+    "profiles": "Public profiles: what the owner writes, plus the on-chain record read from the indexer.",
+    "job posts": "Off-chain job listings a client drafts, publishes, hires on and links to the escrow.",
+    "proposals": "Freelancers' proposals on a job post; the client shortlists, declines or accepts.",
+    "offers": "Freelancers' service offers with up to three priced tiers that clients order.",
+    "messages": "Threads between a client and a freelancer about a job post, with attachments.",
+    "search": "Full-text search over published job posts and profiles.",
+    "matching": "Freelancers ranked for a job post by skills, text similarity and on-chain record.",
+    "moderation": "Reports by anyone signed in; hide and restore actions by moderators.",
+    "notifications": "What happened to the signed-in user's proposals, threads, jobs and content.",
+    "jobs": "Escrow jobs as projected by the indexer, the actions each party may take, settlements.",
+    "transactions": "Unsigned escrow and token transactions for the user's wallet to sign and send.",
+    "listings": "The canonical JSON and keccak256 hash of a listing, as committed on-chain.",
+    "wallets": "A wallet's live balance and escrow allowance of the payment token.",
+}
+"""One description per router tag, shown on /docs in this order."""
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="Jiedan",
         summary="Freelance marketplace with milestone escrow on-chain.",
         version="0.1.0",
+        openapi_tags=[{"name": name, "description": text} for name, text in TAG_DESCRIPTIONS.items()],
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)

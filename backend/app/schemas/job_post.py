@@ -14,14 +14,35 @@ JobPostStatus = Literal["draft", "published", "hired", "closed"]
 
 
 class MilestonePlan(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"title": "Wireframes", "amount": "400000000"}]}, extra="forbid"
+    )
 
     title: str = Field(min_length=1, max_length=200, examples=["Wireframes"])
     amount: Amount
 
 
 class JobPostIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Logo for a tea shop",
+                    "description": "A round logo for **Green Leaf Tea**; vector files.",
+                    "category": "design",
+                    "skills": ["logo-design"],
+                    "budget": "1000000000",
+                    "token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                    "deadline": "2026-12-20T00:00:00Z",
+                    "milestones": [
+                        {"title": "Wireframes", "amount": "400000000"},
+                        {"title": "Final logo files", "amount": "600000000"},
+                    ],
+                }
+            ]
+        },
+        extra="forbid",
+    )
 
     title: str = Field(min_length=3, max_length=200, examples=["Logo for a tea shop"])
     description: str = Field(default="", max_length=20_000, description="Markdown.")
@@ -34,7 +55,7 @@ class JobPostIn(BaseModel):
 
 
 class LinkChainJobIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"chain_job_id": 1}]}, extra="forbid")
 
     chain_job_id: int = Field(ge=1)
 

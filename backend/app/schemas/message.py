@@ -10,7 +10,9 @@ from backend.app.schemas.tx import Address
 
 
 class OpenThreadIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"freelancer": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}]}, extra="forbid"
+    )
 
     freelancer: Address | None = Field(
         default=None, description="The client names the freelancer (one who sent a proposal); a freelancer omits it."
@@ -18,7 +20,10 @@ class OpenThreadIn(BaseModel):
 
 
 class MessageIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"body": "Hi Li Wei, could the wireframes be ready by Friday?"}]},
+        extra="forbid",
+    )
 
     body: str = Field(min_length=1, max_length=10_000)
 
@@ -40,6 +45,21 @@ class MessageOut(BaseModel):
     attachment: AttachmentOut | None
     created_at: datetime
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 12,
+                    "thread_id": 3,
+                    "sender": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+                    "body": "Hi Li Wei, could the wireframes be ready by Friday?",
+                    "attachment": None,
+                    "created_at": "2026-11-25T12:04:00Z",
+                }
+            ]
+        }
+    )
+
 
 class ThreadOut(BaseModel):
     id: int
@@ -49,6 +69,25 @@ class ThreadOut(BaseModel):
     participants: list[str]
     unread: int
     last_message_at: datetime
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "job_post_id": 7,
+                    "client": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+                    "freelancer": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                    "participants": [
+                        "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+                        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                    ],
+                    "unread": 1,
+                    "last_message_at": "2026-11-25T12:04:00Z",
+                }
+            ]
+        }
+    )
 
 
 class ThreadPage(BaseModel):

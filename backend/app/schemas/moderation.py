@@ -11,7 +11,10 @@ TargetKind = Literal["job", "offer", "profile", "message"]
 
 
 class ReportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"kind": "job", "ref": "7", "reason": "Asks for payment outside the escrow."}]},
+        extra="forbid",
+    )
 
     kind: TargetKind
     ref: str = Field(min_length=1, max_length=42, description="Job post, offer or message id, or a profile address.")
@@ -27,9 +30,30 @@ class ReportOut(BaseModel):
     status: Literal["open", "resolved"]
     created_at: datetime
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 4,
+                    "reporter": "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+                    "kind": "job",
+                    "ref": "7",
+                    "reason": "Asks for payment outside the escrow.",
+                    "status": "open",
+                    "created_at": "2026-11-25T12:10:00Z",
+                }
+            ]
+        }
+    )
+
 
 class ModerationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"kind": "job", "ref": "7", "reason": "Hidden: asks for payment outside the escrow."}]
+        },
+        extra="forbid",
+    )
 
     kind: TargetKind
     ref: str = Field(min_length=1, max_length=42)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class NotificationOut(BaseModel):
@@ -15,6 +15,21 @@ class NotificationOut(BaseModel):
     link: str
     at: datetime
     unread: bool
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": "app",
+                    "kind": "proposal_accepted",
+                    "text": "Your proposal on “Logo for a tea shop” was accepted by Chen Jie",
+                    "link": "/jobs/7",
+                    "at": "2026-11-25T12:20:00Z",
+                    "unread": True,
+                }
+            ]
+        }
+    )
 
 
 class NotificationFeed(BaseModel):

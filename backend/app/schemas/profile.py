@@ -20,7 +20,22 @@ class CategoryOut(BaseModel):
 class ProfileIn(BaseModel):
     """What the owner may set. Reputation, proven skills and volume are not here: they come from the chain."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "display_name": "Li Wei",
+                    "bio": "Brand designer. **Tea** packaging and logos.",
+                    "skills": ["logo-design", "ui-design"],
+                    "hourly_rate": "25000000",
+                    "rate_token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                    "links": ["https://example.com/portfolio"],
+                    "availability": "available",
+                }
+            ]
+        },
+        extra="forbid",
+    )
 
     display_name: str = Field(min_length=1, max_length=80, examples=["Li Wei"])
     bio: str = Field(default="", max_length=5_000, description="Markdown.")

@@ -14,7 +14,20 @@ ProposalStatus = Literal["submitted", "shortlisted", "declined", "withdrawn", "a
 
 
 class ProposalIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "cover_letter": "I have drawn 40 logos for tea brands; samples are on my profile.",
+                    "milestones": [
+                        {"title": "Wireframes", "amount": "400000000"},
+                        {"title": "Final logo files", "amount": "600000000"},
+                    ],
+                }
+            ]
+        },
+        extra="forbid",
+    )
 
     cover_letter: str = Field(min_length=1, max_length=10_000, examples=["I have drawn 40 logos for tea brands."])
     milestones: list[MilestonePlan] = Field(min_length=1, max_length=50)
@@ -30,6 +43,27 @@ class ProposalOut(BaseModel):
     status: ProposalStatus
     created_at: datetime
     updated_at: datetime
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 70,
+                    "job_post_id": 7,
+                    "freelancer": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                    "cover_letter": "I have drawn 40 logos for tea brands; samples are on my profile.",
+                    "milestones": [
+                        {"title": "Wireframes", "amount": "400000000"},
+                        {"title": "Final logo files", "amount": "600000000"},
+                    ],
+                    "total": "1000000000",
+                    "status": "submitted",
+                    "created_at": "2026-11-25T11:00:00Z",
+                    "updated_at": "2026-11-25T11:00:00Z",
+                }
+            ]
+        }
+    )
 
 
 class HireOut(BaseModel):
@@ -48,7 +82,14 @@ class AcceptOut(BaseModel):
 
 
 class TierIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "Basic", "delivery_days": 5, "milestones": [{"title": "Audit report", "amount": "500000000"}]}
+            ]
+        },
+        extra="forbid",
+    )
 
     name: str = Field(min_length=1, max_length=40, examples=["Basic"])
     delivery_days: int = Field(ge=1, le=365)
@@ -56,7 +97,35 @@ class TierIn(BaseModel):
 
 
 class OfferIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "I will audit your Vyper contract",
+                    "description": "A line-by-line review with a written report.",
+                    "category": "development",
+                    "skills": ["vyper", "security"],
+                    "token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                    "tiers": [
+                        {
+                            "name": "Basic",
+                            "delivery_days": 5,
+                            "milestones": [{"title": "Audit report", "amount": "500000000"}],
+                        },
+                        {
+                            "name": "Full",
+                            "delivery_days": 10,
+                            "milestones": [
+                                {"title": "Audit report", "amount": "500000000"},
+                                {"title": "Fix review", "amount": "700000000"},
+                            ],
+                        },
+                    ],
+                }
+            ]
+        },
+        extra="forbid",
+    )
 
     title: str = Field(min_length=3, max_length=200, examples=["I will audit your Vyper contract"])
     description: str = Field(default="", max_length=20_000, description="Markdown.")
@@ -90,7 +159,7 @@ class OfferOut(BaseModel):
 
 
 class OrderIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"tier": 1}]}, extra="forbid")
 
     tier: int = Field(ge=0, le=2)
 

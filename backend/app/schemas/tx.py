@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from eth_utils import is_address, to_checksum_address
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
 def _checksummed(value: str) -> str:
@@ -31,6 +31,8 @@ Address = Annotated[str, AfterValidator(_checksummed)]
 Amount = Annotated[str, AfterValidator(_uint256), Field(examples=["1000000"])]
 Bytes32 = Annotated[str, AfterValidator(_bytes32)]
 
+EXAMPLE_SIGNATURE = "0x" + "ab" * 65  # the shape of a 65-byte signature, for examples only
+
 
 class UnsignedTx(BaseModel):
     """What `eth_sendTransaction` needs, built by the backend, signed by the user's wallet."""
@@ -48,10 +50,18 @@ class TokenApproveRequest(BaseModel):
     owner: Address
     amount: Amount
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"owner": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "amount": "1000000000"}]
+        }
+    )
+
 
 class MilestoneTerms(BaseModel):
     amount: Amount
     deadline: int = Field(gt=0, description="Unix time (seconds): the last moment the freelancer may submit.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"amount": "400000000", "deadline": 1796083200}]})
 
 
 class CreateJobRequest(BaseModel):
@@ -67,31 +77,107 @@ class CreateJobRequest(BaseModel):
     metadata_hash: Bytes32
     fund_count: int | None = Field(default=None, ge=0, le=50, description="Milestones funded now (default: all).")
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "client": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+                    "freelancer": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                    "arbiter": "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+                    "arbiter_fee_bps": 500,
+                    "review_period": 604800,
+                    "ruling_window": 1209600,
+                    "milestones": [
+                        {"amount": "400000000", "deadline": 1796083200},
+                        {"amount": "600000000", "deadline": 1797292800},
+                    ],
+                    "metadata_hash": "0x8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c",
+                    "fund_count": 1,
+                }
+            ]
+        }
+    )
+
 
 class SenderRequest(BaseModel):
     sender: Address
     job_id: int = Field(ge=1)
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"sender": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "job_id": 1}]}
+    )
+
 
 class MilestoneRequest(SenderRequest):
     milestone: int = Field(ge=0, lt=50)
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"sender": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "job_id": 1, "milestone": 0}]
+        }
+    )
 
 
 class FundRequest(SenderRequest):
     count: int = Field(ge=1, le=50, description="How many more milestones to fund, in order.")
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"sender": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "job_id": 1, "count": 1}]
+        }
+    )
+
 
 class SubmitRequest(MilestoneRequest):
     deliverable_hash: Bytes32
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "sender": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                    "job_id": 1,
+                    "milestone": 0,
+                    "deliverable_hash": "0x8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c",
+                }
+            ]
+        }
+    )
 
 
 class ResolveRequest(MilestoneRequest):
     freelancer_bps: int = Field(ge=0, le=10_000, description="The freelancer's share of the rest, in basis points.")
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "sender": "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+                    "job_id": 1,
+                    "milestone": 0,
+                    "freelancer_bps": 7000,
+                }
+            ]
+        }
+    )
+
 
 class RateRequest(SenderRequest):
     score: int = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=2_000, description="Kept off-chain; its keccak256 goes on-chain.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "sender": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+                    "job_id": 1,
+                    "score": 5,
+                    "comment": "Fast, clear and the logo is lovely.",
+                }
+            ]
+        }
+    )
 
 
 class SettleRequest(SenderRequest):
@@ -99,11 +185,37 @@ class SettleRequest(SenderRequest):
     client_signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$")
     freelancer_signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$")
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "sender": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+                    "job_id": 1,
+                    "freelancer_bps": 6000,
+                    "client_signature": EXAMPLE_SIGNATURE,
+                    "freelancer_signature": EXAMPLE_SIGNATURE,
+                }
+            ]
+        }
+    )
+
 
 class WithdrawRequest(BaseModel):
     sender: Address
     token: Address
     to: Address | None = Field(default=None, description="Where the credit goes (default: the sender).")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "sender": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                    "token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                    "to": None,
+                }
+            ]
+        }
+    )
 
 
 class TypedData(BaseModel):

@@ -11,13 +11,13 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.app.models.chain import ChainJob
 from backend.app.models.settlement import SettlementSignature
-from backend.app.schemas.tx import Address, SenderRequest, TypedData
+from backend.app.schemas.tx import EXAMPLE_SIGNATURE, Address, SenderRequest, TypedData
 from backend.app.services.chain import ChainGateway
 from backend.app.services.chain_jobs import get_job
 from backend.app.services.errors import Conflict, NotAllowed
@@ -29,11 +29,29 @@ DOMAIN_VERSION = "1"
 class SettleTxRequest(SenderRequest):
     freelancer_bps: int = Field(ge=0, le=10_000)
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"sender": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "job_id": 1, "freelancer_bps": 6000}]
+        }
+    )
+
 
 class SignatureIn(BaseModel):
     signer: Address
     freelancer_bps: int = Field(ge=0, le=10_000)
     signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "signer": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                    "freelancer_bps": 6000,
+                    "signature": EXAMPLE_SIGNATURE,
+                }
+            ]
+        }
+    )
 
 
 class SignatureOut(BaseModel):

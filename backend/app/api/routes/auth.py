@@ -12,12 +12,13 @@ from backend.app.api.deps import (
     SignInPolicyDep,
     chain_or_error,
 )
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.api.rate_limits import Bucket, rate_limit
 from backend.app.models.user import User
 from backend.app.schemas.auth import MeOut, NonceOut, SignInRequest
 from backend.app.services import auth
 
-router = APIRouter(prefix="/api", tags=["auth"])
+router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api", tags=["auth"])
 
 
 def _me(user: User, settings: SettingsDep) -> MeOut:

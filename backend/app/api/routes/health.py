@@ -6,10 +6,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from backend.app.api.deps import SessionDep, chain_or_error
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.health import Health
 from backend.app.services import health
 
-router = APIRouter(tags=["health"])
+router = APIRouter(responses=PROBLEM_RESPONSES, tags=["health"])
 
 
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})

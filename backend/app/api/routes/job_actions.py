@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from backend.app.api.deps import ChainDep, SessionDep
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.tx import Address, JobAction, TypedData
 from backend.app.services import job_rules, settlements
 from backend.app.services.chain_jobs import get_job
 from backend.app.services.transactions import chain_now
 
-router = APIRouter(prefix="/api/jobs/{job_id}", tags=["jobs"])
+router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api/jobs/{job_id}", tags=["jobs"])
 
 
 @router.get("/actions", response_model=list[JobAction])

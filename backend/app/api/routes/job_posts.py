@@ -6,10 +6,11 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from backend.app.api.deps import ChainDep, CurrentUser, OptionalUser, SessionDep
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.job_post import JobPostIn, JobPostOut, JobPostPage, LinkChainJobIn
 from backend.app.services import job_posts
 
-router = APIRouter(prefix="/api", tags=["job posts"])
+router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api", tags=["job posts"])
 
 OWNER_ONLY = {401: {"description": "Not signed in"}, 403: {"description": "Not the job's client"}}
 

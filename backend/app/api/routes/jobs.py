@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from backend.app.api.deps import ChainDep, SessionDep
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.chain import JobOut
 from backend.app.services import chain_jobs
 
-router = APIRouter(prefix="/api/jobs", tags=["jobs"])
+router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api/jobs", tags=["jobs"])
 
 
 @router.get("", response_model=list[JobOut])

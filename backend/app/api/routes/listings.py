@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.listing import ListingHashOut, ListingHashRequest
 from backend.app.services.listing_hash import canonical_json, metadata_hash
 
-router = APIRouter(prefix="/api/listings", tags=["listings"])
+router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api/listings", tags=["listings"])
 
 
 @router.post("/hash", response_model=ListingHashOut)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from backend.app.api.deps import CurrentUser, SessionDep
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.matching import MatchOut
 from backend.app.services import matching
 
-router = APIRouter(prefix="/api", tags=["matching"])
+router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api", tags=["matching"])
 
 AUTH = {401: {"description": "Not signed in"}, 403: {"description": "Not the job's client"}}
 

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from backend.app.api.deps import CurrentUser, SessionDep, SettingsDep
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.api.rate_limits import Bucket, rate_limit
 from backend.app.schemas.message import MessageIn, MessageOut, OpenThreadIn, ThreadOut, ThreadPage
 from backend.app.services import files, messages
@@ -37,7 +38,7 @@ async def _sweep_orphan_files(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-router = APIRouter(prefix="/api", tags=["messages"], lifespan=_sweep_orphan_files)
+router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api", tags=["messages"], lifespan=_sweep_orphan_files)
 
 AUTH = {401: {"description": "Not signed in"}, 403: {"description": "Not allowed"}, 404: {"description": "Not yours"}}
 LIMITED = {429: {"description": "Too many messages (problem)"}}

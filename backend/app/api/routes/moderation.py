@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.app.api.deps import CurrentUser, Moderator, SessionDep
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.moderation import ModerationActionOut, ModerationIn, ReportIn, ReportOut
 from backend.app.services import moderation
 
-router = APIRouter(prefix="/api", tags=["moderation"])
+router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api", tags=["moderation"])
 
 AUTH = {401: {"description": "Not signed in"}, 403: {"description": "Not a moderator"}}
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from backend.app.api.deps import CurrentUser, SessionDep, chain_or_error
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.notification import NotificationFeed
 from backend.app.services import notifications
 
-router = APIRouter(prefix="/api/me/notifications", tags=["notifications"])
+router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api/me/notifications", tags=["notifications"])
 
 
 @router.get("", response_model=NotificationFeed, responses={401: {"description": "Not signed in"}})

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from backend.app.api.deps import ChainDep, CurrentUser, OptionalUser, SessionDep
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.proposal import OfferIn, OfferOut, OrderIn, OrderOut
 from backend.app.services import offers
 
-router = APIRouter(prefix="/api/offers", tags=["offers"])
+router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api/offers", tags=["offers"])
 
 AUTH = {401: {"description": "Not signed in"}, 403: {"description": "Not allowed for this user"}}
 

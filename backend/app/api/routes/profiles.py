@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.app.api.deps import CurrentUser, SessionDep
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.profile import CategoryOut, ProfileIn, ProfileOut
 from backend.app.services import profiles
 
-router = APIRouter(prefix="/api", tags=["profiles"])
+router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api", tags=["profiles"])
 
 
 @router.get("/categories", response_model=list[CategoryOut])

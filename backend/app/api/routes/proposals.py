@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.app.api.deps import ChainDep, CurrentUser, SessionDep
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.api.rate_limits import Bucket, rate_limit
 from backend.app.schemas.proposal import AcceptOut, ProposalIn, ProposalOut
 from backend.app.services import proposals
 
-router = APIRouter(prefix="/api", tags=["proposals"])
+router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api", tags=["proposals"])
 
 AUTH = {401: {"description": "Not signed in"}, 403: {"description": "Not allowed for this user"}}
 

@@ -8,12 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from backend.app.api.deps import SessionDep
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.api.rate_limits import Bucket, rate_limit
 from backend.app.schemas.search import SearchPage
 from backend.app.schemas.tx import Address, Amount
 from backend.app.services import search
 
-router = APIRouter(prefix="/api/search", tags=["search"], dependencies=[rate_limit(Bucket.SEARCH)])
+router = APIRouter(
+    responses=PROBLEM_RESPONSES, prefix="/api/search", tags=["search"], dependencies=[rate_limit(Bucket.SEARCH)]
+)
 
 Text = Annotated[str, Query(max_length=200, description="Words; every one must match (as a prefix).")]
 Skills = Annotated[list[str], Query(max_length=10, description="Every tag must be on the result.")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.app.api.deps import ChainDep, SessionDep
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.tx import (
     CreateJobRequest,
     FundRequest,
@@ -25,7 +26,7 @@ from backend.app.schemas.tx import (
 from backend.app.services import transactions
 from backend.app.services.settlements import SettleTxRequest
 
-router = APIRouter(prefix="/api/tx", tags=["transactions"])
+router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api/tx", tags=["transactions"])
 TX = {"response_model": UnsignedTx, "response_model_by_alias": True}
 
 

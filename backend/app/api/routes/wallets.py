@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from backend.app.api.deps import ChainDep
+from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.tx import Address
 from backend.app.schemas.wallet import TokenPosition
 from backend.app.services import wallets
 
-router = APIRouter(prefix="/api/wallets", tags=["wallets"])
+router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api/wallets", tags=["wallets"])
 
 
 @router.get("/{owner}/token", response_model=TokenPosition)
