@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.app.schemas.chain import JobOut
+from backend.app.schemas.text import UserText
 from backend.app.schemas.tx import Address, Amount
 
 JobPostStatus = Literal["draft", "published", "hired", "closed"]
@@ -18,7 +19,7 @@ class MilestonePlan(BaseModel):
         json_schema_extra={"examples": [{"title": "Wireframes", "amount": "400000000"}]}, extra="forbid"
     )
 
-    title: str = Field(min_length=1, max_length=200, examples=["Wireframes"])
+    title: UserText = Field(min_length=1, max_length=200, examples=["Wireframes"])
     amount: Amount
 
 
@@ -44,10 +45,10 @@ class JobPostIn(BaseModel):
         extra="forbid",
     )
 
-    title: str = Field(min_length=3, max_length=200, examples=["Logo for a tea shop"])
-    description: str = Field(default="", max_length=20_000, description="Markdown.")
+    title: UserText = Field(min_length=3, max_length=200, examples=["Logo for a tea shop"])
+    description: UserText = Field(default="", max_length=20_000, description="Markdown.")
     category: str = Field(examples=["design"])
-    skills: list[str] = Field(default_factory=list, max_length=20, examples=[["logo-design"]])
+    skills: list[UserText] = Field(default_factory=list, max_length=20, examples=[["logo-design"]])
     budget: Amount = Field(description="Token base units.")
     token: Address
     deadline: datetime | None = None

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.app.schemas.text import UserText
 from backend.app.schemas.tx import Address
 
 
@@ -25,7 +26,7 @@ class MessageIn(BaseModel):
         extra="forbid",
     )
 
-    body: str = Field(min_length=1, max_length=10_000)
+    body: UserText = Field(min_length=1, max_length=10_000)
 
 
 class AttachmentOut(BaseModel):

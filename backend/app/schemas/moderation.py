@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.app.schemas.text import UserText
+
 TargetKind = Literal["job", "offer", "profile", "message"]
 
 
@@ -17,8 +19,10 @@ class ReportIn(BaseModel):
     )
 
     kind: TargetKind
-    ref: str = Field(min_length=1, max_length=42, description="Job post, offer or message id, or a profile address.")
-    reason: str = Field(min_length=3, max_length=1_000)
+    ref: UserText = Field(
+        min_length=1, max_length=42, description="Job post, offer or message id, or a profile address."
+    )
+    reason: UserText = Field(min_length=3, max_length=1_000)
 
 
 class ReportOut(BaseModel):
@@ -56,8 +60,8 @@ class ModerationIn(BaseModel):
     )
 
     kind: TargetKind
-    ref: str = Field(min_length=1, max_length=42)
-    reason: str = Field(min_length=3, max_length=1_000, description="Shown to the content's owner.")
+    ref: UserText = Field(min_length=1, max_length=42)
+    reason: UserText = Field(min_length=3, max_length=1_000, description="Shown to the content's owner.")
 
 
 class ModerationActionOut(BaseModel):

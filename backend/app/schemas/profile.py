@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
+from backend.app.schemas.text import UserText
 from backend.app.schemas.tx import Address, Amount
 
 Availability = Literal["available", "limited", "unavailable"]
@@ -37,9 +38,9 @@ class ProfileIn(BaseModel):
         extra="forbid",
     )
 
-    display_name: str = Field(min_length=1, max_length=80, examples=["Li Wei"])
-    bio: str = Field(default="", max_length=5_000, description="Markdown.")
-    skills: list[str] = Field(default_factory=list, max_length=20, examples=[["vyper", "ui-design"]])
+    display_name: UserText = Field(min_length=1, max_length=80, examples=["Li Wei"])
+    bio: UserText = Field(default="", max_length=5_000, description="Markdown.")
+    skills: list[UserText] = Field(default_factory=list, max_length=20, examples=[["vyper", "ui-design"]])
     hourly_rate: Amount | None = Field(default=None, description="Token base units per hour.")
     rate_token: Address | None = None
     links: list[HttpUrl] = Field(default_factory=list, max_length=10)

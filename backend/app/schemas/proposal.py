@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.app.schemas.job_post import MilestonePlan
+from backend.app.schemas.text import UserText
 from backend.app.schemas.tx import Address, UnsignedTx
 
 ProposalStatus = Literal["submitted", "shortlisted", "declined", "withdrawn", "accepted"]
@@ -29,7 +30,7 @@ class ProposalIn(BaseModel):
         extra="forbid",
     )
 
-    cover_letter: str = Field(min_length=1, max_length=10_000, examples=["I have drawn 40 logos for tea brands."])
+    cover_letter: UserText = Field(min_length=1, max_length=10_000, examples=["I have drawn 40 logos for tea brands."])
     milestones: list[MilestonePlan] = Field(min_length=1, max_length=50)
 
 
@@ -91,7 +92,7 @@ class TierIn(BaseModel):
         extra="forbid",
     )
 
-    name: str = Field(min_length=1, max_length=40, examples=["Basic"])
+    name: UserText = Field(min_length=1, max_length=40, examples=["Basic"])
     delivery_days: int = Field(ge=1, le=365)
     milestones: list[MilestonePlan] = Field(min_length=1, max_length=10)
 
@@ -127,10 +128,10 @@ class OfferIn(BaseModel):
         extra="forbid",
     )
 
-    title: str = Field(min_length=3, max_length=200, examples=["I will audit your Vyper contract"])
-    description: str = Field(default="", max_length=20_000, description="Markdown.")
-    category: str
-    skills: list[str] = Field(default_factory=list, max_length=20)
+    title: UserText = Field(min_length=3, max_length=200, examples=["I will audit your Vyper contract"])
+    description: UserText = Field(default="", max_length=20_000, description="Markdown.")
+    category: UserText
+    skills: list[UserText] = Field(default_factory=list, max_length=20)
     token: Address
     tiers: list[TierIn] = Field(min_length=1, max_length=3)
 

@@ -7,6 +7,8 @@ from typing import Annotated
 from eth_utils import is_address, to_checksum_address
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from backend.app.schemas.text import UserText
+
 
 def _checksummed(value: str) -> str:
     if not is_address(value):
@@ -164,7 +166,7 @@ class ResolveRequest(MilestoneRequest):
 
 class RateRequest(SenderRequest):
     score: int = Field(ge=1, le=5)
-    comment: str = Field(default="", max_length=2_000, description="Kept off-chain; its keccak256 goes on-chain.")
+    comment: UserText = Field(default="", max_length=2_000, description="Kept off-chain; its keccak256 goes on-chain.")
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -17,12 +17,17 @@ from tests.support.siwe import build_message, key_of, sign
 
 PROBLEM = "application/problem+json"
 TRACE_MARKERS = ("Traceback", 'File "', "sqlalchemy", "psycopg", "sqlite3", "OperationalError", "no such table")
-ODD_TEXT = {
+ODD_TEXT = {  # kept exactly as written
     "rtl-override": "invoice\u202egnp.exe",
     "zero-width-and-combining": "pa\u200by\u0301 me\u2060",
     "astral-emoji": "\U0001f9e7 escrow \U0001d518",
+    "tab-newline-cr": "one\ttwo\nthree\r\nfour",
+}
+CONTROL_TEXT = {  # refused: NUL and the other C0 controls (tab, newline and carriage return excepted)
     "nul": "before\x00after",
-    "c0-controls": "bell\x07 backspace\x08 escape\x1b[31m",
+    "bell-and-backspace": "bell\x07 backspace\x08",
+    "escape-sequence": "escape\x1b[31m red",
+    "vertical-tab-and-unit-separator": "a\x0bb\x1fc",
 }
 
 
@@ -65,6 +70,18 @@ def _text_targets(client, freelancer, post, thread):
             lambda t: {"kind": "job", "ref": str(post["id"]), "reason": "Spam " + t},
             "reason",
         ),
+        "offer description": (freelancer, "POST", "/api/offers", lambda t: offer_body(description=t), "description"),
+        "offer skill": (freelancer, "POST", "/api/offers", lambda t: offer_body(skills=[t]), None),
+        "tier name": (
+            freelancer,
+            "POST",
+            "/api/offers",
+            lambda t: offer_body(
+                tiers=[{"name": t, "delivery_days": 3, "milestones": [{"title": "R", "amount": "1"}]}]
+            ),
+            None,
+        ),
+        "profile skill": (freelancer, "PUT", "/api/me/profile", lambda t: {"display_name": "Wei", "skills": [t]}, None),
     }
 
 
@@ -76,20 +93,37 @@ def targets(client_as):
     return _text_targets(client, freelancer, post, thread)
 
 
-def test_odd_unicode__every_text_field__stored_exactly_or_a_clean_422(targets):
-    """Either the text round-trips unchanged, or it is refused with a 422 problem: never a 500, never mangled.
-
-    NUL: SQLite stores it, PostgreSQL cannot (text may not hold 0x00) and the API answers 422 there.
-    """
+def test_odd_unicode__every_text_field__stored_exactly_or_a_clean_409(targets):
+    """Unicode a person can type (bidi overrides, zero-width, astral, tab/newline/CR) round-trips unchanged."""
     for odd, (name, (who, method, url, body, field)) in ((o, t) for o in ODD_TEXT.values() for t in targets.items()):
         sent = body(odd)
         response = who.request(method, url, json=sent)
-        if response.status_code >= 400:
-            _assert_problem(response, 409, 422)  # 409: one report per target, one proposal per job
+        if response.status_code == 409:  # one report per target, one proposal per job
+            _assert_problem(response, 409)
             continue
         assert response.status_code in (200, 201), (name, response.text)
         if field is not None:
             assert response.json()[field] == sent[field], name
+
+
+def test_nul_and_control_characters__every_text_field__422_problem_on_both_databases(targets, client_as):
+    """SQLite would store NUL and PostgreSQL cannot: both refuse it, and the other C0 controls, before storage."""
+    moderator = client_as("moderator")
+    targets = {
+        **targets,
+        "moderation reason": (
+            moderator,
+            "POST",
+            "/api/moderation/hide",
+            lambda t: {"kind": "job", "ref": "1", "reason": "Spam " + t},
+            "reason",
+        ),
+    }
+    for name, text in ((n, t) for n in targets for t in CONTROL_TEXT.values()):
+        who, method, url, body, _ = targets[name]
+        problem = _assert_problem(who.request(method, url, json=body(text)), 422)
+        assert "control character U+00" in problem["detail"], (name, problem)
+        assert problem["errors"][0]["loc"][0] == "body", (name, problem)
 
 
 def test_huge_strings__over_each_fields_limit__422__over_the_body_cap__413(targets):
