@@ -22,7 +22,7 @@ class NotificationOut(BaseModel):
                 {
                     "source": "app",
                     "kind": "proposal_accepted",
-                    "text": "Your proposal on “Logo for a tea shop” was accepted by Chen Jie",
+                    "text": "Chen Jie accepted your proposal on “Logo for a tea shop”",
                     "link": "/jobs/7",
                     "at": "2026-11-25T12:20:00Z",
                     "unread": True,

@@ -14,10 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from backend.app.models.job_post import JobPost
 from backend.app.models.message import Attachment, Message, Thread, ThreadRead
 from backend.app.models.proposal import Proposal
 from backend.app.schemas.message import AttachmentOut, MessageOut, ThreadOut
 from backend.app.services import files, job_posts, notifications
+from backend.app.services.display_names import person, quoted
 from backend.app.services.errors import Invalid, NotAllowed, NotFound
 
 MAX_PAGE = 100
@@ -89,13 +91,15 @@ def _add_message(session: Session, *, thread: Thread, sender: str, body: str, at
     thread.last_message_at = now
     session.flush()
     _mark_read(session, thread_id=thread.id, address=sender, up_to=message.id)
+    post = session.get(JobPost, thread.job_post_id)
+    about = "" if post is None else f" about {quoted(post.title)}"
     for recipient in participants(session, thread):
         if recipient != sender:
             notifications.notify(
                 session,
                 recipient=recipient,
                 kind="message",
-                text=f"New message from {sender}",
+                text=f"New message from {person(session, sender)}{about}",
                 link=f"/api/threads/{thread.id}",
             )
     return message

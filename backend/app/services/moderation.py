@@ -15,12 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.app.models.job_post import JobPost
-from backend.app.models.message import Message
+from backend.app.models.message import Message, Thread
 from backend.app.models.moderation import ModerationAction, Report
 from backend.app.models.profile import Profile
 from backend.app.models.proposal import ServiceOffer
 from backend.app.schemas.moderation import ModerationActionOut, ReportOut
 from backend.app.services import notifications, search
+from backend.app.services.display_names import quoted
 from backend.app.services.errors import Conflict, NotFound
 
 Target = JobPost | ServiceOffer | Profile | Message
@@ -45,6 +46,17 @@ def _target(session: Session, *, kind: str, ref: str) -> tuple[Target, str, str]
         Message: lambda o: o.sender,
     }[type(found)](found)
     return found, owner, ref
+
+
+def _named(session: Session, target: Target) -> str:
+    """The hidden or restored thing as its owner knows it: the listing's title, the thread's job, the profile."""
+    if isinstance(target, JobPost | ServiceOffer):
+        return f"your {'job' if isinstance(target, JobPost) else 'offer'} {quoted(target.title)}"
+    if isinstance(target, Profile):
+        return "your profile"
+    thread = session.get(Thread, target.thread_id)
+    post = None if thread is None else session.get(JobPost, thread.job_post_id)
+    return "your message" if post is None else f"your message about {quoted(post.title)}"
 
 
 def report(session: Session, *, reporter: str, kind: str, ref: str, reason: str) -> Report:
@@ -96,7 +108,7 @@ def _set_hidden(
         session,
         recipient=owner,
         kind=f"moderation_{action.action}",
-        text=f"A moderator {'hid' if hidden else 'restored'} your {kind} {ref}: {reason}",
+        text=f"A moderator {'hid' if hidden else 'restored'} {_named(session, target)}: {reason}",
         link="/api/me/moderation",
     )
     if hidden:

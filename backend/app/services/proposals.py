@@ -15,6 +15,7 @@ from backend.app.schemas.job_post import MilestonePlan
 from backend.app.schemas.proposal import AcceptOut, ProposalIn, ProposalOut
 from backend.app.services import hiring, job_posts, notifications
 from backend.app.services.chain import ChainGateway
+from backend.app.services.display_names import person, quoted
 from backend.app.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 OPEN = frozenset({"submitted", "shortlisted"})
@@ -49,7 +50,7 @@ def create(session: Session, *, post_id: int, freelancer: str, data: ProposalIn)
             session,
             recipient=post.client,
             kind="proposal_received",
-            text=f"New proposal on “{post.title}”",
+            text=f"New proposal on {quoted(post.title)} from {person(session, freelancer)}",
             link=f"/api/proposals/{proposal.id}",
         )
         session.commit()
@@ -81,18 +82,20 @@ def mine(session: Session, *, freelancer: str) -> Sequence[Proposal]:
     return session.scalars(select(Proposal).where(Proposal.freelancer == freelancer).order_by(Proposal.id.desc())).all()
 
 
-def _transition(proposal: Proposal, *, allowed: frozenset[str], to: str, session: Session | None = None) -> None:
-    """Move the proposal on; with a session, its freelancer is notified (not for their own withdrawal)."""
+def _transition(
+    proposal: Proposal, *, allowed: frozenset[str], to: str, session: Session | None = None, post: JobPost | None = None
+) -> None:
+    """Move the proposal on; with a session and the post, its freelancer is notified (not for their own withdrawal)."""
     if proposal.status not in allowed:
         raise Conflict(f"proposal {proposal.id} is {proposal.status}: it cannot be {to}")
     proposal.status = to
     proposal.updated_at = datetime.now(UTC)
-    if session is not None:
+    if session is not None and post is not None:
         notifications.notify(
             session,
             recipient=proposal.freelancer,
             kind=f"proposal_{to}",
-            text=f"Your proposal {proposal.id} was {to}",
+            text=f"{person(session, post.client)} {to} your proposal on {quoted(post.title)}",
             link=f"/api/proposals/{proposal.id}",
         )
 
@@ -114,15 +117,15 @@ def _client_action(session: Session, *, proposal_id: int, client: str) -> tuple[
 
 
 def shortlist(session: Session, *, proposal_id: int, client: str) -> Proposal:
-    proposal, _ = _client_action(session, proposal_id=proposal_id, client=client)
-    _transition(proposal, allowed=frozenset({"submitted"}), to="shortlisted", session=session)
+    proposal, post = _client_action(session, proposal_id=proposal_id, client=client)
+    _transition(proposal, allowed=frozenset({"submitted"}), to="shortlisted", session=session, post=post)
     session.commit()
     return proposal
 
 
 def decline(session: Session, *, proposal_id: int, client: str) -> Proposal:
-    proposal, _ = _client_action(session, proposal_id=proposal_id, client=client)
-    _transition(proposal, allowed=OPEN, to="declined", session=session)
+    proposal, post = _client_action(session, proposal_id=proposal_id, client=client)
+    _transition(proposal, allowed=OPEN, to="declined", session=session, post=post)
     session.commit()
     return proposal
 
@@ -150,7 +153,7 @@ def accept(session: Session, *, proposal_id: int, client: str, chain: ChainGatew
     )
     if proposal.status != "accepted":
         job_posts.mark_hired(session, post=post)
-        _transition(proposal, allowed=OPEN, to="accepted", session=session)
+        _transition(proposal, allowed=OPEN, to="accepted", session=session, post=post)
         session.commit()
     return AcceptOut(proposal=proposal_out(proposal), hire=hire)
 
