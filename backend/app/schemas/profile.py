@@ -85,3 +85,35 @@ class ProfileOut(BaseModel):
     availability: Availability
     record: OnchainRecord
     updated_at: datetime
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "address": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                    "display_name": "Li Wei",
+                    "bio": "Brand designer. **Tea** packaging and logos.",
+                    "bio_html": "<p>Brand designer. <strong>Tea</strong> packaging and logos.</p>",
+                    "skills": ["logo-design", "ui-design"],
+                    "proven_skills": [{"tag": "logo-design", "jobs": 3}],
+                    "hourly_rate": "25000000",
+                    "rate_token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                    "links": ["https://example.com/portfolio"],
+                    "availability": "available",
+                    "record": {
+                        "jobs_done": 3,
+                        "jobs_active": 1,
+                        "earned": [{"token": "0x5FbDB2315678afecb367f032d93F642f64180aa3", "amount": "2400000000"}],
+                        "jobs_as_client": 0,
+                        "spent": [],
+                        "disputes": 0,
+                        "disputes_won": 0,
+                        "disputes_lost": 0,
+                        "rating_count": 3,
+                        "rating_average": 4.7,
+                    },
+                    "updated_at": "2026-11-25T10:00:00Z",
+                }
+            ]
+        }
+    )

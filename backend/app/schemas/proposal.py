@@ -158,6 +158,35 @@ class OfferOut(BaseModel):
     created_at: datetime
     updated_at: datetime
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 5,
+                    "freelancer": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                    "title": "I will audit your Vyper contract",
+                    "description": "A line-by-line review with a written report.",
+                    "description_html": "<p>A line-by-line review with a written report.</p>",
+                    "category": "development",
+                    "skills": ["vyper", "security"],
+                    "token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                    "status": "active",
+                    "tiers": [
+                        {
+                            "position": 0,
+                            "name": "Basic",
+                            "price": "500000000",
+                            "delivery_days": 5,
+                            "milestones": [{"title": "Audit report", "amount": "500000000"}],
+                        }
+                    ],
+                    "created_at": "2026-11-24T08:00:00Z",
+                    "updated_at": "2026-11-24T08:00:00Z",
+                }
+            ]
+        }
+    )
+
 
 class OrderIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"tier": 1}]}, extra="forbid")

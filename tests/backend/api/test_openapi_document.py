@@ -18,7 +18,17 @@ from backend.app.core.config import Settings
 from backend.app.main import create_app
 
 PROBLEM = "application/problem+json"
-MAIN_RESPONSES = {"ProposalOut", "MessageOut", "ThreadOut", "ReportOut", "NotificationOut", "MeOut", "TokenPosition"}
+MAIN_RESPONSES = {
+    "ProfileOut",
+    "OfferOut",
+    "ProposalOut",
+    "MessageOut",
+    "ThreadOut",
+    "ReportOut",
+    "NotificationOut",
+    "MeOut",
+    "TokenPosition",
+}
 
 
 @pytest.fixture(scope="module")
