@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Set up this checkout: the Python venv with pinned dependencies, Anvil from npm and,
-# with --browser, Debian's Chromium for the browser tests. Idempotent: a second run
+# with --browser, Debian's Chromium for the browser tests and, with --bench, Debian's wrk
+# (bench/api measures req/s with it). Idempotent: a second run
 # reinstalls nothing unless requirements/base.txt or package-lock.json changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 browser=0
+bench=0
 for arg in "$@"; do
   case "$arg" in
     --browser) browser=1 ;;
-    -h|--help) echo "usage: tools/bootstrap.sh [--browser]"; exit 0 ;;
+    --bench) bench=1 ;;
+    -h|--help) echo "usage: tools/bootstrap.sh [--browser] [--bench]"; exit 0 ;;
     *) echo "bootstrap: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -50,5 +53,13 @@ if [ "$browser" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei >/dev/null \
     || { $SUDO apt-get update -q >/dev/null && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei >/dev/null; }
   /usr/bin/chromium --version
+fi
+if [ "$bench" = 1 ] && ! command -v wrk >/dev/null; then
+  say "wrk, the HTTP load generator bench/api measures req/s with (apt)"
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null \
+    || { $SUDO apt-get update -q >/dev/null && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
+  wrk --version | head -1 || true
 fi
 say "ready"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from backend.app.models.chain import ChainJob
 from backend.app.models.job_post import JobPost, JobPostSkill
@@ -79,8 +79,11 @@ def create_draft(session: Session, *, client: str, data: JobPostIn) -> JobPost:
 
 
 def get_visible(session: Session, *, post_id: int, viewer: str | None) -> JobPost:
-    """Drafts and hidden posts exist only for their owner; to anyone else they are 404."""
-    post = session.get(JobPost, post_id)
+    """Drafts and hidden posts exist only for their owner; to anyone else they are 404.
+
+    One query: the skills come joined to the post (the mapper's default `selectin` would be a second).
+    """
+    post = session.get(JobPost, post_id, options=[joinedload(JobPost.skills)])
     if post is None:
         raise NotFound(f"no job post {post_id}")
     if post.client != viewer and (post.status not in PUBLIC or post.hidden):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from eth_utils import keccak
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from backend.app.models.job_post import JobPost
 from tests.support.chain import wallet
@@ -130,6 +130,25 @@ def test_list_job_posts__keyset_pages(client_as, api):
     second = api.get("/api/job-posts", params={"limit": 2, "cursor": first["next_cursor"]}).json()
     assert [p["id"] for p in second["items"]] == [ids[0]]
     assert second["next_cursor"] is None
+
+
+def test_get_job_post__published__one_database_query_with_its_skills(client_as, api, app):
+    """The hottest read on the site: the post and its skills in one SELECT, no per-request N+1."""
+    post = published_post(client_as("client"))
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(app.state.engine, "before_cursor_execute", record)
+    try:
+        response = api.get(f"/api/job-posts/{post['id']}")
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    assert response.json()["skills"] == ["illustrator", "logo-design"]
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1, selects
 
 
 def test_get_job_post__hired_and_funded_with_its_hash__linked_not_flagged(client_as, api, db):

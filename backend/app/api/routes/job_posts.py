@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
-from backend.app.api.deps import ChainDep, CurrentUser, OptionalUser, SessionDep
+from backend.app.api.deps import ChainDep, CurrentUser, SessionDep
+from backend.app.api.deps import _optional_user as optional_user
 from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.job_post import JobPostIn, JobPostOut, JobPostPage, LinkChainJobIn
 from backend.app.services import job_posts
@@ -52,10 +53,15 @@ def my_job_posts(user: CurrentUser, session: SessionDep) -> list[JobPostOut]:
 
 
 @router.get("/job-posts/{post_id}", response_model=JobPostOut)
-def get_job_post(post_id: int, user: OptionalUser, session: SessionDep) -> Response:
+def get_job_post(post_id: int, request: Request) -> Response:
     """A listing; drafts are visible to their client only. `hash_mismatch` flags an edited-after-funding listing."""
-    viewer = None if user is None else user.address
-    return _json(job_posts.post_out(session, job_posts.get_visible(session, post_id=post_id, viewer=viewer)))
+    # The hottest read opens its session and reads the optional sign-in itself: as `SessionDep` and
+    # `OptionalUser` each sync dependency (and the session's exit) is a threadpool hop of its own,
+    # four per request where this is one.
+    with request.app.state.sessions() as session:
+        user = optional_user(request, session)
+        viewer = None if user is None else user.address
+        return _json(job_posts.post_out(session, job_posts.get_visible(session, post_id=post_id, viewer=viewer)))
 
 
 @router.put("/job-posts/{post_id}", response_model=JobPostOut, responses=OWNER_ONLY)
