@@ -69,20 +69,20 @@ def _sign_in_policy(request: Request, settings: SettingsDep) -> auth.SignInPolic
 SignInPolicyDep = Annotated[auth.SignInPolicy, Depends(_sign_in_policy)]
 
 
-def _optional_user(request: Request, session: SessionDep) -> User | None:
+def optional_user(request: Request, session: SessionDep) -> User | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
     return auth.user_for_token(session, token=token)
 
 
-def _current_user(user: Annotated[User | None, Depends(_optional_user)]) -> User:
+def _current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     if user is None:
         raise NotSignedIn("sign in with your wallet first (POST /api/auth/nonce, then /api/auth/verify)")
     return user
 
 
-OptionalUser = Annotated[User | None, Depends(_optional_user)]
+OptionalUser = Annotated[User | None, Depends(optional_user)]
 CurrentUser = Annotated[User, Depends(_current_user)]
 
 

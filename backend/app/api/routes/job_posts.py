@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
-from backend.app.api.deps import ChainDep, CurrentUser, SessionDep
-from backend.app.api.deps import _optional_user as optional_user
+from backend.app.api.deps import ChainDep, CurrentUser, SessionDep, optional_user
 from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.job_post import JobPostIn, JobPostOut, JobPostPage, LinkChainJobIn
 from backend.app.services import job_posts
