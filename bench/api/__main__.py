@@ -17,7 +17,7 @@ Targets: `GET /api/job-posts/{id}` ≥ 1,500 req/s; search p95 ≤ 20 ms on SQLi
 PostgreSQL; match top-10 among the profiles p95 ≤ 50 ms.
 
 PostgreSQL: the server at JIEDAN_TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test);
-a database `jiedan_bench` is created there and dropped afterwards.
+a database `jiedan_bench_<random>` is created there and dropped afterwards.
 """
 
 from __future__ import annotations
@@ -50,9 +50,8 @@ from backend.app.api.deps import SESSION_COOKIE
 from bench.api import corpus, wrk
 from bench.api.load import Loaded, load
 from launcher.stack import ROOT, free_port, tool_env
+from tests.support.databases import postgres_database
 
-POSTGRES_ADMIN_URL = os.environ.get("JIEDAN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-BENCH_DATABASE = "jiedan_bench"
 WORDS = ["api", "logo", "contract", "dashboard", "translate", "design", "python", "data", "video", "brand", "app"]
 SKILLS = ["python", "react", "logo-design", "figma", "seo", "sql", "solidity", "localization", "animation"]
 SERVER_ENV = {  # the rate limits (backend/app/core/config.py) are off: this measures the API, not the limiter
@@ -225,16 +224,8 @@ def database(kind: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="jiedan-bench-") as folder:
             yield f"sqlite:///{Path(folder) / 'bench.db'}"
         return
-    import psycopg
-
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-        try:
-            base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-            yield f"{base}/{BENCH_DATABASE}"
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+    with postgres_database(prefix="jiedan_bench") as url:
+        yield url
 
 
 def bench_database(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import subprocess
 import sys
 import time
@@ -16,8 +14,8 @@ import httpx
 
 from backend.app.core.migrate import upgrade
 from launcher.stack import ROOT, free_port, tool_env
+from tests.support.databases import postgres_database
 
-POSTGRES_ADMIN_URL = os.environ.get("JIEDAN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 HOST = "127.0.0.1"  # loopback only: the generator never targets another machine
 CHAIN_ID = 31337
 # Settings that switch request rate limits off for the run (ignored by builds that have none).
@@ -32,18 +30,9 @@ def fresh_database(kind: str, folder: Path) -> Iterator[str]:
         upgrade(url)
         yield url
         return
-    import psycopg
-
-    name = f"jiedan_load_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-            url = f"{base}/{name}"
-            upgrade(url)
-            yield url
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_database(prefix="jiedan_load") as url:
+        upgrade(url)
+        yield url
 
 
 @dataclass

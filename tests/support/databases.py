@@ -25,11 +25,11 @@ def unavailable(reason: str) -> None:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """A new, empty database on the PostgreSQL server, dropped afterwards."""
+def postgres_database(prefix: str = "jiedan_test") -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server (`<prefix>_<random>`), dropped afterwards."""
     import psycopg
 
-    name = f"jiedan_test_{secrets.token_hex(6)}"
+    name = f"{prefix}_{secrets.token_hex(6)}"
     try:
         admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
