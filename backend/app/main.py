@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend.app.api import problems
+from backend.app.api.point_reads import PointReads
 from backend.app.api.routes import (
     auth,
     health,
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = make_session_factory(app.state.engine)
+    app.state.point_reads = PointReads(settings.database_url, app.state.engine)
     app.state.chain = None  # connected on first use
     app.state.rate_limiter = SlidingWindowLimiter.from_settings(settings)  # None when rate limits are off
     app.add_middleware(

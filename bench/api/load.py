@@ -29,7 +29,7 @@ from backend.app.models.search import SearchDocument
 from backend.app.models.user import AuthSession, User
 from backend.app.schemas.job_post import JobPostIn
 from backend.app.schemas.profile import ProfileIn
-from backend.app.services import auth, embeddings, job_posts, search
+from backend.app.services import auth, embeddings, job_posts, markdown, search
 from backend.app.services.listing_hash import canonical_json, metadata_hash
 from backend.app.services.skills import normalise_tags
 from bench.api import corpus
@@ -91,6 +91,7 @@ def _job_rows(
             status=rng.choice(STATUSES),
             title=data.title.strip(),
             description=data.description,
+            description_html=markdown.render(data.description),
             category=data.category,
             budget=int(data.budget),
             token=data.token,

@@ -40,6 +40,7 @@ def settings(local_chain: LocalChain, database_url: str, tmp_path: Path) -> Sett
 def app(settings: Settings) -> Iterator[FastAPI]:
     application = create_app(settings)
     yield application
+    application.state.point_reads.dispose()
     application.state.engine.dispose()
 
 

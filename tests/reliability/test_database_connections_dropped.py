@@ -72,7 +72,7 @@ def test_idle_connections_dropped__the_next_request_succeeds(api: RunningApi, pg
     with direct(pg_url) as admin:
         assert terminate_api_connections(admin) >= 1, "the API should hold pooled connections"
     answer = freelancer.post(f"/api/threads/{thread_id}/messages", json={"body": "after the drop"})
-    assert answer.status_code == 201, answer.text  # the pre-ping replaced the dead connection
+    assert answer.status_code == 201, answer.text  # the checkout check replaced the dead connection
 
 
 def test_connection_dropped_mid_transaction__503_problem__nothing_written__then_recovers(api: RunningApi, pg_url: str):

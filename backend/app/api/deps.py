@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from backend.app.core.config import Settings
@@ -74,6 +75,15 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
     if not token:
         return None
     return auth.user_for_token(session, token=token)
+
+
+def signed_in_address(request: Request, connection: Connection) -> str | None:
+    """The signed-in caller's address, or None, for a route that reads through a bare connection."""
+    if not request.cookies.get(SESSION_COOKIE):
+        return None
+    with Session(bind=connection) as session:
+        user = optional_user(request, session)
+        return None if user is None else user.address
 
 
 def _current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:

@@ -23,7 +23,8 @@ class JobPost(Base):
     client: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)  # Markdown
+    description_html: Mapped[str | None] = mapped_column(Text)  # rendered on write (services/markdown.py)
     category: Mapped[str] = mapped_column(ForeignKey("categories.slug"), index=True)
     budget: Mapped[int] = mapped_column(UInt256)
     token: Mapped[str] = mapped_column(String(42))

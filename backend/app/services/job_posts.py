@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from backend.app.models.chain import ChainJob
@@ -56,6 +56,7 @@ def _apply(session: Session, post: JobPost, data: JobPostIn) -> None:
     tags = normalise_tags(data.skills)
     post.title = data.title.strip()
     post.description = data.description
+    post.description_html = markdown.render(data.description)
     post.category = data.category
     post.budget = int(data.budget)
     post.token = data.token
@@ -78,17 +79,71 @@ def create_draft(session: Session, *, client: str, data: JobPostIn) -> JobPost:
     return post
 
 
+class Listing(Protocol):
+    """The columns a listing's answer is built from: a `JobPost`, or a plain row of its table."""
+
+    id: int
+    client: str
+    status: str
+    title: str
+    description: str
+    description_html: str | None
+    category: str
+    budget: int
+    token: str
+    deadline: datetime | None
+    milestones: list[dict[str, Any]]
+    canonical_json: str
+    metadata_hash: str
+    chain_id: int | None
+    chain_job_id: int | None
+    hidden: bool
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+
+
+def _visible_to(post: Listing, viewer: str | None) -> bool:
+    """Drafts and hidden posts exist only for their owner."""
+    return post.client == viewer or (post.status in PUBLIC and not post.hidden)
+
+
 def get_visible(session: Session, *, post_id: int, viewer: str | None) -> JobPost:
     """Drafts and hidden posts exist only for their owner; to anyone else they are 404.
 
     One query: the skills come joined to the post (the mapper's default `selectin` would be a second).
     """
     post = session.get(JobPost, post_id, options=[joinedload(JobPost.skills)])
-    if post is None:
-        raise NotFound(f"no job post {post_id}")
-    if post.client != viewer and (post.status not in PUBLIC or post.hidden):
+    if post is None or not _visible_to(post, viewer):
         raise NotFound(f"no job post {post_id}")
     return post
+
+
+_SKILL_TAGS = (  # tags hold no spaces (services/skills.py), so one string of them, space-separated, splits back
+    select(func.aggregate_strings(JobPostSkill.tag, " "))
+    .where(JobPostSkill.job_post_id == JobPost.id)
+    .scalar_subquery()
+)
+_LISTING_BY_ID = select(
+    *[column for column in JobPost.__table__.columns if column.key != "embedding"], _SKILL_TAGS.label("skill_tags")
+).where(JobPost.id == bindparam("post_id"))
+
+
+def read_visible(connection: Connection, *, post_id: int, viewer: str | None) -> JobPostOut:
+    """`post_out(get_visible(…))` for the API's hottest read, from plain rows: same rules, same answer.
+
+    Building ORM objects (identity map, instance state, the joined skills collection) took half of the
+    request's time; one compiled-once Core query, the skills aggregated into it, takes a fifth of that. An
+    escrow job linked to the listing is still read through the ORM (its settlement rides along).
+    """
+    post: Listing | None = connection.execute(_LISTING_BY_ID, {"post_id": post_id}).one_or_none()  # type: ignore[assignment]
+    if post is None or not _visible_to(post, viewer):
+        raise NotFound(f"no job post {post_id}")
+    skills = sorted(post.skill_tags.split()) if post.skill_tags else []  # type: ignore[attr-defined]
+    if post.chain_job_id is None and post.status != "hired":
+        return _listing_out(post, skills, None)
+    with Session(bind=connection) as session:
+        return _listing_out(post, skills, _chain_job(session, post))
 
 
 def get_owned(session: Session, *, post_id: int, client: str) -> JobPost:
@@ -159,7 +214,7 @@ def link_chain_job(session: Session, *, post_id: int, client: str, chain_id: int
     return post
 
 
-def _chain_job(session: Session, post: JobPost) -> ChainJob | None:
+def _chain_job(session: Session, post: Listing) -> ChainJob | None:
     if post.chain_id is not None and post.chain_job_id is not None:
         return session.get(ChainJob, (post.chain_id, post.chain_job_id))
     if post.status == "hired":  # not linked by hand: the escrow job that carries this listing's hash
@@ -196,16 +251,19 @@ def list_own(session: Session, *, client: str) -> Sequence[JobPost]:
 
 
 def post_out(session: Session, post: JobPost) -> JobPostOut:
-    job = _chain_job(session, post)
+    return _listing_out(post, [s.tag for s in post.skills], _chain_job(session, post))
+
+
+def _listing_out(post: Listing, skills: list[str], job: ChainJob | None) -> JobPostOut:
     return JobPostOut(
         id=post.id,
         client=post.client,
         status=post.status,  # type: ignore[arg-type]
         title=post.title,
         description=post.description,
-        description_html=markdown.render(post.description),
+        description_html=markdown.render(post.description) if post.description_html is None else post.description_html,
         category=post.category,
-        skills=[s.tag for s in post.skills],
+        skills=skills,
         budget=str(post.budget),
         token=post.token,
         deadline=post.deadline,

@@ -92,6 +92,17 @@ def test_update_job_post__published__hash_recomputed(client_as):
     assert response.json()["status"] == "published"
 
 
+def test_update_job_post__new_description__anyone_reads_it_rendered_again(client_as, api):
+    client = client_as("client")
+    post = published_post(client)
+    edited = job_post_body(description="Now *two* logos: [brief](https://example.com/brief)")
+    assert client.put(f"/api/job-posts/{post['id']}", json=edited).status_code == 200
+    html = api.get(f"/api/job-posts/{post['id']}").json()["description_html"]
+    assert "<em>two</em>" in html
+    assert '<a href="https://example.com/brief" rel="nofollow noopener noreferrer ugc">brief</a>' in html
+    assert "round" not in html
+
+
 def test_update_job_post__another_users_post__403(client_as):
     post = published_post(client_as("client"))
     response = client_as("freelancer").put(f"/api/job-posts/{post['id']}", json=job_post_body(title="Mine now"))
@@ -140,11 +151,12 @@ def test_get_job_post__published__one_database_query_with_its_skills(client_as, 
     def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
         statements.append(statement)
 
-    event.listen(app.state.engine, "before_cursor_execute", record)
+    engine = app.state.point_reads.reading_engine
+    event.listen(engine, "before_cursor_execute", record)
     try:
         response = api.get(f"/api/job-posts/{post['id']}")
     finally:
-        event.remove(app.state.engine, "before_cursor_execute", record)
+        event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200
     assert response.json()["skills"] == ["illustrator", "logo-design"]
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
+from sqlalchemy import Connection
 
-from backend.app.api.deps import ChainDep, CurrentUser, SessionDep, optional_user
+from backend.app.api.deps import ChainDep, CurrentUser, SessionDep, signed_in_address
+from backend.app.api.point_reads import PointReads
 from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.job_post import JobPostIn, JobPostOut, JobPostPage, LinkChainJobIn
 from backend.app.services import job_posts
@@ -52,15 +54,17 @@ def my_job_posts(user: CurrentUser, session: SessionDep) -> list[JobPostOut]:
 
 
 @router.get("/job-posts/{post_id}", response_model=JobPostOut)
-def get_job_post(post_id: int, request: Request) -> Response:
+async def get_job_post(post_id: int, request: Request) -> Response:
     """A listing; drafts are visible to their client only. `hash_mismatch` flags an edited-after-funding listing."""
-    # The hottest read opens its session and reads the optional sign-in itself: as `SessionDep` and
-    # `OptionalUser` each sync dependency (and the session's exit) is a threadpool hop of its own,
-    # four per request where this is one.
-    with request.app.state.sessions() as session:
-        user = optional_user(request, session)
-        viewer = None if user is None else user.address
-        return _json(job_posts.post_out(session, job_posts.get_visible(session, post_id=post_id, viewer=viewer)))
+
+    # The API's hottest read: a point read (api/point_reads.py) that reads the optional sign-in itself, since
+    # `SessionDep` and `OptionalUser` would each be a worker-thread hop of their own.
+    def read(connection: Connection) -> Response:
+        viewer = signed_in_address(request, connection)
+        return _json(job_posts.read_visible(connection, post_id=post_id, viewer=viewer))
+
+    point_reads: PointReads = request.app.state.point_reads
+    return await point_reads.run(read)
 
 
 @router.put("/job-posts/{post_id}", response_model=JobPostOut, responses=OWNER_ONLY)
