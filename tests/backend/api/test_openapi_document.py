@@ -8,6 +8,7 @@ import importlib
 import inspect
 import json
 import pkgutil
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import get_args
@@ -15,7 +16,7 @@ from typing import get_args
 import jsonschema_rs
 import pytest
 from eth_abi import decode
-from eth_utils import keccak, to_checksum_address
+from eth_utils import is_checksum_address, keccak, to_checksum_address
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 
@@ -25,7 +26,10 @@ from backend.app.core.config import Settings
 from backend.app.main import create_app
 from backend.app.schemas import examples
 from backend.app.schemas.job_post import EXAMPLE_JOB_POST, JobPostOut
+from backend.app.schemas.proposal import OfferOut, OrderOut
+from backend.app.schemas.tx import SettleRequest, TypedData
 from backend.app.services.listing_hash import metadata_hash
+from backend.app.services.settlements import recover
 
 PROBLEM = "application/problem+json"
 WITHOUT_EXAMPLE = {
@@ -132,7 +136,8 @@ def test_every_json_request_body__is_a_component_with_an_example(spec):
     schemas = spec["components"]["schemas"]
     bodies = {name for _, operation in _operations(spec) if (name := _body_schema_name(operation))}
     assert len(bodies) > 20
-    assert not sorted(name for name in bodies if not schemas[name].get("examples"))
+    without = sorted(name for name in bodies if not schemas[name].get("examples"))
+    assert not without, f"request bodies without an example: {without}"
 
 
 def test_every_object_schema__has_an_example__unless_listed_with_a_reason(spec):
@@ -201,6 +206,40 @@ def test_every_example__is_valid_against_the_documents_own_schema(spec):
     assert not refused, "\n".join(refused)
 
 
+def _strings(value) -> Iterator[str]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def test_every_example__writes_addresses_hashes_and_times_as_the_api_does(spec):
+    """Checksummed addresses, lowercase 32-byte hex, ISO 8601 times in UTC ("Z")."""
+    wrong = []
+    for name, schema in _object_schemas(spec).items():
+        for text in _strings(schema.get("examples", [])):
+            if re.fullmatch(r"0x[0-9a-fA-F]{40}", text) and not is_checksum_address(text):
+                wrong.append(f"{name}: {text} is not checksummed")
+            if re.fullmatch(r"0x[0-9a-fA-F]{64}", text) and text != text.lower():
+                wrong.append(f"{name}: {text} is not lowercase hex")
+            if re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+.*", text) and not text.endswith("Z"):
+                wrong.append(f"{name}: {text} is not a UTC time")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_settlement_example__is_signed_by_both_parties():
+    """The typed data's signatures in the settle example recover to the escrow example's client and freelancer."""
+    typed = TypedData.model_validate(TypedData.model_json_schema()["examples"][0])
+    settle = SettleRequest.model_validate(SettleRequest.model_json_schema()["examples"][0])
+    assert typed.message == {"jobId": settle.job_id, "freelancerBps": settle.freelancer_bps, "nonce": 1}
+    assert recover(typed, settle.client_signature) == examples.CLIENT
+    assert recover(typed, settle.freelancer_signature) == examples.FREELANCER
+
+
 def test_the_story_the_examples_tell__checks_out():
     """The listing's and the order's metadata hash are keccak256 of their canonical JSON, and the hire calldata
     encodes the terms the escrow example holds."""
@@ -224,3 +263,23 @@ def test_the_story_the_examples_tell__checks_out():
     ]
     assert [(str(a), d) for a, d in milestones] == [(m.amount, m.deadline) for m in post.chain.terms.milestones]
     assert [int(m.deadline.timestamp()) for m in post.chain.milestones] == [d for _, d in milestones]
+    approve = bytes.fromhex(examples.APPROVE_CALLDATA.removeprefix("0x"))
+    assert approve[:4] == keccak(text="approve(address,uint256)")[:4]
+    assert decode(("address", "uint256"), approve[4:]) == (post.chain.escrow.lower(), int(post.chain.total))
+
+
+def test_the_order_example__hires_what_the_offer_sells():
+    order = OrderOut.model_validate(OrderOut.model_json_schema()["examples"][0])
+    offer = OfferOut.model_validate(OfferOut.model_json_schema()["examples"][0])
+    document = json.loads(order.canonical_json)
+    assert (document["offer_id"], document["client"], document["freelancer"]) == (
+        offer.id,
+        order.client,
+        offer.freelancer,
+    )
+    assert document["tier"]["price"] == offer.tiers[order.tier].price == str(sum(map(int, order.hire.amounts)))
+    calldata = bytes.fromhex(order.hire.create_and_fund.data.removeprefix("0x"))
+    freelancer, token, terms, order_hash, fund_count = decode(CREATE_JOB_TYPES, calldata[4:])
+    assert (to_checksum_address(freelancer), to_checksum_address(token)) == (offer.freelancer, offer.token)
+    assert "0x" + order_hash.hex() == order.hire.metadata_hash == metadata_hash(document)
+    assert [str(amount) for amount, _ in terms[5]] == order.hire.amounts and fund_count == len(order.hire.amounts)
