@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from backend.app.api import problems
+from backend.app.api import openapi_examples, problems
 from backend.app.api.point_reads import PointReads
 from backend.app.api.routes import (
     auth,
@@ -99,5 +99,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    openapi_examples.install(app)
     logging.getLogger("jiedan").info("API on %s, database %s", settings.rpc_url, settings.database_url)
     return app

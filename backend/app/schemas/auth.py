@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.app.schemas.examples import CHAIN_ID, CLIENT
 from backend.app.schemas.tx import EXAMPLE_SIGNATURE
 
 EXAMPLE_SIWE_MESSAGE = (
@@ -26,6 +27,22 @@ class NonceOut(BaseModel):
     chain_id: int
     version: str = "1"
     statement: str = "Sign in to Jiedan."
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "nonce": "9f2c4e0b7a1d3f5e8c6b4a2d0e9f7c5b",
+                    "expires_at": "2026-11-25T12:05:00Z",
+                    "domain": "localhost:8000",
+                    "uri": "http://localhost:8000",
+                    "chain_id": CHAIN_ID,
+                    "version": "1",
+                    "statement": "Sign in to Jiedan.",
+                }
+            ]
+        }
+    )
 
 
 class SignInRequest(BaseModel):
@@ -54,7 +71,7 @@ class MeOut(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "address": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                    "address": CLIENT,
                     "created_at": "2026-11-20T09:30:00Z",
                     "last_sign_in_at": "2026-11-25T12:00:03Z",
                     "is_moderator": False,

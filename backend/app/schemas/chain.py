@@ -5,12 +5,134 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.app.schemas.examples import (
+    APPROVED_TX,
+    ARBITER,
+    ARBITER_FEE_BPS,
+    CHAIN_JOB_ID,
+    CLIENT,
+    CLOSING_TX,
+    CREATED_TX,
+    DEADLINES,
+    DELIVERABLE_HASH,
+    DISPUTE_TX,
+    ESCROW,
+    FREELANCER,
+    LISTING_HASH,
+    PLATFORM_FEE_BPS,
+    RATED_TX,
+    RATING_COMMENT_HASH,
+    REVIEW_PERIOD,
+    RULING_WINDOW,
+    TOKEN,
+)
+
+EXAMPLE_TERMS = {
+    "arbiter": ARBITER,
+    "arbiter_fee_bps": ARBITER_FEE_BPS,
+    "platform_fee_bps": PLATFORM_FEE_BPS,
+    "review_period": REVIEW_PERIOD,
+    "ruling_window": RULING_WINDOW,
+    "milestones": [
+        {"amount": "400000000", "deadline": DEADLINES[0]},
+        {"amount": "600000000", "deadline": DEADLINES[1]},
+    ],
+}
+EXAMPLE_APPROVED_MILESTONE = {
+    "index": 0,
+    "amount": "400000000",
+    "deadline": "2026-12-07T18:00:00Z",
+    "state": "approved",
+    "deliverable_hash": DELIVERABLE_HASH,
+    "submitted_at": "2026-11-30T10:00:00Z",
+    "review_end": "2026-12-03T10:00:00Z",
+    "ruling_end": None,
+    "disputed_by": None,
+    "ruling_bps": None,
+    "to_freelancer": "396000000",
+    "to_client": "0",
+    "arbiter_fee": "0",
+    "platform_fee": "4000000",
+    "closed_at": "2026-12-01T09:00:00Z",
+    "closed_tx": APPROVED_TX,
+}
+EXAMPLE_FUNDED_MILESTONE = {
+    "index": 1,
+    "amount": "600000000",
+    "deadline": "2026-12-20T00:00:00Z",
+    "state": "funded",
+    "deliverable_hash": None,
+    "submitted_at": None,
+    "review_end": None,
+    "ruling_end": None,
+    "disputed_by": None,
+    "ruling_bps": None,
+    "to_freelancer": None,
+    "to_client": None,
+    "arbiter_fee": None,
+    "platform_fee": None,
+    "closed_at": None,
+    "closed_tx": None,
+}
+EXAMPLE_FUNDING = {
+    "funder": CLIENT,
+    "amount": "1000000000",
+    "first_milestone": 0,
+    "funded_count": 2,
+    "funded_at": "2026-11-25T12:05:00Z",
+    "tx_hash": CREATED_TX,
+}
+EXAMPLE_JOB = {
+    "chain_id": 31337,
+    "job_id": CHAIN_JOB_ID,
+    "escrow": ESCROW,
+    "client": CLIENT,
+    "freelancer": FREELANCER,
+    "token": TOKEN,
+    "arbiter": ARBITER,
+    "arbiter_fee_bps": ARBITER_FEE_BPS,
+    "platform_fee_bps": PLATFORM_FEE_BPS,
+    "review_period": REVIEW_PERIOD,
+    "ruling_window": RULING_WINDOW,
+    "metadata_hash": LISTING_HASH,
+    "terms": EXAMPLE_TERMS,
+    "milestone_count": 2,
+    "funded_count": 2,
+    "open_count": 1,
+    "total": "1000000000",
+    "funded": "1000000000",
+    "paid_to_freelancer": "396000000",
+    "refunded_to_client": "0",
+    "arbiter_fees": "0",
+    "platform_fees": "4000000",
+    "in_escrow": "600000000",
+    "nonce": 1,
+    "status": "active",
+    "settled": False,
+    "cancelled": False,
+    "client_rated": False,
+    "freelancer_rated": False,
+    "volume": None,
+    "created_block": 118,
+    "created_at": "2026-11-25T12:05:00Z",
+    "created_tx": CREATED_TX,
+    "updated_block": 131,
+    "ended_at": None,
+    "milestones": [EXAMPLE_APPROVED_MILESTONE, EXAMPLE_FUNDED_MILESTONE],
+    "fundings": [EXAMPLE_FUNDING],
+    "disputes": [],
+    "ratings": [],
+    "settlement": None,
+}
 
 
 class TermsMilestoneOut(BaseModel):
     amount: str
     deadline: int = Field(description="Unix seconds, as in the contract's terms.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_TERMS["milestones"][0]]})
 
 
 class TermsOut(BaseModel):
@@ -22,6 +144,8 @@ class TermsOut(BaseModel):
     review_period: int
     ruling_window: int
     milestones: list[TermsMilestoneOut]
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_TERMS]})
 
 
 class MilestoneOut(BaseModel):
@@ -45,6 +169,8 @@ class MilestoneOut(BaseModel):
     closed_at: datetime | None
     closed_tx: str | None
 
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_APPROVED_MILESTONE, EXAMPLE_FUNDED_MILESTONE]})
+
 
 class FundingOut(BaseModel):
     funder: str
@@ -53,6 +179,8 @@ class FundingOut(BaseModel):
     funded_count: int
     funded_at: datetime
     tx_hash: str
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_FUNDING]})
 
 
 class DisputeOut(BaseModel):
@@ -73,6 +201,31 @@ class DisputeOut(BaseModel):
     closed_at: datetime | None
     closed_tx: str | None
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "milestone": 1,
+                    "opened_by": CLIENT,
+                    "opened_by_role": "client",
+                    "opened_at": "2026-12-09T08:00:00Z",
+                    "opened_tx": DISPUTE_TX,
+                    "ruling_end": "2026-12-16T08:00:00Z",
+                    "outcome": "resolved",
+                    "ruled_by": ARBITER,
+                    "freelancer_bps": 7000,
+                    "to_freelancer": "407484000",
+                    "to_client": "176400000",
+                    "arbiter_fee": "12000000",
+                    "platform_fee": "4116000",
+                    "winner": "freelancer",
+                    "closed_at": "2026-12-12T14:00:00Z",
+                    "closed_tx": CLOSING_TX,
+                }
+            ]
+        }
+    )
+
 
 class RatingOut(BaseModel):
     rater: str
@@ -81,6 +234,21 @@ class RatingOut(BaseModel):
     comment_hash: str
     rated_at: datetime
     rated_tx: str
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "rater": CLIENT,
+                    "subject": FREELANCER,
+                    "score": 5,
+                    "comment_hash": RATING_COMMENT_HASH,
+                    "rated_at": "2026-12-21T09:00:00Z",
+                    "rated_tx": RATED_TX,
+                }
+            ]
+        }
+    )
 
 
 class SettlementOut(BaseModel):
@@ -91,6 +259,22 @@ class SettlementOut(BaseModel):
     platform_fee: str
     settled_at: datetime
     settled_tx: str
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "nonce": 1,
+                    "freelancer_bps": 6000,
+                    "to_freelancer": "356400000",
+                    "to_client": "240000000",
+                    "platform_fee": "3600000",
+                    "settled_at": "2026-12-08T10:00:00Z",
+                    "settled_tx": CLOSING_TX,
+                }
+            ]
+        }
+    )
 
 
 class JobOut(BaseModel):
@@ -135,6 +319,8 @@ class JobOut(BaseModel):
     ratings: list[RatingOut]
     settlement: SettlementOut | None
 
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_JOB]})
+
 
 class CreditOut(BaseModel):
     """A withdrawable credit (payouts the account could not receive)."""
@@ -143,3 +329,9 @@ class CreditOut(BaseModel):
     credited: str
     withdrawn: str
     outstanding: str
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"token": TOKEN, "credited": "407484000", "withdrawn": "0", "outstanding": "407484000"}]
+        }
+    )

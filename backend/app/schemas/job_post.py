@@ -7,11 +7,38 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.app.schemas.chain import JobOut
+from backend.app.schemas.chain import EXAMPLE_JOB, JobOut
+from backend.app.schemas.examples import CLIENT, JOB_POST_ID, LISTING_CANONICAL_JSON, LISTING_HASH, TOKEN
 from backend.app.schemas.text import UserText
 from backend.app.schemas.tx import Address, Amount
 
 JobPostStatus = Literal["draft", "published", "hired", "closed"]
+
+EXAMPLE_MILESTONE_PLANS = [
+    {"title": "Wireframes", "amount": "400000000"},
+    {"title": "Final logo files", "amount": "600000000"},
+]
+EXAMPLE_JOB_POST = {
+    "id": JOB_POST_ID,
+    "client": CLIENT,
+    "status": "hired",
+    "title": "Logo for a tea shop",
+    "description": "A round logo for **Green Leaf Tea**; vector files.",
+    "description_html": "<p>A round logo for <strong>Green Leaf Tea</strong>; vector files.</p>\n",
+    "category": "design",
+    "skills": ["logo-design"],
+    "budget": "1000000000",
+    "token": TOKEN,
+    "deadline": "2026-12-20T00:00:00Z",
+    "milestones": EXAMPLE_MILESTONE_PLANS,
+    "canonical_json": LISTING_CANONICAL_JSON,
+    "metadata_hash": LISTING_HASH,
+    "chain": EXAMPLE_JOB,
+    "hash_mismatch": False,
+    "created_at": "2026-11-24T09:00:00Z",
+    "updated_at": "2026-11-25T12:00:00Z",
+    "published_at": "2026-11-24T09:05:00Z",
+}
 
 
 class MilestonePlan(BaseModel):
@@ -33,12 +60,9 @@ class JobPostIn(BaseModel):
                     "category": "design",
                     "skills": ["logo-design"],
                     "budget": "1000000000",
-                    "token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                    "token": TOKEN,
                     "deadline": "2026-12-20T00:00:00Z",
-                    "milestones": [
-                        {"title": "Wireframes", "amount": "400000000"},
-                        {"title": "Final logo files", "amount": "600000000"},
-                    ],
+                    "milestones": EXAMPLE_MILESTONE_PLANS,
                 }
             ]
         },
@@ -82,7 +106,11 @@ class JobPostOut(BaseModel):
     updated_at: datetime
     published_at: datetime | None
 
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_JOB_POST]})
+
 
 class JobPostPage(BaseModel):
     items: list[JobPostOut]
-    next_cursor: str | None
+    next_cursor: str | None = Field(description="The last item's id: pass it as `cursor` for the next page.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [EXAMPLE_JOB_POST], "next_cursor": None}]})

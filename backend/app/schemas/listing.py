@@ -24,7 +24,7 @@ class ListingHashOut(BaseModel):
             "examples": [
                 {
                     "canonical_json": '{"budget":"1000000000","category":"design","title":"Logo for a tea shop"}',
-                    "metadata_hash": "0x8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c",
+                    "metadata_hash": "0x016b0f9f89299fe0085c3e5c6c742dd55a6710b59aa0d4cb312fc9f37ef71488",
                 }
             ]
         }

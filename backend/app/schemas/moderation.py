@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.app.schemas.examples import REPORTER, SPAMMER
 from backend.app.schemas.text import UserText
 
 TargetKind = Literal["job", "offer", "profile", "message"]
@@ -14,7 +15,9 @@ TargetKind = Literal["job", "offer", "profile", "message"]
 
 class ReportIn(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"kind": "job", "ref": "7", "reason": "Asks for payment outside the escrow."}]},
+        json_schema_extra={
+            "examples": [{"kind": "job", "ref": "12", "reason": "Asks for payment outside the escrow."}]
+        },
         extra="forbid",
     )
 
@@ -39,9 +42,9 @@ class ReportOut(BaseModel):
             "examples": [
                 {
                     "id": 4,
-                    "reporter": "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+                    "reporter": REPORTER,
                     "kind": "job",
-                    "ref": "7",
+                    "ref": "12",
                     "reason": "Asks for payment outside the escrow.",
                     "status": "open",
                     "created_at": "2026-11-25T12:10:00Z",
@@ -54,7 +57,7 @@ class ReportOut(BaseModel):
 class ModerationIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"kind": "job", "ref": "7", "reason": "Hidden: asks for payment outside the escrow."}]
+            "examples": [{"kind": "job", "ref": "12", "reason": "Hidden: asks for payment outside the escrow."}]
         },
         extra="forbid",
     )
@@ -72,3 +75,19 @@ class ModerationActionOut(BaseModel):
     action: Literal["hide", "restore"]
     reason: str
     created_at: datetime
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 2,
+                    "kind": "job",
+                    "ref": "12",
+                    "owner": SPAMMER,
+                    "action": "hide",
+                    "reason": "Hidden: asks for payment outside the escrow.",
+                    "created_at": "2026-11-25T13:00:00Z",
+                }
+            ]
+        }
+    )

@@ -7,6 +7,25 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+EXAMPLE_NOTIFICATIONS = [
+    {
+        "source": "chain",
+        "kind": "milestone_paid",
+        "text": "Milestone 1 of job #1 paid: 396 jUSD",
+        "link": "/api/jobs/1",
+        "at": "2026-12-01T09:00:00Z",
+        "unread": False,
+    },
+    {
+        "source": "app",
+        "kind": "proposal_accepted",
+        "text": "Chen Jie accepted your proposal on “Logo for a tea shop”",
+        "link": "/api/proposals/70",
+        "at": "2026-11-25T12:00:00Z",
+        "unread": True,
+    },
+]
+
 
 class NotificationOut(BaseModel):
     source: Literal["app", "chain"]
@@ -16,22 +35,11 @@ class NotificationOut(BaseModel):
     at: datetime
     unread: bool
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "source": "app",
-                    "kind": "proposal_accepted",
-                    "text": "Chen Jie accepted your proposal on “Logo for a tea shop”",
-                    "link": "/jobs/7",
-                    "at": "2026-11-25T12:20:00Z",
-                    "unread": True,
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLE_NOTIFICATIONS})
 
 
 class NotificationFeed(BaseModel):
     unread: int
     items: list[NotificationOut]
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"unread": 1, "items": EXAMPLE_NOTIFICATIONS}]})

@@ -7,15 +7,33 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
+from backend.app.schemas.examples import FREELANCER, TOKEN
 from backend.app.schemas.text import UserText
 from backend.app.schemas.tx import Address, Amount
 
 Availability = Literal["available", "limited", "unavailable"]
 
+EXAMPLE_EARNED = {"token": TOKEN, "amount": "2400000000"}
+EXAMPLE_RECORD = {
+    "jobs_done": 3,
+    "jobs_active": 1,
+    "earned": [EXAMPLE_EARNED],
+    "jobs_as_client": 0,
+    "spent": [],
+    "disputes": 0,
+    "disputes_won": 0,
+    "disputes_lost": 0,
+    "rating_count": 3,
+    "rating_average": 4.7,
+}
+EXAMPLE_PROVEN_SKILL = {"tag": "logo-design", "jobs": 3}
+
 
 class CategoryOut(BaseModel):
     slug: str
     name: str
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"slug": "design", "name": "Design"}]})
 
 
 class ProfileIn(BaseModel):
@@ -29,7 +47,7 @@ class ProfileIn(BaseModel):
                     "bio": "Brand designer. **Tea** packaging and logos.",
                     "skills": ["logo-design", "ui-design"],
                     "hourly_rate": "25000000",
-                    "rate_token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                    "rate_token": TOKEN,
                     "links": ["https://example.com/portfolio"],
                     "availability": "available",
                 }
@@ -49,7 +67,9 @@ class ProfileIn(BaseModel):
 
 class TokenAmount(BaseModel):
     token: str
-    amount: str
+    amount: str = Field(description="Token base units.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_EARNED]})
 
 
 class OnchainRecord(BaseModel):
@@ -66,10 +86,14 @@ class OnchainRecord(BaseModel):
     rating_count: int | None = None
     rating_average: float | None = None
 
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_RECORD]})
+
 
 class ProvenSkill(BaseModel):
     tag: str
     jobs: int = Field(description="Paid jobs whose on-chain metadata hash matches a listing tagged with this skill.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_PROVEN_SKILL]})
 
 
 class ProfileOut(BaseModel):
@@ -90,28 +114,17 @@ class ProfileOut(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "address": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                    "address": FREELANCER,
                     "display_name": "Li Wei",
                     "bio": "Brand designer. **Tea** packaging and logos.",
-                    "bio_html": "<p>Brand designer. <strong>Tea</strong> packaging and logos.</p>",
+                    "bio_html": "<p>Brand designer. <strong>Tea</strong> packaging and logos.</p>\n",
                     "skills": ["logo-design", "ui-design"],
-                    "proven_skills": [{"tag": "logo-design", "jobs": 3}],
+                    "proven_skills": [EXAMPLE_PROVEN_SKILL],
                     "hourly_rate": "25000000",
-                    "rate_token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                    "rate_token": TOKEN,
                     "links": ["https://example.com/portfolio"],
                     "availability": "available",
-                    "record": {
-                        "jobs_done": 3,
-                        "jobs_active": 1,
-                        "earned": [{"token": "0x5FbDB2315678afecb367f032d93F642f64180aa3", "amount": "2400000000"}],
-                        "jobs_as_client": 0,
-                        "spent": [],
-                        "disputes": 0,
-                        "disputes_won": 0,
-                        "disputes_lost": 0,
-                        "rating_count": 3,
-                        "rating_average": 4.7,
-                    },
+                    "record": EXAMPLE_RECORD,
                     "updated_at": "2026-11-25T10:00:00Z",
                 }
             ]

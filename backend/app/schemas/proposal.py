@@ -7,11 +7,70 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.app.schemas.job_post import MilestonePlan
+from backend.app.schemas.examples import (
+    AUDITOR,
+    CHAIN_ID,
+    CLIENT,
+    CREATE_JOB_CALLDATA,
+    ESCROW,
+    FREELANCER,
+    LISTING_HASH,
+    ORDER_APPROVE_CALLDATA,
+    ORDER_CANONICAL_JSON,
+    ORDER_CREATE_JOB_CALLDATA,
+    ORDER_HASH,
+    TOKEN,
+)
+from backend.app.schemas.job_post import EXAMPLE_MILESTONE_PLANS, MilestonePlan
 from backend.app.schemas.text import UserText
-from backend.app.schemas.tx import Address, UnsignedTx
+from backend.app.schemas.tx import EXAMPLE_APPROVE_TX, Address, UnsignedTx
 
 ProposalStatus = Literal["submitted", "shortlisted", "declined", "withdrawn", "accepted"]
+
+EXAMPLE_PROPOSAL = {
+    "id": 70,
+    "job_post_id": 7,
+    "freelancer": FREELANCER,
+    "cover_letter": "I have drawn 40 logos for tea brands; samples are on my profile.",
+    "milestones": EXAMPLE_MILESTONE_PLANS,
+    "total": "1000000000",
+    "status": "submitted",
+    "created_at": "2026-11-24T11:00:00Z",
+    "updated_at": "2026-11-24T11:00:00Z",
+}
+EXAMPLE_HIRE = {
+    "metadata_hash": LISTING_HASH,
+    "freelancer": FREELANCER,
+    "amounts": ["400000000", "600000000"],
+    "approve": EXAMPLE_APPROVE_TX,
+    "create_and_fund": {
+        "chain_id": CHAIN_ID,
+        "from": CLIENT,
+        "to": ESCROW,
+        "data": CREATE_JOB_CALLDATA,
+        "value": "0x0",
+    },
+}
+EXAMPLE_ORDER_HIRE = {
+    "metadata_hash": ORDER_HASH,
+    "freelancer": AUDITOR,
+    "amounts": ["500000000"],
+    "approve": {"chain_id": CHAIN_ID, "from": CLIENT, "to": TOKEN, "data": ORDER_APPROVE_CALLDATA, "value": "0x0"},
+    "create_and_fund": {
+        "chain_id": CHAIN_ID,
+        "from": CLIENT,
+        "to": ESCROW,
+        "data": ORDER_CREATE_JOB_CALLDATA,
+        "value": "0x0",
+    },
+}
+EXAMPLE_BASIC_TIER = {
+    "position": 0,
+    "name": "Basic",
+    "price": "500000000",
+    "delivery_days": 5,
+    "milestones": [{"title": "Audit report", "amount": "500000000"}],
+}
 
 
 class ProposalIn(BaseModel):
@@ -20,10 +79,7 @@ class ProposalIn(BaseModel):
             "examples": [
                 {
                     "cover_letter": "I have drawn 40 logos for tea brands; samples are on my profile.",
-                    "milestones": [
-                        {"title": "Wireframes", "amount": "400000000"},
-                        {"title": "Final logo files", "amount": "600000000"},
-                    ],
+                    "milestones": EXAMPLE_MILESTONE_PLANS,
                 }
             ]
         },
@@ -45,26 +101,7 @@ class ProposalOut(BaseModel):
     created_at: datetime
     updated_at: datetime
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 70,
-                    "job_post_id": 7,
-                    "freelancer": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
-                    "cover_letter": "I have drawn 40 logos for tea brands; samples are on my profile.",
-                    "milestones": [
-                        {"title": "Wireframes", "amount": "400000000"},
-                        {"title": "Final logo files", "amount": "600000000"},
-                    ],
-                    "total": "1000000000",
-                    "status": "submitted",
-                    "created_at": "2026-11-25T11:00:00Z",
-                    "updated_at": "2026-11-25T11:00:00Z",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_PROPOSAL]})
 
 
 class HireOut(BaseModel):
@@ -76,10 +113,16 @@ class HireOut(BaseModel):
     approve: UnsignedTx
     create_and_fund: UnsignedTx
 
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_HIRE]})
+
 
 class AcceptOut(BaseModel):
     proposal: ProposalOut
     hire: HireOut
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"proposal": {**EXAMPLE_PROPOSAL, "status": "accepted"}, "hire": EXAMPLE_HIRE}]}
+    )
 
 
 class TierIn(BaseModel):
@@ -106,7 +149,7 @@ class OfferIn(BaseModel):
                     "description": "A line-by-line review with a written report.",
                     "category": "development",
                     "skills": ["vyper", "security"],
-                    "token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                    "token": TOKEN,
                     "tiers": [
                         {
                             "name": "Basic",
@@ -143,6 +186,8 @@ class TierOut(BaseModel):
     delivery_days: int
     milestones: list[MilestonePlan]
 
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_BASIC_TIER]})
+
 
 class OfferOut(BaseModel):
     id: int
@@ -163,23 +208,15 @@ class OfferOut(BaseModel):
             "examples": [
                 {
                     "id": 5,
-                    "freelancer": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                    "freelancer": AUDITOR,
                     "title": "I will audit your Vyper contract",
                     "description": "A line-by-line review with a written report.",
-                    "description_html": "<p>A line-by-line review with a written report.</p>",
+                    "description_html": "<p>A line-by-line review with a written report.</p>\n",
                     "category": "development",
                     "skills": ["vyper", "security"],
-                    "token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                    "token": TOKEN,
                     "status": "active",
-                    "tiers": [
-                        {
-                            "position": 0,
-                            "name": "Basic",
-                            "price": "500000000",
-                            "delivery_days": 5,
-                            "milestones": [{"title": "Audit report", "amount": "500000000"}],
-                        }
-                    ],
+                    "tiers": [EXAMPLE_BASIC_TIER],
                     "created_at": "2026-11-24T08:00:00Z",
                     "updated_at": "2026-11-24T08:00:00Z",
                 }
@@ -202,3 +239,19 @@ class OrderOut(BaseModel):
     canonical_json: str
     hire: HireOut
     created_at: datetime
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 9,
+                    "offer_id": 5,
+                    "tier": 0,
+                    "client": CLIENT,
+                    "canonical_json": ORDER_CANONICAL_JSON,
+                    "hire": EXAMPLE_ORDER_HIRE,
+                    "created_at": "2026-11-26T08:00:00Z",
+                }
+            ]
+        }
+    )

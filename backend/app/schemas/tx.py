@@ -7,6 +7,24 @@ from typing import Annotated
 from eth_utils import is_address, to_checksum_address
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from backend.app.schemas.examples import (
+    APPROVE_CALLDATA,
+    ARBITER,
+    ARBITER_FEE_BPS,
+    CHAIN_ID,
+    CHAIN_JOB_ID,
+    CLIENT,
+    CLIENT_SETTLEMENT_SIGNATURE,
+    DEADLINES,
+    DELIVERABLE_HASH,
+    ESCROW,
+    FREELANCER,
+    FREELANCER_SETTLEMENT_SIGNATURE,
+    LISTING_HASH,
+    REVIEW_PERIOD,
+    RULING_WINDOW,
+    TOKEN,
+)
 from backend.app.schemas.text import UserText
 
 
@@ -34,6 +52,7 @@ Amount = Annotated[str, AfterValidator(_uint256), Field(examples=["1000000"])]
 Bytes32 = Annotated[str, AfterValidator(_bytes32)]
 
 EXAMPLE_SIGNATURE = "0x" + "ab" * 65  # the shape of a 65-byte signature, for examples only
+EXAMPLE_APPROVE_TX = {"chain_id": CHAIN_ID, "from": CLIENT, "to": TOKEN, "data": APPROVE_CALLDATA, "value": "0x0"}
 
 
 class UnsignedTx(BaseModel):
@@ -45,25 +64,21 @@ class UnsignedTx(BaseModel):
     data: str
     value: str = "0x0"
 
-    model_config = {"populate_by_name": True}
+    model_config = ConfigDict(populate_by_name=True, json_schema_extra={"examples": [EXAMPLE_APPROVE_TX]})
 
 
 class TokenApproveRequest(BaseModel):
     owner: Address
     amount: Amount
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"owner": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "amount": "1000000000"}]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [{"owner": CLIENT, "amount": "1000000000"}]})
 
 
 class MilestoneTerms(BaseModel):
     amount: Amount
     deadline: int = Field(gt=0, description="Unix time (seconds): the last moment the freelancer may submit.")
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"amount": "400000000", "deadline": 1796083200}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"amount": "400000000", "deadline": DEADLINES[0]}]})
 
 
 class CreateJobRequest(BaseModel):
@@ -83,18 +98,18 @@ class CreateJobRequest(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "client": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
-                    "freelancer": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
-                    "arbiter": "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
-                    "arbiter_fee_bps": 500,
-                    "review_period": 604800,
-                    "ruling_window": 1209600,
+                    "client": CLIENT,
+                    "freelancer": FREELANCER,
+                    "arbiter": ARBITER,
+                    "arbiter_fee_bps": ARBITER_FEE_BPS,
+                    "review_period": REVIEW_PERIOD,
+                    "ruling_window": RULING_WINDOW,
                     "milestones": [
-                        {"amount": "400000000", "deadline": 1796083200},
-                        {"amount": "600000000", "deadline": 1797292800},
+                        {"amount": "400000000", "deadline": DEADLINES[0]},
+                        {"amount": "600000000", "deadline": DEADLINES[1]},
                     ],
-                    "metadata_hash": "0x8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c",
-                    "fund_count": 1,
+                    "metadata_hash": LISTING_HASH,
+                    "fund_count": 2,
                 }
             ]
         }
@@ -105,29 +120,21 @@ class SenderRequest(BaseModel):
     sender: Address
     job_id: int = Field(ge=1)
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"sender": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "job_id": 1}]}
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [{"sender": CLIENT, "job_id": CHAIN_JOB_ID}]})
 
 
 class MilestoneRequest(SenderRequest):
     milestone: int = Field(ge=0, lt=50)
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"sender": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "job_id": 1, "milestone": 0}]
-        }
+        json_schema_extra={"examples": [{"sender": CLIENT, "job_id": CHAIN_JOB_ID, "milestone": 0}]}
     )
 
 
 class FundRequest(SenderRequest):
     count: int = Field(ge=1, le=50, description="How many more milestones to fund, in order.")
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"sender": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "job_id": 1, "count": 1}]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [{"sender": CLIENT, "job_id": CHAIN_JOB_ID, "count": 1}]})
 
 
 class SubmitRequest(MilestoneRequest):
@@ -137,10 +144,10 @@ class SubmitRequest(MilestoneRequest):
         json_schema_extra={
             "examples": [
                 {
-                    "sender": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
-                    "job_id": 1,
+                    "sender": FREELANCER,
+                    "job_id": CHAIN_JOB_ID,
                     "milestone": 0,
-                    "deliverable_hash": "0x8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c8f3c",
+                    "deliverable_hash": DELIVERABLE_HASH,
                 }
             ]
         }
@@ -154,9 +161,9 @@ class ResolveRequest(MilestoneRequest):
         json_schema_extra={
             "examples": [
                 {
-                    "sender": "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
-                    "job_id": 1,
-                    "milestone": 0,
+                    "sender": ARBITER,
+                    "job_id": CHAIN_JOB_ID,
+                    "milestone": 1,
                     "freelancer_bps": 7000,
                 }
             ]
@@ -172,8 +179,8 @@ class RateRequest(SenderRequest):
         json_schema_extra={
             "examples": [
                 {
-                    "sender": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
-                    "job_id": 1,
+                    "sender": CLIENT,
+                    "job_id": CHAIN_JOB_ID,
                     "score": 5,
                     "comment": "Fast, clear and the logo is lovely.",
                 }
@@ -191,11 +198,11 @@ class SettleRequest(SenderRequest):
         json_schema_extra={
             "examples": [
                 {
-                    "sender": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
-                    "job_id": 1,
+                    "sender": CLIENT,
+                    "job_id": CHAIN_JOB_ID,
                     "freelancer_bps": 6000,
-                    "client_signature": EXAMPLE_SIGNATURE,
-                    "freelancer_signature": EXAMPLE_SIGNATURE,
+                    "client_signature": CLIENT_SETTLEMENT_SIGNATURE,
+                    "freelancer_signature": FREELANCER_SETTLEMENT_SIGNATURE,
                 }
             ]
         }
@@ -211,8 +218,8 @@ class WithdrawRequest(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "sender": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
-                    "token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                    "sender": FREELANCER,
+                    "token": TOKEN,
                     "to": None,
                 }
             ]
@@ -228,9 +235,43 @@ class TypedData(BaseModel):
     domain: dict[str, str | int]
     message: dict[str, str | int]
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "types": {
+                        "EIP712Domain": [
+                            {"name": "name", "type": "string"},
+                            {"name": "version", "type": "string"},
+                            {"name": "chainId", "type": "uint256"},
+                            {"name": "verifyingContract", "type": "address"},
+                        ],
+                        "Settlement": [
+                            {"name": "jobId", "type": "uint256"},
+                            {"name": "freelancerBps", "type": "uint256"},
+                            {"name": "nonce", "type": "uint256"},
+                        ],
+                    },
+                    "primaryType": "Settlement",
+                    "domain": {
+                        "name": "Jiedan Escrow",
+                        "version": "1",
+                        "chainId": CHAIN_ID,
+                        "verifyingContract": ESCROW,
+                    },
+                    "message": {"jobId": CHAIN_JOB_ID, "freelancerBps": 6000, "nonce": 1},
+                }
+            ]
+        }
+    )
+
 
 class JobAction(BaseModel):
     """An action the given address may take on a job right now (milestone None: the whole job)."""
 
     action: str
     milestone: int | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"action": "approve", "milestone": 1}, {"action": "settle", "milestone": None}]}
+    )

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from backend.app.schemas.examples import CLIENT, TOKEN, TOKEN_SYMBOL
+
 
 class TokenPosition(BaseModel):
     """What a wallet holds of the payment token and what the escrow may take from it (live, from the chain)."""
@@ -17,11 +19,11 @@ class TokenPosition(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "owner": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
-                    "token": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-                    "symbol": "mUSD",
+                    "owner": CLIENT,
+                    "token": TOKEN,
+                    "symbol": TOKEN_SYMBOL,
                     "decimals": 6,
-                    "balance": "5000000000",
+                    "balance": "1000000000000",
                     "allowance": "1000000000",
                 }
             ]

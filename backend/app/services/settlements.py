@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from backend.app.models.chain import ChainJob
 from backend.app.models.settlement import SettlementSignature
-from backend.app.schemas.tx import EXAMPLE_SIGNATURE, Address, SenderRequest, TypedData
+from backend.app.schemas import examples
+from backend.app.schemas.tx import Address, SenderRequest, TypedData
 from backend.app.services.chain import ChainGateway
 from backend.app.services.chain_jobs import get_job
 from backend.app.services.errors import Conflict, NotAllowed
@@ -31,7 +32,7 @@ class SettleTxRequest(SenderRequest):
 
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"sender": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "job_id": 1, "freelancer_bps": 6000}]
+            "examples": [{"sender": examples.CLIENT, "job_id": examples.CHAIN_JOB_ID, "freelancer_bps": 6000}]
         }
     )
 
@@ -45,9 +46,9 @@ class SignatureIn(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "signer": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                    "signer": examples.CLIENT,
                     "freelancer_bps": 6000,
-                    "signature": EXAMPLE_SIGNATURE,
+                    "signature": examples.CLIENT_SETTLEMENT_SIGNATURE,
                 }
             ]
         }
@@ -61,6 +62,21 @@ class SignatureOut(BaseModel):
     nonce: int
     signature: str
     signed_at: datetime
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "signer": examples.CLIENT,
+                    "role": "client",
+                    "freelancer_bps": 6000,
+                    "nonce": 1,
+                    "signature": examples.CLIENT_SETTLEMENT_SIGNATURE,
+                    "signed_at": "2026-12-10T09:30:00Z",
+                }
+            ]
+        }
+    )
 
 
 def typed_data(chain: ChainGateway, job: ChainJob, freelancer_bps: int) -> TypedData:
