@@ -19,7 +19,7 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
-from backend.app.core.db import make_engine
+from backend.app.core.db import in_memory_sqlite, make_engine
 
 T = TypeVar("T")
 
@@ -29,9 +29,8 @@ class PointReads:
 
     def __init__(self, database_url: str, engine: Engine) -> None:
         self.engine = engine
-        self.loop_engine = (
-            make_engine(database_url, single_connection=True) if engine.dialect.name == "sqlite" else None
-        )
+        on_file = engine.dialect.name == "sqlite" and not in_memory_sqlite(database_url)
+        self.loop_engine = make_engine(database_url, single_connection=True) if on_file else None
 
     @property
     def reading_engine(self) -> Engine:

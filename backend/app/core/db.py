@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -27,12 +27,16 @@ def make_engine(database_url: str, *, single_connection: bool = False) -> Engine
     pg_terminate_backend, an idle timeout) is replaced instead of failing the next request.
 
     `single_connection`: one connection, shared by whoever uses the engine (the event loop's own, see
-    `api/loop_reads.py`); SQLite only.
+    `api/point_reads.py`); SQLite files only.
     """
     if database_url.startswith("sqlite"):
-        sizing: dict[str, Any] = (
-            {"poolclass": StaticPool} if single_connection else {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
-        )
+        sizing: dict[str, Any] = {}  # an in-memory database keeps SQLAlchemy's own pooling (one per thread)
+        if single_connection:
+            if in_memory_sqlite(database_url):
+                raise ValueError("an in-memory database cannot be shared through a second engine")
+            sizing = {"poolclass": StaticPool}
+        elif not in_memory_sqlite(database_url):
+            sizing = {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
         engine = create_engine(database_url, connect_args={"timeout": 30, "check_same_thread": False}, **sizing)
 
         @event.listens_for(engine, "connect")
@@ -49,6 +53,11 @@ def make_engine(database_url: str, *, single_connection: bool = False) -> Engine
     engine = create_engine(database_url, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW)
     event.listen(engine, "checkout", _refuse_dropped_connection)
     return engine
+
+
+def in_memory_sqlite(database_url: str) -> bool:
+    url = make_url(database_url)
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
 def _refuse_dropped_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
