@@ -3,7 +3,8 @@ moderation); on-chain ones are read from the indexer's projections at request ti
 and funded, milestones funded later, submitted, paid (approved, released, or the freelancer's
 share of a ruling), reclaimed, disputes opened and ruled, settlements and ratings received.
 Amounts are written with the job token's decimals and symbol (`tokens.describe`); milestones are
-numbered from 1, as the job page shows them.
+numbered from 1, as the job page shows them; an escrow job is named after the listing it carries
+(“Logo for a tea shop” (job #1)), or by its number alone when no listing carries it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from backend.app.models.chain import ChainJob
+from backend.app.models.job_post import JobPost
 from backend.app.models.notification import Notification
 from backend.app.schemas.notification import NotificationFeed, NotificationOut
 from backend.app.services import tokens
@@ -32,6 +34,32 @@ def _milestones(first: int, last: int) -> str:
     return f"Milestone {first + 1}" if first == last else f"Milestones {first + 1}–{last + 1}"
 
 
+def _job_names(session: Session, jobs: list[ChainJob]) -> dict[int, str]:
+    """Each escrow job's name: its listing's title where a listing is linked to it or carries its hash (the
+    rule of `job_posts._chain_job`: a hired listing of the same client), else "job #N"."""
+    names = {job.job_id: f"job #{job.job_id}" for job in jobs}
+    if not jobs:
+        return names
+    by_hash = {(job.client, job.metadata_hash.lower()): job.job_id for job in jobs}
+    listings = session.execute(
+        select(JobPost.title, JobPost.client, JobPost.metadata_hash, JobPost.chain_id, JobPost.chain_job_id).where(
+            or_(
+                JobPost.chain_job_id.in_(names),
+                JobPost.metadata_hash.in_({job.metadata_hash.lower() for job in jobs}),
+            )
+        )
+    ).all()
+    chains = {job.job_id: job.chain_id for job in jobs}
+    for title, client, listing_hash, chain_id, chain_job_id in listings:
+        if chain_job_id is not None:
+            job_id = chain_job_id if chains.get(chain_job_id) == chain_id else None
+        else:
+            job_id = by_hash.get((client, listing_hash.lower()))
+        if job_id is not None:
+            names[job_id] = f"“{title}” (job #{job_id})"
+    return names
+
+
 def _chain_items(session: Session, *, address: str, chain: ChainGateway | None) -> list[NotificationOut]:
     jobs = session.scalars(
         select(ChainJob)
@@ -47,6 +75,7 @@ def _chain_items(session: Session, *, address: str, chain: ChainGateway | None) 
         .limit(FEED_SIZE)
     ).all()
     items: list[NotificationOut] = []
+    names = _job_names(session, list(jobs))
 
     def add(kind: str, text: str, at: datetime | None, link: str) -> None:
         if at is not None:
@@ -54,7 +83,7 @@ def _chain_items(session: Session, *, address: str, chain: ChainGateway | None) 
 
     for job in jobs:
         link = f"/api/jobs/{job.job_id}"
-        name = f"job #{job.job_id}"
+        name = names[job.job_id]
         money = tokens.describe(chain, job.token).amount
         initial = sum(f.amount for f in job.fundings if f.tx_hash == job.created_tx)
         funded = f"{money(initial)} funded" + ("" if initial == job.total else f" of {money(job.total)}")
@@ -78,7 +107,7 @@ def _chain_items(session: Session, *, address: str, chain: ChainGateway | None) 
                 text = f"Dispute on {which.lower()} of {name} {how}: {d.freelancer_bps / 100:g}% to the freelancer"
                 add("dispute_resolved", text, d.closed_at, link)
         if job.settlement is not None:
-            text = f"{name.capitalize()} settled: {job.settlement.freelancer_bps / 100:g}% to the freelancer"
+            text = f"{name[0].upper()}{name[1:]} settled: {job.settlement.freelancer_bps / 100:g}% to the freelancer"
             add("job_settled", text, job.settlement.settled_at, link)
         for rating in job.ratings:
             if rating.subject == address:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
+
+from backend.app.models.job_post import JobPost
 from tests.support.chain import wallet
-from tests.support.factories import profile_body, proposal_body, published_post
+from tests.support.factories import chain_job, profile_body, proposal_body, published_post
 
 TITLE = "Logo for a tea shop"
 
@@ -65,3 +68,24 @@ def test_moderation_notifications__name_the_hidden_listing(client_as):
         f"A moderator restored your job “{TITLE}”: Edited",
         f"A moderator hid your job “{TITLE}”: Asks for payment outside the escrow",
     ]
+
+
+def test_escrow_notifications__name_the_listing_the_job_carries__else_its_number(client_as, db):
+    client, freelancer = client_as("client"), client_as("freelancer")
+    post = published_post(client, title=TITLE)
+    db.execute(update(JobPost).where(JobPost.id == post["id"]).values(status="hired"))
+    db.commit()
+    parties = {"client": wallet("client"), "freelancer": wallet("freelancer")}
+    carried = chain_job(db, **parties, amounts=[7, 8], released=1, metadata_hash=post["metadata_hash"])
+    bare = chain_job(db, **parties, amounts=[5])
+    copied = chain_job(
+        db, client=wallet("owner"), freelancer=wallet("freelancer"), amounts=[3], metadata_hash=post["metadata_hash"]
+    )
+
+    items = freelancer.get("/api/me/notifications").json()["items"]
+    texts = " | ".join(i["text"] for i in items if i["source"] == "chain")  # amounts: "15 <token>", no chain here
+    named = f"“{TITLE}” (job #{carried.job_id})"
+    assert f"Escrow {named} created, 15 " in texts
+    assert f"Milestone 1 of {named} paid: 7 " in texts
+    assert f"Escrow job #{bare.job_id} created, 5 " in texts
+    assert f"Escrow job #{copied.job_id} created, 3 " in texts  # another client's job that copied the listing's hash
