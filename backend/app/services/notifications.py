@@ -1,10 +1,10 @@
 """Notifications: off-chain ones are rows written with the action (new proposal, accepted, message,
-moderation); on-chain ones are read from the indexer's projections at request time: job created
-and funded, milestones funded later, submitted, paid (approved, released, or the freelancer's
-share of a ruling), reclaimed, disputes opened and ruled, settlements and ratings received.
+moderation, a service offer ordered); on-chain ones are read from the indexer's projections at request
+time: job created and funded, milestones funded later, submitted, paid (approved, released, or the
+freelancer's share of a ruling), reclaimed, disputes opened and ruled, settlements and ratings received.
 Amounts are written with the job token's decimals and symbol (`tokens.describe`); milestones are
-numbered from 1, as the job page shows them; an escrow job is named after the listing it carries
-(“Logo for a tea shop” (job #1)), or by its number alone when no listing carries it.
+numbered from 1, as the job page shows them; an escrow job is named after the listing or service offer
+it carries (“Logo for a tea shop” (job #1)), or by its number alone when none carries it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from backend.app.models.chain import ChainJob
 from backend.app.models.job_post import JobPost
 from backend.app.models.notification import Notification
+from backend.app.models.proposal import OfferOrder, ServiceOffer
 from backend.app.schemas.notification import NotificationFeed, NotificationOut
 from backend.app.services import tokens
 from backend.app.services.chain import ChainGateway
@@ -35,8 +36,9 @@ def _milestones(first: int, last: int) -> str:
 
 
 def _job_names(session: Session, jobs: list[ChainJob]) -> dict[int, str]:
-    """Each escrow job's name: its listing's title where a listing is linked to it or carries its hash (the
-    rule of `job_posts._chain_job`: a hired listing of the same client), else "job #N"."""
+    """Each escrow job's name: the title of the listing linked to it or carrying its hash (the rule of
+    `job_posts._chain_job`: a listing of the same client), or of the service offer the client ordered with
+    that hash; else "job #N"."""
     names = {job.job_id: f"job #{job.job_id}" for job in jobs}
     if not jobs:
         return names
@@ -55,6 +57,15 @@ def _job_names(session: Session, jobs: list[ChainJob]) -> dict[int, str]:
             job_id = chain_job_id if chains.get(chain_job_id) == chain_id else None
         else:
             job_id = by_hash.get((client, listing_hash.lower()))
+        if job_id is not None:
+            names[job_id] = f"“{title}” (job #{job_id})"
+    orders = session.execute(
+        select(ServiceOffer.title, OfferOrder.client, OfferOrder.metadata_hash)
+        .join(ServiceOffer, ServiceOffer.id == OfferOrder.offer_id)
+        .where(OfferOrder.metadata_hash.in_({job.metadata_hash.lower() for job in jobs}))
+    ).all()
+    for title, client, order_hash in orders:
+        job_id = by_hash.get((client, order_hash.lower()))
         if job_id is not None:
             names[job_id] = f"“{title}” (job #{job_id})"
     return names

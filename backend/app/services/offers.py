@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from backend.app.models.proposal import OfferOrder, OfferOrderSkill, OfferSkill, OfferTier, ServiceOffer
 from backend.app.schemas.job_post import MilestonePlan
 from backend.app.schemas.proposal import OfferIn, OfferOut, OrderOut, TierOut
-from backend.app.services import hiring, markdown
+from backend.app.services import hiring, markdown, notifications
 from backend.app.services.chain import ChainGateway
+from backend.app.services.display_names import person, quoted
 from backend.app.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from backend.app.services.listing_hash import canonical_json, metadata_hash
 from backend.app.services.profiles import category_exists
@@ -161,6 +162,14 @@ def order(session: Session, *, offer_id: int, tier: int, client: str, chain: Cha
     )
     record.skills = [OfferOrderSkill(tag=s.tag) for s in offer.skills]
     session.add(record)
+    notifications.notify(
+        session,
+        recipient=offer.freelancer,
+        kind="offer_ordered",
+        text=f"{person(session, client)} ordered the {chosen.name} tier of {quoted(offer.title)}"
+        " (the escrow job appears once they fund it)",
+        link=f"/api/offers/{offer.id}",
+    )
     session.commit()
     return OrderOut(
         id=record.id,

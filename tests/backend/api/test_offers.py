@@ -104,3 +104,25 @@ def test_order_offer__paid_on_chain__offer_skills_proven(client_as, settings, ga
     freelancer.put("/api/me/profile", json={"display_name": "Freelancer"})
     proven = freelancer.get("/api/me/profile").json()["proven_skills"]
     assert proven == [{"tag": "security-audit", "jobs": 1}, {"tag": "vyper", "jobs": 1}]
+
+
+def test_order_offer__the_freelancer_is_told__and_the_escrow_job_goes_by_the_offers_title(
+    client_as, settings, gateway, local_chain
+):
+    freelancer, client = client_as("freelancer"), client_as("client")
+    client.put("/api/me/profile", json={"display_name": "Chen Jie"})
+    offer = freelancer.post("/api/offers", json=offer_body(token=gateway.token.address)).json()
+    hire = client.post(f"/api/offers/{offer['id']}/orders", json={"tier": 0}).json()["hire"]
+    [ordered] = [i for i in freelancer.get("/api/me/notifications").json()["items"] if i["kind"] == "offer_ordered"]
+    assert ordered["text"].startswith("Chen Jie ordered the Basic tier of “I will audit your Vyper contract”")
+    assert ordered["unread"] is True
+
+    send(local_chain.w3, UnsignedTx.model_validate(hire["approve"]))
+    receipt = send(local_chain.w3, UnsignedTx.model_validate(hire["create_and_fund"]))
+    [created] = gateway.escrow.events.JobCreated().process_receipt(receipt, errors=DISCARD)
+    Indexer(settings).catch_up()
+    texts = [i["text"] for i in freelancer.get("/api/me/notifications").json()["items"] if i["source"] == "chain"]
+    assert any(
+        text.startswith(f"Escrow “I will audit your Vyper contract” (job #{created['args']['job_id']}) created")
+        for text in texts
+    ), texts
