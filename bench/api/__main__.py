@@ -5,6 +5,7 @@ search (three query shapes with filters) and matching, on SQLite and then on Pos
     python -m bench.api                          # 100,000 jobs + 20,000 profiles, both databases, a table
     python -m bench.api --json                   # the same figures as one JSON object
     python -m bench.api --jobs 10000 --profiles 2000 --databases sqlite --seconds 3
+    python -m bench.api --only job-posts,search  # only the endpoints whose names contain these
 
 Before each database's endpoints, FastAPI's hello-world (bench/api/hello.py) is measured the same
 way on the same machine: the anchor to read the figures against (≈ 3,200 req/s on an idle core).
@@ -49,6 +50,7 @@ from rich.table import Table
 from backend.app.api.deps import SESSION_COOKIE
 from bench.api import corpus, wrk
 from bench.api.load import Loaded, load
+from bench.load.server import stop
 from launcher.stack import ROOT, free_port, tool_env
 from tests.support.databases import postgres_database
 
@@ -210,12 +212,7 @@ def server(database_url: str, app: str = "backend.app.main:create_app") -> Itera
             time.sleep(0.2)
         yield base, psutil.Process(process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 @contextmanager
@@ -229,7 +226,15 @@ def database(kind: str) -> Iterator[str]:
 
 
 def bench_database(
-    kind: str, *, jobs: int, profiles: int, seconds: float, concurrency: int, use_wrk: bool, console: Console
+    kind: str,
+    *,
+    jobs: int,
+    profiles: int,
+    seconds: float,
+    concurrency: int,
+    use_wrk: bool,
+    only: list[str],
+    console: Console,
 ) -> dict[str, Any]:
     with database(kind) as url:
         console.print(f"[bold]{kind}[/]: loading {jobs:,} job posts and {profiles:,} profiles")
@@ -241,6 +246,8 @@ def bench_database(
             results["hello_world"] = measure(base, hello, concurrency=concurrency, seconds=seconds, use_wrk=use_wrk)
         with server(url) as (base, process):
             for endpoint in endpoints(loaded, kind):
+                if only and not any(part in endpoint.name for part in only):
+                    continue
                 console.print(f"  {kind}: {endpoint.name}")
                 row = measure(base, endpoint, concurrency=concurrency, seconds=seconds, use_wrk=use_wrk)
                 row["target"] = endpoint.target
@@ -298,9 +305,21 @@ def table(report: dict[str, Any]) -> Table:
     show_default=True,
     help="Measure req/s with wrk when it is on PATH (else, or with --no-wrk, with the httpx loop).",
 )
+@click.option(
+    "--only",
+    default="",
+    help="Comma-separated parts of endpoint names to measure (e.g. 'job-posts,search'); default: all.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
 def main(
-    jobs: int, profiles: int, databases: str, seconds: float, concurrency: int, use_wrk: bool, as_json: bool
+    jobs: int,
+    profiles: int,
+    databases: str,
+    seconds: float,
+    concurrency: int,
+    use_wrk: bool,
+    only: str,
+    as_json: bool,
 ) -> None:
     console = Console(stderr=True)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the progress
@@ -323,6 +342,7 @@ def main(
             seconds=seconds,
             concurrency=concurrency,
             use_wrk=use_wrk,
+            only=[part.strip() for part in only.split(",") if part.strip()],
             console=console,
         )
     if as_json:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from backend.app.models.chain import ChainJob
@@ -124,9 +124,14 @@ _SKILL_TAGS = (  # tags hold no spaces (services/skills.py), so one string of th
     .where(JobPostSkill.job_post_id == JobPost.id)
     .scalar_subquery()
 )
-_LISTING_BY_ID = select(
+_LISTINGS = select(
     *[column for column in JobPost.__table__.columns if column.key != "embedding"], _SKILL_TAGS.label("skill_tags")
-).where(JobPost.id == bindparam("post_id"))
+)
+_LISTING_BY_ID = _LISTINGS.where(JobPost.id == bindparam("post_id"))
+
+
+def _skills_of(row: Any) -> list[str]:
+    return sorted(row.skill_tags.split()) if row.skill_tags else []
 
 
 def read_visible(connection: Connection, *, post_id: int, viewer: str | None) -> JobPostOut:
@@ -139,7 +144,7 @@ def read_visible(connection: Connection, *, post_id: int, viewer: str | None) ->
     post: Listing | None = connection.execute(_LISTING_BY_ID, {"post_id": post_id}).one_or_none()  # type: ignore[assignment]
     if post is None or not _visible_to(post, viewer):
         raise NotFound(f"no job post {post_id}")
-    skills = sorted(post.skill_tags.split()) if post.skill_tags else []  # type: ignore[attr-defined]
+    skills = _skills_of(post)
     if post.chain_job_id is None and post.status != "hired":
         return _listing_out(post, skills, None)
     with Session(bind=connection) as session:
@@ -227,6 +232,20 @@ def _chain_job(session: Session, post: Listing) -> ChainJob | None:
     return None
 
 
+def _public_page(
+    query: Select[Any], *, category: str | None, client: str | None, before_id: int | None, limit: int
+) -> Select[Any]:
+    """Published listings, newest first, keyset-paginated by id."""
+    query = query.where(JobPost.status == "published", JobPost.hidden.is_(False))
+    if category:
+        query = query.where(JobPost.category == category)
+    if client:
+        query = query.where(JobPost.client == client)
+    if before_id is not None:
+        query = query.where(JobPost.id < before_id)
+    return query.order_by(JobPost.id.desc()).limit(min(limit, MAX_PAGE))
+
+
 def list_public(
     session: Session,
     *,
@@ -235,15 +254,24 @@ def list_public(
     before_id: int | None = None,
     limit: int,
 ) -> Sequence[JobPost]:
-    """Published listings, newest first, keyset-paginated by id."""
-    query = select(JobPost).where(JobPost.status == "published", JobPost.hidden.is_(False))
-    if category:
-        query = query.where(JobPost.category == category)
-    if client:
-        query = query.where(JobPost.client == client)
-    if before_id is not None:
-        query = query.where(JobPost.id < before_id)
-    return session.scalars(query.order_by(JobPost.id.desc()).limit(min(limit, MAX_PAGE))).all()
+    """Published listings, newest first, keyset-paginated by id (as ORM objects, for the web pages)."""
+    page = _public_page(select(JobPost), category=category, client=client, before_id=before_id, limit=limit)
+    return session.scalars(page).all()
+
+
+def read_public_page(
+    connection: Connection,
+    *,
+    category: str | None = None,
+    client: str | None = None,
+    before_id: int | None = None,
+    limit: int,
+) -> list[JobPostOut]:
+    """`list_public` answered from plain rows, as `read_visible` answers one listing (published listings carry
+    no escrow job yet)."""
+    page = _public_page(_LISTINGS, category=category, client=client, before_id=before_id, limit=limit)
+    rows = connection.execute(page).all()
+    return [_listing_out(row, _skills_of(row), None) for row in rows]  # type: ignore[arg-type]
 
 
 def list_own(session: Session, *, client: str) -> Sequence[JobPost]:

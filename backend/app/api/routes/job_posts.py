@@ -30,21 +30,21 @@ def _json(model: BaseModel) -> Response:
 
 
 @router.get("/job-posts", response_model=JobPostPage)
-def list_job_posts(
-    session: SessionDep,
+async def list_job_posts(
+    request: Request,
     category: str | None = None,
     client: str | None = None,
     cursor: int | None = Query(None, ge=1, description="`next_cursor` of the previous page."),
     limit: int = Query(20, ge=1, le=job_posts.MAX_PAGE),
 ) -> Response:
     """Published listings, newest first (anyone)."""
-    posts = job_posts.list_public(session, category=category, client=client, before_id=cursor, limit=limit)
-    return _json(
-        JobPostPage(
-            items=[job_posts.post_out(session, p) for p in posts],
-            next_cursor=str(posts[-1].id) if len(posts) == limit else None,
-        )
-    )
+
+    def read(connection: Connection) -> Response:  # one indexed range of rows: a point read (api/point_reads.py)
+        items = job_posts.read_public_page(connection, category=category, client=client, before_id=cursor, limit=limit)
+        return _json(JobPostPage(items=items, next_cursor=str(items[-1].id) if len(items) == limit else None))
+
+    point_reads: PointReads = request.app.state.point_reads
+    return await point_reads.run(read)
 
 
 @router.get("/me/job-posts", response_model=list[JobPostOut])
