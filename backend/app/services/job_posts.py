@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Select, bindparam, func, select
+from sqlalchemy import Connection, Select, String, bindparam, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql.functions import FunctionElement
 
 from backend.app.models.chain import ChainJob
 from backend.app.models.job_post import JobPost, JobPostSkill
@@ -119,10 +121,26 @@ def get_visible(session: Session, *, post_id: int, viewer: str | None) -> JobPos
     return post
 
 
+class _spaced(FunctionElement[str]):
+    """The strings of a group joined with spaces. Unlike `func.aggregate_strings`, whose separator is rendered
+    into the SQL at each execution, the statement compiles once and is then reused as is."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_spaced, "sqlite")
+def _spaced_sqlite(element: _spaced, compiler: Any, **kw: Any) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ' ')"
+
+
+@compiles(_spaced, "postgresql")
+def _spaced_postgresql(element: _spaced, compiler: Any, **kw: Any) -> str:
+    return f"string_agg({compiler.process(element.clauses, **kw)}, ' ')"
+
+
 _SKILL_TAGS = (  # tags hold no spaces (services/skills.py), so one string of them, space-separated, splits back
-    select(func.aggregate_strings(JobPostSkill.tag, " "))
-    .where(JobPostSkill.job_post_id == JobPost.id)
-    .scalar_subquery()
+    select(_spaced(JobPostSkill.tag)).where(JobPostSkill.job_post_id == JobPost.id).scalar_subquery()
 )
 _LISTINGS = select(
     *[column for column in JobPost.__table__.columns if column.key != "embedding"], _SKILL_TAGS.label("skill_tags")
