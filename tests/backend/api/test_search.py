@@ -7,7 +7,6 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from sqlalchemy import update
 
 from backend.app.models.search import SearchDocument
