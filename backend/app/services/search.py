@@ -306,9 +306,6 @@ def search(session: Session, *, query: SearchQuery) -> SearchPage:
         # one generic plan for it, blind to the words: a bitmap scan that sorts 30,000 matches of a common word
         # (40 ms) where walking the newest jobs stops after 3,000 (4 ms). Plan each search for its own values.
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        # and price a page read as what it is for these tables, a cache hit (the default, 4, prices a disk seek):
-        # at 4 the planner walks 40,000 of the newest jobs for a word in 2% of them rather than read its 2,000
-        session.execute(text("SET LOCAL random_page_cost = 1.1"))
     inner = _ranked(dialect, words, query).subquery()
     score, doc_id = inner.c.score, inner.c.id
     outer = select(inner)
