@@ -8,6 +8,12 @@ Cost is bounded by the page cap: at most MAX_PAGES × MAX_LIMIT results can ever
 the newest MAX_RANKED documents that match the words and filters are scored (scoring is the costly
 step: bm25 or ts_rank reads every candidate's positions), and snippets are cut for the page shown only.
 A word found in 30% of 100,000 jobs thus costs the same as one found in 2%.
+
+Finding those documents (migration 0500 has the indexes and the figures): SQLite walks FTS5's rowids
+newest first, the wanted tags as phrases of the tags column in the same MATCH, from a rowid bound when
+`posted_since` is set; PostgreSQL either walks a partial index of the kind's listed ids newest first,
+or intersects the words and the tags in one GIN scan, whichever its estimates favour. The filters
+themselves are exact (`_filters`) and read from the row on both engines.
 """
 
 from __future__ import annotations
@@ -175,9 +181,7 @@ def safe_snippet(marked: str) -> str:
 
 
 def _filters(query: SearchQuery) -> list[Any]:
-    """The exact filters, on both engines. What serves them is the engine's business (`_ranked`): the
-    partial per-kind index on `id` (newest first), the `lower(token)` index, and the full-text index,
-    into which the skill tags are folded so that it answers them together with the words."""
+    """The exact filters, the same on both engines; `_ranked` adds what lets an index narrow them first."""
     d = SearchDocument
     conditions: list[Any] = [d.kind == query.kind, d.hidden.is_(False)]
     for tag in normalise_tags(query.skills):
@@ -225,9 +229,10 @@ def _postgres_tags(tags: list[str]) -> Any:
 
 
 def _posted_since_rowid(since: datetime) -> Any:
-    """The lowest id among documents posted since `since`: a bound FTS5 seeks to (ids grow with time, so the
-    rowid walk stops where old documents begin instead of reading every older match). Read from the `posted_at`
-    index, which holds the rowids (SQLite would otherwise walk the table in id order to the first one)."""
+    """The lowest id among the documents posted since `since`, a rowid FTS5 seeks to: exact (no document the
+    filter keeps has a lower id), and since ids grow with time the walk stops about where older documents begin
+    instead of reading every older match (a word in 14% of the jobs, 30 days: 15 → 5 ms). Read from the
+    `posted_at` index, which holds the rowids (SQLite would otherwise walk the table in id order to the first)."""
     return text(
         "(SELECT min(id) FROM search_documents INDEXED BY ix_search_documents_posted_at WHERE posted_at >= :since)"
     ).bindparams(bindparam("since", since, type_=UTCDateTime))
@@ -303,8 +308,9 @@ def search(session: Session, *, query: SearchQuery) -> SearchPage:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         # psycopg prepares a statement once a connection has run it 5 times, and PostgreSQL may then settle on
-        # one generic plan for it, blind to the words: a bitmap scan that sorts 30,000 matches of a common word
-        # (40 ms) where walking the newest jobs stops after 3,000 (4 ms). Plan each search for its own values.
+        # one generic plan for it, blind to the words: for a word in 30% of the jobs, a bitmap scan that sorts
+        # its 30,000 matches (43 ms) where walking the newest jobs stops after 3,000 (6 ms). Plan each search
+        # for its own values (planning takes about 1 ms).
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     inner = _ranked(dialect, words, query).subquery()
     score, doc_id = inner.c.score, inner.c.id
