@@ -239,7 +239,8 @@ def _posted_since_rowid(since: datetime) -> Any:
 
 
 def _ranked(dialect: str, words: list[str], query: SearchQuery) -> Select[Any]:
-    """The newest MAX_RANKED documents matching words and filters, with their score (snippets come later)."""
+    """The id and score of the newest MAX_RANKED documents matching words and filters (the columns a page
+    shows are read for that page only, and snippets cut for it)."""
     d = SearchDocument
     conditions = _filters(query)
     tags = normalise_tags(query.skills)
@@ -247,13 +248,13 @@ def _ranked(dialect: str, words: list[str], query: SearchQuery) -> Select[Any]:
     if dialect == "postgresql" and tags and not words:  # with words, the tags join their tsquery (below)
         conditions.append(tsv.op("@@")(_postgres_tags(tags)))
     if not words:
-        return select(*_page_columns(), literal_column("0.0").label("score")).where(*conditions)
+        return select(d.id, literal_column("0.0").label("score")).where(*conditions)
     if dialect == "sqlite":  # FTS5 yields rowids newest first and stops at the limit: bm25 runs MAX_RANKED times
         fts = table("search_fts", column("rowid"))
         if query.posted_since is not None:
             conditions.append(fts.c.rowid >= _posted_since_rowid(query.posted_since))
         return (
-            select(*_page_columns(), (-func.bm25(literal_column("search_fts"), 10.0, 1.0, 5.0)).label("score"))
+            select(d.id, (-func.bm25(literal_column("search_fts"), 10.0, 1.0, 5.0)).label("score"))
             .select_from(fts)
             .join(d, d.id == fts.c.rowid)
             .where(text("search_fts MATCH :match").bindparams(match=_sqlite_match(words, tags)), *conditions)
@@ -262,9 +263,16 @@ def _ranked(dialect: str, words: list[str], query: SearchQuery) -> Select[Any]:
         )
     words_query = _postgres_query(words)
     match = words_query.op("&&")(_postgres_tags(tags)) if tags else words_query  # one GIN scan for both
-    newest = select(d.id).where(tsv.op("@@")(match), *conditions).order_by(d.id.desc()).limit(MAX_RANKED)  # no rank
-    score = cast(func.ts_rank(tsv, words_query), Float(53))  # float8: exact in the cursor; the words alone score
-    return select(*_page_columns(), score.label("score")).where(d.id.in_(newest.scalar_subquery()))
+    # ranked above the limit, not below it: when the plan sorts every match by id, ts_rank runs on the newest only
+    newest = (
+        select(d.id, tsv.label("tsv"))
+        .where(tsv.op("@@")(match), *conditions)
+        .order_by(d.id.desc())
+        .limit(MAX_RANKED)
+        .subquery("newest")
+    )
+    score = cast(func.ts_rank(newest.c.tsv, words_query), Float(53))  # float8: exact in the cursor; words alone
+    return select(newest.c.id, score.label("score"))
 
 
 def _snippets(session: Session, dialect: str, words: list[str], ids: list[int]) -> dict[int, str]:
@@ -312,12 +320,19 @@ def search(session: Session, *, query: SearchQuery) -> SearchPage:
         # its 30,000 matches (43 ms) where walking the newest jobs stops after 3,000 (6 ms). Plan each search
         # for its own values (planning takes about 1 ms).
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    inner = _ranked(dialect, words, query).subquery()
-    score, doc_id = inner.c.score, inner.c.id
-    outer = select(inner)
+    ranked = _ranked(dialect, words, query).subquery("ranked")
+    score, doc_id = ranked.c.score, ranked.c.id
+    best = select(ranked)
     if cursor is not None:
-        outer = outer.where(or_(score < cursor.score, and_(score == cursor.score, doc_id > cursor.id)))
-    rows = session.execute(outer.order_by(score.desc(), doc_id).limit(query.limit)).mappings().all()
+        best = best.where(or_(score < cursor.score, and_(score == cursor.score, doc_id > cursor.id)))
+    this_page = best.order_by(score.desc(), doc_id).limit(query.limit).subquery("this_page")
+    shown = (
+        select(*_page_columns(), this_page.c.score)
+        .select_from(this_page)
+        .join(SearchDocument, SearchDocument.id == this_page.c.id)
+        .order_by(this_page.c.score.desc(), this_page.c.id)
+    )
+    rows = session.execute(shown).mappings().all()
     snippets = _snippets(session, dialect, words, [row["id"] for row in rows])
     items = [
         SearchHit(
