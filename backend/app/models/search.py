@@ -3,6 +3,9 @@
 The full-text index itself is engine-specific and lives in the migration: an FTS5 table
 (`search_fts`, external content over this table) on SQLite, a weighted `tsv` tsvector column
 with a GIN index on PostgreSQL. `services/search.py` hides the difference.
+
+So do the indexes that serve the filters (migration 0500): `lower(token)` on both engines, and on
+PostgreSQL a partial index on `id` per kind over the documents a search can return.
 """
 
 from __future__ import annotations
@@ -28,6 +31,6 @@ class SearchDocument(Base):
     tags: Mapped[str] = mapped_column(Text)  # " tag1 tag2 " (spaces around every tag, for exact filtering)
     budget: Mapped[int | None] = mapped_column(UInt256)
     token: Mapped[str | None] = mapped_column(String(42))
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # indexed on SQLite only (migration 0500 says why)
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -7,7 +7,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
+from backend.app.models.search import SearchDocument
 from backend.app.services import search
 from tests.support.factories import TOKEN, job_post_body, profile_body, published_post
 
@@ -80,15 +82,49 @@ def test_search_jobs__snippet_escapes_the_listing_text(client_as, api):
         ({"skills": ["VYPER"]}, ["audit"]),
         ({"skills": ["vyper", "logo-design"]}, []),
         ({"skills": ["Logo Design"]}, ["logo"]),
+        ({"skills": ["startup"]}, []),  # in the logo's description, not among its tags
         ({"budget_min": "200"}, ["audit"]),
         ({"budget_max": "200"}, ["logo"]),
+        ({"budget_min": "100", "budget_max": "500"}, ["audit", "logo"]),  # both ends included
+        ({"budget_min": "101", "budget_max": "499"}, []),
         ({"status": ["closed"]}, ["translation"]),
+        ({"status": ["hired"]}, []),
         ({"token": TOKEN.lower()}, ["audit", "logo"]),
+        ({"token": TOKEN}, ["audit", "logo"]),
         ({"token": "0x" + "11" * 20}, []),
+        ({"skills": ["vyper"], "budget_min": "100", "budget_max": "1000", "token": TOKEN.lower()}, ["audit"]),
     ],
 )
 def test_search_jobs__filters(api, corpus, params, expected):
     assert _refs(api, q="escrow", **params) == [corpus[name] for name in expected]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"skills": ["vyper"]}, ["audit"]),
+        ({"token": TOKEN.lower(), "budget_max": "100"}, ["logo"]),
+        ({"status": ["closed"], "budget_min": "300"}, ["translation"]),
+    ],
+)
+def test_search_jobs__filters_without_words(api, corpus, params, expected):
+    assert _refs(api, **params) == [corpus[name] for name in expected]
+
+
+def test_search_jobs__several_statuses__every_listed_match(api, corpus):
+    found = _refs(api, q="escrow", status=["published", "closed"])
+    assert found[0] == corpus["audit"]  # the title match first
+    assert sorted(found) == sorted(corpus.values())
+
+
+def test_search_jobs__skill_filter_is_the_exact_tag__not_its_words(client_as, api):
+    client = client_as("client")
+    cpp = published_post(client, title="Port a game engine", skills=["C++"])
+    published_post(client, title="Port a web shop", skills=["C#", "Design"])
+    published_post(client, title="Port a design tool", description="Written in C, some C++ in the body.")
+    assert _refs(api, q="port", skills=["c++"]) == [cpp["id"]]
+    assert _refs(api, skills=["C++"]) == [cpp["id"]]
+    assert _refs(api, q="port", skills=["c"]) == []
 
 
 def test_search_jobs__only_the_newest_max_ranked_matches_are_scored(api, corpus, monkeypatch):
@@ -101,6 +137,30 @@ def test_search_jobs__posted_since__only_newer(api, corpus):
     assert _refs(api, q="escrow", posted_since=future) == []
     past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
     assert len(_refs(api, q="escrow", posted_since=past)) == 2
+
+
+def test_search_jobs__posted_since_with_token_and_statuses(api, corpus):
+    past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    params = {"q": "escrow", "token": TOKEN, "posted_since": past, "status": ["published", "closed"]}
+    assert sorted(_refs(api, **params)) == sorted(corpus.values())
+    assert _refs(api, **(params | {"token": "0x" + "11" * 20})) == []
+
+
+def test_search_jobs__posted_since__by_the_posting_time_not_the_listing_order(api, corpus, db):
+    """Ids mostly grow with time, but the filter is on `posted_at`: an older id posted later is found, a newer
+    id posted earlier is not."""
+    now = datetime.now(UTC)
+    for name, posted in [("audit", now - timedelta(minutes=5)), ("logo", now - timedelta(days=60))]:
+        db.execute(update(SearchDocument).where(SearchDocument.ref == str(corpus[name])).values(posted_at=posted))
+    db.commit()
+    since = (now - timedelta(days=30)).isoformat()
+    assert _refs(api, q="escrow", posted_since=since) == [corpus["audit"]]
+    assert _refs(api, posted_since=since) == [corpus["audit"]]
+
+
+def test_search_jobs__repeated_word__same_as_once(api, corpus):
+    once = api.get("/api/search/jobs", params={"q": "escrow"}).json()["items"]
+    assert api.get("/api/search/jobs", params={"q": "escrow Escrow escrow"}).json()["items"] == once
 
 
 def test_search_jobs__no_words__newest_listed_jobs(api, corpus):
