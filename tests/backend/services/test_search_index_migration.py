@@ -24,7 +24,7 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path):
 
 
 def _documents_before_0500(url: str) -> Engine:
-    command.upgrade(alembic_config(url), "0410")
+    command.upgrade(alembic_config(url), "0420")
     engine = create_engine(url)
     with engine.begin() as connection:
         for ref, kind, token, hidden in [
@@ -85,11 +85,11 @@ def test_upgrade_to_0500__postgres_walks_listed_documents_of_a_kind_and_gin_with
         engine.dispose()
 
 
-def test_downgrade_from_0500__back_to_the_0410_indexes(empty_url):
+def test_downgrade_from_0500__back_to_the_indexes_before_it(empty_url):
     engine = _documents_before_0500(empty_url)
     before = _index_names(engine)
     command.upgrade(alembic_config(empty_url), "0500")
-    command.downgrade(alembic_config(empty_url), "0410")
+    command.downgrade(alembic_config(empty_url), "0420")
     assert _index_names(engine) == before
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
