@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -58,9 +60,20 @@ TAG_DESCRIPTIONS = {
 """One description per router tag, shown on /docs in this order."""
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    point_reads: PointReads = app.state.point_reads
+    await point_reads.startup()
+    try:
+        yield
+    finally:
+        await point_reads.shutdown()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
+        lifespan=_lifespan,
         title="Jiedan",
         summary="Freelance marketplace with milestone escrow on-chain.",
         version="0.1.0",

@@ -11,8 +11,11 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 
+from backend.app.core.config import Settings
 from backend.app.core.migrate import upgrade
+from backend.app.main import create_app
 from bench.load.server import RunningApi
 from tests.reliability.live import api_process, published_thread, signed_in, stored_files
 from tests.support.databases import postgres_database
@@ -75,6 +78,21 @@ def test_idle_connections_dropped__the_next_request_succeeds(api: RunningApi, pg
     assert answer.status_code == 201, answer.text  # the checkout check replaced the dead connection
 
 
+def test_idle_connections_dropped__anonymous_listing_reads_on_the_event_loop_succeed(api: RunningApi, pg_url: str):
+    """Anonymous listing reads use the asyncio pool (api/point_reads.py); its dropped connections are replaced too."""
+    client, freelancer = signed_in(api.base_url), signed_in(api.base_url)
+    published_thread(client, freelancer)
+    [post] = httpx.get(f"{api.base_url}/api/job-posts").json()["items"]
+    for _ in range(3):  # the asyncio pool holds a connection now
+        assert httpx.get(f"{api.base_url}/api/job-posts/{post['id']}").status_code == 200
+    with direct(pg_url) as admin:
+        assert terminate_api_connections(admin) >= 2, "the API should hold pooled connections of both kinds"
+    for _ in range(3):
+        answer = httpx.get(f"{api.base_url}/api/job-posts/{post['id']}")
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["title"] == "A job to talk about"
+
+
 def test_connection_dropped_mid_transaction__503_problem__nothing_written__then_recovers(api: RunningApi, pg_url: str):
     client, freelancer = signed_in(api.base_url), signed_in(api.base_url)
     thread_id = published_thread(client, freelancer)
@@ -103,3 +121,17 @@ def test_connection_dropped_mid_transaction__503_problem__nothing_written__then_
     assert again.status_code == 201, again.text  # retried by the user: exactly one copy
     with direct(pg_url) as check:
         assert check.execute("SELECT count(*) FROM messages WHERE body = 'cut off'").fetchone() == (1,)
+
+
+def test_postgresql_unreachable__anonymous_listing_read_on_the_event_loop__503_problem():
+    """The asyncio point reads (api/point_reads.py) answer as the sync ones do when PostgreSQL cannot be reached."""
+    app = create_app(Settings(database_url="postgresql+psycopg://postgres@127.0.0.1:9/none"))
+    assert app.state.point_reads.async_rows is not None
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/job-posts/1")
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["type"].endswith("/database-unavailable")
+    assert "127.0.0.1:9" not in response.text and "psycopg" not in response.text
+    app.state.engine.dispose()

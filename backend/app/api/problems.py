@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
+import psycopg
+import psycopg_pool
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -81,6 +83,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
+    @app.exception_handler(psycopg.OperationalError)  # the asyncio point reads (core/async_rows.py)
+    @app.exception_handler(psycopg_pool.PoolTimeout)
     async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
         """The database dropped the connection or is saturated: the transaction was rolled back (or never began)."""
         logging.getLogger("jiedan.api").warning("database unavailable on %s: %s", request.url.path, error)

@@ -152,6 +152,22 @@ def _skills_of(row: Any) -> list[str]:
     return sorted(row.skill_tags.split()) if row.skill_tags else []
 
 
+LISTING_BY_ID = _LISTING_BY_ID
+"""The statement `read_visible` reads a listing with (its skills aggregated): param `post_id`."""
+
+
+def answer_from_row(post: Listing | None, *, post_id: int, viewer: str | None) -> JobPostOut | None:
+    """A listing's answer from its row (`LISTING_BY_ID`) alone; None when its escrow job must be read too.
+
+    Raises NotFound as `get_visible` does: drafts and hidden posts exist only for their owner.
+    """
+    if post is None or not _visible_to(post, viewer):
+        raise NotFound(f"no job post {post_id}")
+    if post.chain_job_id is None and post.status != "hired":
+        return _listing_out(post, _skills_of(post), None)
+    return None
+
+
 def read_visible(connection: Connection, *, post_id: int, viewer: str | None) -> JobPostOut:
     """`post_out(get_visible(…))` for the API's hottest read, from plain rows: same rules, same answer.
 
@@ -160,13 +176,12 @@ def read_visible(connection: Connection, *, post_id: int, viewer: str | None) ->
     escrow job linked to the listing is still read through the ORM (its settlement rides along).
     """
     post: Listing | None = connection.execute(_LISTING_BY_ID, {"post_id": post_id}).one_or_none()  # type: ignore[assignment]
-    if post is None or not _visible_to(post, viewer):
-        raise NotFound(f"no job post {post_id}")
-    skills = _skills_of(post)
-    if post.chain_job_id is None and post.status != "hired":
-        return _listing_out(post, skills, None)
+    answer = answer_from_row(post, post_id=post_id, viewer=viewer)
+    if answer is not None:
+        return answer
+    assert post is not None  # answer_from_row raised otherwise
     with Session(bind=connection) as session:
-        return _listing_out(post, skills, _chain_job(session, post))
+        return _listing_out(post, _skills_of(post), _chain_job(session, post))
 
 
 def get_owned(session: Session, *, post_id: int, client: str) -> JobPost:

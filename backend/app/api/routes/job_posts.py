@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from backend.app.api.deps import ChainDep, CurrentUser, SessionDep, signed_in_address
+from backend.app.api.deps import SESSION_COOKIE, ChainDep, CurrentUser, SessionDep, signed_in_address
 from backend.app.api.point_reads import PointReads
 from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.job_post import JobPostIn, JobPostOut, JobPostPage, LinkChainJobIn
@@ -57,13 +57,21 @@ def my_job_posts(user: CurrentUser, session: SessionDep) -> list[JobPostOut]:
 async def get_job_post(post_id: int, request: Request) -> Response:
     """A listing; drafts are visible to their client only. `hash_mismatch` flags an edited-after-funding listing."""
 
-    # The API's hottest read: a point read (api/point_reads.py) that reads the optional sign-in itself, since
-    # `SessionDep` and `OptionalUser` would each be a worker-thread hop of their own.
+    # The API's hottest read: point reads (api/point_reads.py). Anonymous, the listing's row alone answers
+    # unless an escrow job is tied to it; signed in (drafts are their client's) or tied to a job, the whole
+    # read runs as sync work that reads the sign-in itself (`SessionDep` and `OptionalUser` would each be a
+    # worker-thread hop of their own).
+    point_reads: PointReads = request.app.state.point_reads
+    if SESSION_COOKIE not in request.cookies:
+        row = await point_reads.fetch_one(job_posts.LISTING_BY_ID, {"post_id": post_id})
+        answer = job_posts.answer_from_row(row, post_id=post_id, viewer=None)
+        if answer is not None:
+            return _json(answer)
+
     def read(connection: Connection) -> Response:
         viewer = signed_in_address(request, connection)
         return _json(job_posts.read_visible(connection, post_id=post_id, viewer=viewer))
 
-    point_reads: PointReads = request.app.state.point_reads
     return await point_reads.run(read)
 
 
