@@ -303,7 +303,7 @@ def _snippets(session: Session, dialect: str, words: list[str], ids: list[int]) 
 
 
 def search(session: Session, *, query: SearchQuery) -> SearchPage:
-    """Best first (ties by id), `query.limit` per page, at most MAX_PAGES pages."""
+    """Best first, ties newest first (with no words: newest first), `query.limit` per page, at most MAX_PAGES."""
     if query.kind not in ("job", "profile"):
         raise Invalid("kind is job or profile")
     if not 1 <= query.limit <= MAX_LIMIT:
@@ -324,13 +324,16 @@ def search(session: Session, *, query: SearchQuery) -> SearchPage:
     score, doc_id = ranked.c.score, ranked.c.id
     best = select(ranked)
     if cursor is not None:
-        best = best.where(or_(score < cursor.score, and_(score == cursor.score, doc_id > cursor.id)))
-    this_page = best.order_by(score.desc(), doc_id).limit(query.limit).subquery("this_page")
+        after = doc_id < cursor.id
+        best = best.where(after if not words else or_(score < cursor.score, and_(score == cursor.score, after)))
+    # without words every score is the same: ordering by id alone lets the database walk its index, not sort
+    order = [doc_id.desc()] if not words else [score.desc(), doc_id.desc()]
+    this_page = best.order_by(*order).limit(query.limit).subquery("this_page")
     shown = (
         select(*_page_columns(), this_page.c.score)
         .select_from(this_page)
         .join(SearchDocument, SearchDocument.id == this_page.c.id)
-        .order_by(this_page.c.score.desc(), this_page.c.id)
+        .order_by(this_page.c.score.desc(), this_page.c.id.desc())
     )
     rows = session.execute(shown).mappings().all()
     snippets = _snippets(session, dialect, words, [row["id"] for row in rows])

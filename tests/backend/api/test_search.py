@@ -163,8 +163,22 @@ def test_search_jobs__repeated_word__same_as_once(api, corpus):
     assert api.get("/api/search/jobs", params={"q": "escrow Escrow escrow"}).json()["items"] == once
 
 
-def test_search_jobs__no_words__newest_listed_jobs(api, corpus):
-    assert sorted(_refs(api)) == sorted([corpus["audit"], corpus["logo"]])
+def test_search_jobs__no_words__newest_listed_jobs_first(api, corpus):
+    assert _refs(api) == sorted([corpus["audit"], corpus["logo"]], key=int, reverse=True)
+
+
+def test_search_jobs__no_words__pages_walk_from_the_newest_down(client_as, api):
+    client = client_as("client")
+    ids = [int(published_post(client, title=f"Brand job {i}")["id"]) for i in range(5)]
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        page = api.get("/api/search/jobs", params=params).json()
+        seen += [int(hit["ref"]) for hit in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == sorted(ids, reverse=True)
 
 
 def test_search_jobs__keyset_pages_cover_every_hit_once(client_as, api):
