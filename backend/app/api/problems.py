@@ -63,6 +63,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
+    @app.exception_handler(psycopg.DataError)  # the asyncio point reads (core/async_rows.py)
     async def _out_of_range(request: Request, error: Exception) -> JSONResponse:
         """A value the database cannot hold (an id beyond 64 bits on SQLite, a number out of range on PostgreSQL)."""
         logging.getLogger("jiedan.api").info("value out of range on %s: %s", request.url.path, error)
