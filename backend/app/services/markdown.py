@@ -35,3 +35,22 @@ _MD = _build()
 def render(text: str) -> str:
     """HTML safe to embed: raw HTML in the source is escaped, unsafe links stay plain text."""
     return _MD.render(text)
+
+
+_TEXT_LEAVES = frozenset({"text", "code_inline", "html_inline"})
+_BREAKS = frozenset({"softbreak", "hardbreak"})
+_TEXT_BLOCKS = frozenset({"fence", "code_block", "html_block"})
+
+
+def plain_text(text: str) -> str:
+    """The words a reader sees, without the Markdown syntax: link texts without their addresses, code as
+    written, one line per block (what search indexes and cuts its snippets from)."""
+    blocks: list[str] = []
+    for token in _MD.parse(text):
+        if token.type == "inline":
+            children = token.children or []
+            words = [c.content if c.type in _TEXT_LEAVES else " " for c in children if c.type in _TEXT_LEAVES | _BREAKS]
+            blocks.append("".join(words))
+        elif token.type in _TEXT_BLOCKS:
+            blocks.append(token.content.rstrip("\n"))
+    return "\n".join(block for block in blocks if block.strip())

@@ -48,7 +48,7 @@ from backend.app.models.profile import Profile
 from backend.app.models.search import SearchDocument
 from backend.app.models.types import UTCDateTime
 from backend.app.schemas.search import SearchHit, SearchPage
-from backend.app.services import embeddings
+from backend.app.services import embeddings, markdown
 from backend.app.services.errors import Invalid
 from backend.app.services.skills import normalise_tags
 
@@ -69,6 +69,18 @@ def _plain(value: str) -> str:
     return value.replace("<", " ").replace(">", " ")
 
 
+def searchable_text(markdown_source: str) -> str:
+    """What a Markdown text contributes to search: its words without the syntax (no `**`, no link addresses),
+    so that neither matches nor snippets show Markdown."""
+    return _plain(markdown.plain_text(markdown_source))
+
+
+def offers_work(profile: Profile) -> bool:
+    """A profile is talent, listed in talent search, when it names a skill or an hourly rate; a client's
+    profile (a name, nothing to hire) is not."""
+    return bool(profile.skills) or profile.hourly_rate is not None
+
+
 def _upsert(session: Session, *, kind: str, ref: str, values: dict[str, Any]) -> None:
     document = session.scalar(select(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.ref == ref))
     if document is None:
@@ -86,7 +98,7 @@ def job_document(post: JobPost) -> dict[str, Any]:
     """The search document's values for a job post (bulk loaders write exactly these)."""
     return {
         "title": _plain(post.title),
-        "body": _plain(post.description),
+        "body": searchable_text(post.description),
         "tags": " " + " ".join(s.tag for s in post.skills) + " ",
         "budget": post.budget,
         "token": post.token,
@@ -100,7 +112,7 @@ def profile_document(profile: Profile) -> dict[str, Any]:
     """The search document's values for a profile."""
     return {
         "title": _plain(profile.display_name),
-        "body": _plain(profile.bio),
+        "body": searchable_text(profile.bio),
         "tags": " " + " ".join(s.tag for s in profile.skills) + " ",
         "budget": profile.hourly_rate,
         "token": profile.rate_token,
@@ -120,8 +132,11 @@ def index_job_post(session: Session, post: JobPost) -> None:
 
 
 def index_profile(session: Session, profile: Profile) -> None:
-    """The caller commits. Also refreshes the profile's embedding."""
+    """Profiles that offer work are searchable; the caller commits. Also refreshes the profile's embedding."""
     profile.embedding = embeddings.to_bytes(embeddings.embed(embeddings.profile_text(profile.bio)))
+    if not offers_work(profile):
+        _remove(session, kind="profile", ref=profile.address)
+        return
     _upsert(session, kind="profile", ref=profile.address, values=profile_document(profile))
 
 

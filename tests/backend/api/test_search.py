@@ -231,3 +231,30 @@ def test_search_profiles__bio_and_skills_with_rate_filter(client_as, api):
     assert [h["title"] for h in cheap] == ["Escrow Wang"]
     vyper = api.get("/api/search/profiles", params={"skills": ["vyper"]}).json()["items"]
     assert [h["title"] for h in vyper] == ["Li Wei"]
+
+
+def test_search_profiles__a_clients_profile_is_not_talent__until_it_names_a_skill_or_a_rate(client_as, api):
+    client = client_as("client")
+    client.put("/api/me/profile", json={"display_name": "Jasmine Garden Teas", "bio": "We sell tea.", "skills": []})
+    client_as("freelancer").put("/api/me/profile", json=profile_body(bio="I draw tea labels.", skills=["labels"]))
+    assert [h["title"] for h in api.get("/api/search/profiles", params={"q": "tea"}).json()["items"]] == ["Li Wei"]
+
+    client.put(
+        "/api/me/profile",
+        json={"display_name": "Jasmine Garden Teas", "bio": "We sell tea.", "skills": [], "hourly_rate": "40"},
+    )
+    titles = {h["title"] for h in api.get("/api/search/profiles", params={"q": "tea"}).json()["items"]}
+    assert titles == {"Li Wei", "Jasmine Garden Teas"}
+
+
+def test_search_jobs__markdown_is_searched_and_shown_as_its_words(client_as, api):
+    published_post(
+        client_as("client"),
+        title="Label design",
+        description="A **bold** label; the [brief](https://example.com/spec) lists the `cmyk` colours.",
+    )
+    [hit] = api.get("/api/search/jobs", params={"q": "bold"}).json()["items"]
+    assert "**" not in hit["snippet"] and "https" not in hit["snippet"]
+    assert "<mark>bold</mark> label; the brief lists the cmyk colours" in hit["snippet"]
+    assert api.get("/api/search/jobs", params={"q": "brief"}).json()["items"] != []
+    assert api.get("/api/search/jobs", params={"q": "https"}).json()["items"] == []  # a link's address is not text
