@@ -35,7 +35,7 @@ from backend.app.models.chain import ChainJob, ChainReputation
 from backend.app.models.job_post import JobPost, JobPostSkill
 from backend.app.models.profile import Profile, ProfileSkill
 from backend.app.schemas.matching import MatchComponent, MatchOut
-from backend.app.services import embeddings, job_posts, proven
+from backend.app.services import embeddings, job_posts, proven, search
 from backend.app.services.errors import NotAllowed
 
 WEIGHTS = {"skills": 0.5, "text": 0.2, "record": 0.2, "availability": 0.1}
@@ -180,6 +180,7 @@ class _Pool:
         self.titles: list[str] = []
         self.statuses: list[str] = []
         self.tags: list[frozenset[str]] = []
+        self.listed: list[bool] = []  # may be ranked at all (profiles: offers work, services/search.py)
         self.updated: list[datetime] = []
         self.vectors = np.zeros((0, embeddings.DIM), dtype=np.float32)
         self.tag_rows: dict[str, set[int]] = defaultdict(set)
@@ -198,11 +199,14 @@ class _Pool:
         return array
 
     def array(self, name: str) -> np.ndarray:
-        """A column as a numpy array (`owners`, `statuses`, `refs`, `wanted`: tags per row), kept until a write."""
+        """A column as a numpy array (`owners`, `statuses`, `listed`, `refs`, `wanted`: tags per row), kept until
+        a write."""
         array = self._arrays.get(name)
         if array is None:
             if name == "wanted":
                 array = np.array([len(tags) for tags in self.tags], dtype=np.float64)
+            elif name == "listed":
+                array = np.array(self.listed, dtype=bool)
             elif name == "refs":
                 array = np.array([str(key) for key in self.keys], dtype=str)
             else:
@@ -211,7 +215,16 @@ class _Pool:
         return array
 
     def put(
-        self, key: Any, owner: str, title: str, status: str, tags: frozenset[str], updated: datetime, vector: np.ndarray
+        self,
+        key: Any,
+        owner: str,
+        title: str,
+        status: str,
+        tags: frozenset[str],
+        updated: datetime,
+        vector: np.ndarray,
+        *,
+        listed: bool = True,
     ) -> None:
         self._arrays.clear()
         row = self.row_of.get(key)
@@ -223,6 +236,7 @@ class _Pool:
             self.titles.append(title)
             self.statuses.append(status)
             self.tags.append(tags)
+            self.listed.append(listed)
             self.updated.append(updated)
             if row >= self.vectors.shape[0]:
                 grown = np.zeros((max(1024, 2 * self.vectors.shape[0]), embeddings.DIM), dtype=np.float32)
@@ -233,7 +247,7 @@ class _Pool:
                 self.tag_rows[tag].discard(row)
                 self._tag_arrays.pop(tag, None)
             self.owners[row], self.titles[row], self.statuses[row] = owner, title, status
-            self.tags[row], self.updated[row] = tags, updated
+            self.tags[row], self.listed[row], self.updated[row] = tags, listed, updated
         for tag in tags:
             if row not in self.tag_rows[tag]:
                 self.tag_rows[tag].add(row)
@@ -288,7 +302,13 @@ def _refresh_profiles(session: Session, pool: _Pool) -> None:
     if keys == []:
         return
     query = select(
-        Profile.address, Profile.display_name, Profile.availability, Profile.updated_at, Profile.embedding, Profile.bio
+        Profile.address,
+        Profile.display_name,
+        Profile.availability,
+        Profile.updated_at,
+        Profile.embedding,
+        Profile.bio,
+        Profile.hourly_rate,
     )
     tag_query = select(ProfileSkill.address, ProfileSkill.tag)
     if keys is not None:
@@ -307,6 +327,7 @@ def _refresh_profiles(session: Session, pool: _Pool) -> None:
             frozenset(tags[row.address]),
             row.updated_at,
             vector,
+            listed=search.offers_work(tags[row.address], row.hourly_rate),
         )
 
 
@@ -433,7 +454,7 @@ def _proven(session: Session, addresses: Iterable[str]) -> dict[str, frozenset[s
 
 
 def freelancers_for_job(session: Session, *, post_id: int, client: str, limit: int) -> list[MatchOut]:
-    """Ranked candidates for the job's client (visible profiles, never the client themself)."""
+    """Ranked candidates for the job's client (visible profiles that offer work, never the client themself)."""
     post = job_posts.get_visible(session, post_id=post_id, viewer=client)
     if post.client != client:
         raise NotAllowed("only the job's client gets its ranked candidates")
@@ -472,7 +493,7 @@ def freelancers_for_job(session: Session, *, post_id: int, client: str, limit: i
             + WEIGHTS["availability"] * availability
         )
 
-        candidates = np.ones(n, dtype=bool)
+        candidates = pool.array("listed").copy()  # clients' profiles are no candidates
         for address in _hidden(session, Profile.address, Profile.hidden) | {client}:
             if (row := pool.row_of.get(address)) is not None:
                 candidates[row] = False

@@ -22,6 +22,7 @@ import base64
 import html
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -75,10 +76,10 @@ def searchable_text(markdown_source: str) -> str:
     return _plain(markdown.plain_text(markdown_source))
 
 
-def offers_work(profile: Profile) -> bool:
-    """A profile is talent, listed in talent search, when it names a skill or an hourly rate; a client's
-    profile (a name, nothing to hire) is not."""
-    return bool(profile.skills) or profile.hourly_rate is not None
+def offers_work(skills: Collection[str], hourly_rate: int | None) -> bool:
+    """A profile is talent (talent search lists it, matching ranks it) when it names a skill or an hourly
+    rate; a client's profile (a name, nothing to hire) is not."""
+    return bool(skills) or hourly_rate is not None
 
 
 def _upsert(session: Session, *, kind: str, ref: str, values: dict[str, Any]) -> None:
@@ -134,7 +135,7 @@ def index_job_post(session: Session, post: JobPost) -> None:
 def index_profile(session: Session, profile: Profile) -> None:
     """Profiles that offer work are searchable; the caller commits. Also refreshes the profile's embedding."""
     profile.embedding = embeddings.to_bytes(embeddings.embed(embeddings.profile_text(profile.bio)))
-    if not offers_work(profile):
+    if not offers_work([s.tag for s in profile.skills], profile.hourly_rate):
         _remove(session, kind="profile", ref=profile.address)
         return
     _upsert(session, kind="profile", ref=profile.address, values=profile_document(profile))

@@ -119,6 +119,21 @@ def test_job_matches__hidden_profiles_leave_and_edited_ones_rerank_at_once(clien
     assert [m["ref"] for m in client.get(url).json()] == [wallet("arbiter")]
 
 
+def test_job_matches__a_profile_that_offers_no_work__is_no_candidate_until_it_names_a_rate(client_as):
+    _profiles(client_as)
+    client = client_as("client")
+    post = published_post(client, title="Logo for a tea shop", skills=["logo-design"])
+    url = f"/api/job-posts/{post['id']}/matches"
+    another_client = client_as("stranger")
+    another_client.put("/api/me/profile", json={"display_name": "Kite Games", "bio": "We make logos.", "skills": []})
+    refs = [m["ref"] for m in client.get(url).json()]
+    assert refs == [wallet("arbiter"), wallet("freelancer")]
+
+    rated = {"display_name": "Kite Games", "bio": "We make logos.", "skills": [], "hourly_rate": "25"}
+    assert another_client.put("/api/me/profile", json=rated).status_code == 200
+    assert len(client.get(url).json()) == 3
+
+
 def test_my_matches__without_a_profile__403_with_one__ranked_jobs(client_as):
     client = client_as("client")
     audit = published_post(client, title="Vyper escrow audit", skills=["vyper"])
