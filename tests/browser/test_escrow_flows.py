@@ -141,7 +141,7 @@ def test_settlement__signed_by_both_parties(wallet_page, marketplace):
     expect(freelancer.locator("#job-status")).to_contain_text("settled")
 
 
-def test_withdraw__a_payout_the_token_refused_is_credited__and_the_dashboard_withdraws_it(
+def test_withdraw__a_payout_the_token_refused_is_credited__on_the_dashboard_and_the_job_page_which_withdraws_it(
     wallet_page, marketplace, fresh_wallet
 ):
     w3, escrow = marketplace.chain.w3, marketplace.contract("Escrow")
@@ -169,7 +169,11 @@ def test_withdraw__a_payout_the_token_refused_is_credited__and_the_dashboard_wit
     credits = page.locator("#credits .credit")
     expect(credits).to_have_count(1)  # shown once the indexer projected the credit
     expect(credits).to_contain_text("247.5 BLOCK")
-    credits.get_by_role("button", name="Withdraw").click()
+    page.goto(f"/jobs/{job_id}")
+    on_the_job = page.locator("#credits .credit")
+    expect(on_the_job).to_contain_text("247.5 BLOCK")
+    on_the_job.get_by_role("button", name="Withdraw").click()
+    expect(page.locator("#job-status")).to_be_visible()
     expect(page.locator("#credits")).to_have_count(0)  # reloaded after the indexer saw the withdrawal
     assert blocklisting.functions.balanceOf(freelancer).call() == credit
     assert escrow.functions.credits(blocklisting.address, freelancer).call() == 0

@@ -236,9 +236,12 @@ def job_page(
         parties = {"client": job.client, "freelancer": job.freelancer, "arbiter": job.arbiter}
         names = _names(session, list(parties.values()))
         roles = {address: role for role, address in reversed(parties.items())}
+        viewer = None if user is None else user.address
+        credits = _outstanding_credits(session, chain, viewer) if viewer in parties.values() else []
         extra = {
             "names": names,
-            "listing": _job_listing(session, job, None if user is None else user.address),
+            "credit": next((c for c in credits if c["token"].lower() == job.token.lower()), None),
+            "listing": _job_listing(session, job, viewer),
             "ratings": [
                 {"r": r, "by": roles.get(r.rater, names.get(r.rater, r.rater)), "of": roles.get(r.subject, r.subject)}
                 for r in job.ratings

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from backend.app.models.chain import ChainRating
+from backend.app.models.chain import ChainCreditBalance, ChainRating
 from backend.app.models.job_post import JobPost
 from tests.support.chain import wallet
 from tests.support.factories import chain_job, job_post_body, profile_body, proposal_body, published_post
@@ -175,6 +175,23 @@ def test_job_page__listing_linked_with_another_hash__says_it_differs(api, client
     page = api.get(f"/jobs/{job.job_id}").text
     assert f'<a href="/posts/{post["id"]}">Explainer video</a>' in page
     assert "differs from the listing" in page
+
+
+def test_job_page__a_partys_credit_in_the_jobs_token__withdraw_button_for_that_party_only(client_as, db):
+    job = chain_job(db, client=wallet("client"), freelancer=wallet("freelancer"), amounts=[5], released=1)
+    credit = ChainCreditBalance(
+        chain_id=job.chain_id, account=wallet("freelancer"), token=job.token, credited=7, withdrawn=2
+    )
+    db.add(credit)
+    db.commit()
+    theirs = client_as("freelancer").get(f"/jobs/{job.job_id}").text
+    assert f'<button type="button" class="withdraw" data-token="{job.token}"' in theirs
+    assert "credits.js" in theirs
+    assert 'class="withdraw"' not in client_as("client").get(f"/jobs/{job.job_id}").text
+
+    credit.withdrawn = 7  # withdrawn in full: nothing to offer
+    db.commit()
+    assert 'class="withdraw"' not in client_as("freelancer").get(f"/jobs/{job.job_id}").text
 
 
 def test_job_page__shows_the_ratings_given(api, db):

@@ -1,5 +1,5 @@
-// Dashboard: withdraw a credit (a payout the escrow could not deliver). The API builds the
-// `withdraw(token, to)` call after checking the indexed credit; the wallet signs and sends it;
+// Dashboard and job page: withdraw a credit (a payout the escrow could not deliver). The API builds
+// the `withdraw(token, to)` call after checking the indexed credit; the wallet signs and sends it;
 // the page reloads once the indexer has seen the block, so the credit is gone from the list.
 "use strict";
 
