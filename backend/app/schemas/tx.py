@@ -227,6 +227,22 @@ class WithdrawRequest(BaseModel):
     )
 
 
+SETTLEMENT_TYPES: dict[str, list[dict[str, str]]] = {
+    "EIP712Domain": [
+        {"name": "name", "type": "string"},
+        {"name": "version", "type": "string"},
+        {"name": "chainId", "type": "uint256"},
+        {"name": "verifyingContract", "type": "address"},
+    ],
+    "Settlement": [
+        {"name": "jobId", "type": "uint256"},
+        {"name": "freelancerBps", "type": "uint256"},
+        {"name": "nonce", "type": "uint256"},
+    ],
+}
+"""The EIP-712 types of an early settlement, as the escrow's `settle` verifies them."""
+
+
 class TypedData(BaseModel):
     """An EIP-712 payload for `eth_signTypedData_v4`."""
 
@@ -239,19 +255,7 @@ class TypedData(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "types": {
-                        "EIP712Domain": [
-                            {"name": "name", "type": "string"},
-                            {"name": "version", "type": "string"},
-                            {"name": "chainId", "type": "uint256"},
-                            {"name": "verifyingContract", "type": "address"},
-                        ],
-                        "Settlement": [
-                            {"name": "jobId", "type": "uint256"},
-                            {"name": "freelancerBps", "type": "uint256"},
-                            {"name": "nonce", "type": "uint256"},
-                        ],
-                    },
+                    "types": SETTLEMENT_TYPES,
                     "primaryType": "Settlement",
                     "domain": {
                         "name": "Jiedan Escrow",

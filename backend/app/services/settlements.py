@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from backend.app.models.chain import ChainJob
 from backend.app.models.settlement import SettlementSignature
 from backend.app.schemas import examples
-from backend.app.schemas.tx import Address, SenderRequest, TypedData
+from backend.app.schemas.tx import SETTLEMENT_TYPES, Address, SenderRequest, TypedData
 from backend.app.services.chain import ChainGateway
 from backend.app.services.chain_jobs import get_job
 from backend.app.services.errors import Conflict, NotAllowed
@@ -82,19 +82,7 @@ class SignatureOut(BaseModel):
 def typed_data(chain: ChainGateway, job: ChainJob, freelancer_bps: int) -> TypedData:
     """What each party signs with `eth_signTypedData_v4` for this split at the job's current nonce."""
     return TypedData(
-        types={
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Settlement": [
-                {"name": "jobId", "type": "uint256"},
-                {"name": "freelancerBps", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-            ],
-        },
+        types=SETTLEMENT_TYPES,
         primaryType="Settlement",
         domain={
             "name": DOMAIN_NAME,

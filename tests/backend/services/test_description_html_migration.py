@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 
 from backend.app.core.migrate import alembic_config
 from backend.app.services import markdown
-from tests.support.databases import postgres_database, sqlite_database
 
 NOW = "2026-11-01 00:00:00+00:00"
 DESCRIPTION = "A round logo for **Green Leaf Tea**.\n\n<script>alert(1)</script> [site](javascript:alert(1))"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path):
-    manager = sqlite_database(tmp_path) if request.param == "sqlite" else postgres_database()
-    with manager as url:
-        yield url
 
 
 def test_upgrade_to_0420__renders_the_description_of_every_existing_job_post(empty_url):

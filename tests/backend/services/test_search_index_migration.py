@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from alembic import command
 from sqlalchemy import Engine, create_engine, inspect, text
 
 from backend.app.core.migrate import alembic_config
-from tests.support.databases import postgres_database, sqlite_database
+from tests.support.databases import postgres_database
 
 NOW = "2026-11-01 00:00:00+00:00"
 TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 TOKEN_QUERY = "SELECT ref FROM search_documents WHERE lower(token) = :token ORDER BY ref"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path):
-    manager = sqlite_database(tmp_path) if request.param == "sqlite" else postgres_database()
-    with manager as url:
-        yield url
 
 
 def _documents_before_0500(url: str) -> Engine:

@@ -3,25 +3,14 @@ become the words a reader sees, and profiles that offer no work (no skill, no ra
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from alembic import command
 from sqlalchemy import Engine, create_engine, text
 
 from backend.app.core.migrate import alembic_config
-from tests.support.databases import postgres_database, sqlite_database
 
 NOW = "2026-11-01 00:00:00+00:00"
 DESCRIPTION = "A **round** logo; the [brief](https://example.com/brief) has the colours."
 BIO = "Brand _designer_ since 2015."
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path):
-    manager = sqlite_database(tmp_path) if request.param == "sqlite" else postgres_database()
-    with manager as url:
-        yield url
 
 
 def _before_0510(url: str) -> Engine:
