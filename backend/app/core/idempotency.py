@@ -7,7 +7,9 @@ The model is Stripe's and the IETF draft's (draft-ietf-httpapi-idempotency-key-h
 - First request with a key: a row is inserted "in progress" (its own short transaction), the request runs, and a
   response with a status below 500 is stored (status, content type, body) with the request's fingerprint: the
   sha256 of method, path, query and the body's sha256, hashed as the body streams. A 5xx, an exception, a body cut
-  off (413) or a client that went away deletes the row instead: the API's units of work rolled back, a retry runs.
+  off (413) or a client that went away deletes the row instead, so a retry runs. The routes' services commit once,
+  at their end, and roll back on error; a 5xx raised after that commit (the answer read back from a database that
+  dropped, a rare case) frees the key although the write stands.
 - The same key again, same fingerprint: the stored response, byte for byte, with `Idempotent-Replayed: true`.
 - The same key, another fingerprint: 422 problem (`idempotency-key-reused`); nothing runs.
 - The same key while the first request is still in progress: 409 problem (`idempotency-key-in-flight`),
