@@ -6,10 +6,11 @@ The model is Stripe's and the IETF draft's (draft-ietf-httpapi-idempotency-key-h
 
 - First request with a key: a row is inserted "in progress" (its own short transaction), the request runs, and a
   response with a status below 500 is stored (status, content type, body) with the request's fingerprint: the
-  sha256 of method, path, query and the body's sha256, hashed as the body streams. A 5xx, an exception, a body cut
-  off (413) or a client that went away deletes the row instead, so a retry runs. The routes' services commit once,
-  at their end, and roll back on error; a 5xx raised after that commit (the answer read back from a database that
-  dropped, a rare case) frees the key although the write stands.
+  sha256 of method, path, query and the body's sha256, hashed as the body streams (a route that answers without
+  reading it all, e.g. a 404 before an upload, has the rest read and hashed before its answer goes out). A 5xx, an
+  exception, a body cut off (413) or a client that went away deletes the row instead, so a retry runs. The routes'
+  services commit at their end and roll back on error; a 5xx raised after that commit (the answer read back from a
+  database that dropped, a rare case) frees the key although the write stands.
 - The same key again, same fingerprint: the stored response, byte for byte, with `Idempotent-Replayed: true`.
 - The same key, another fingerprint: 422 problem (`idempotency-key-reused`); nothing runs.
 - The same key while the first request is still in progress: 409 problem (`idempotency-key-in-flight`),
@@ -18,11 +19,11 @@ The model is Stripe's and the IETF draft's (draft-ietf-httpapi-idempotency-key-h
 - Anonymous requests (no session, or an expired one): the header is ignored.
 
 Keys expire `JIEDAN_IDEMPOTENCY_TTL_SECONDS` (24 h) after their first request. An expired row is deleted when
-its key is seen again, and every process sweeps all expired rows at most once an hour (on a claim). A request
-whose process died mid-way leaves its row in progress until it expires: retries get 409 until then.
+its key is seen again, and each process sweeps all expired rows on its first claim, then at most once an hour.
+A request whose process died mid-way leaves its row in progress until it expires: retries get 409 until then.
 
-Every other request passes straight through: only a POST or PUT carrying the header costs a thread hop and two
-short transactions (claim, then completion).
+Every other request passes straight through: only a POST or PUT carrying the header costs two thread hops, one to
+read the caller's session and claim the key, one to store the answer (each a short transaction).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import anyio
@@ -155,7 +157,7 @@ class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp, *, ttl_seconds: int) -> None:
         self.app = app
         self.ttl = timedelta(seconds=ttl_seconds)
-        self.last_sweep = time.monotonic()
+        self.last_sweep = -float(SWEEP_EVERY_SECONDS)  # the first claim sweeps
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not applies_to(scope["method"], scope["path"]):
@@ -277,17 +279,8 @@ class IdempotencyMiddleware:
             return
         request_print = fingerprint(scope["method"], scope["path"], scope["query_string"], body_hash.hexdigest())
         try:
-            await to_thread.run_sync(
-                lambda: complete(
-                    sessions,
-                    owner=owner,
-                    key=key,
-                    fingerprint=request_print,
-                    status=status,
-                    content_type=content_type,
-                    body=b"".join(chunks),
-                )
-            )
+            store = partial(complete, sessions, owner=owner, key=key, fingerprint=request_print)
+            await to_thread.run_sync(partial(store, status=status, content_type=content_type, body=b"".join(chunks)))
         except SQLAlchemyError as error:  # answered already; without the stored answer a retry would see 409
             log.warning("idempotency key %r of %s not completed: %s", key, owner, error)
             await _forget(sessions, owner=owner, key=key)
@@ -295,7 +288,7 @@ class IdempotencyMiddleware:
 
 async def _forget(sessions: sessionmaker[Session], *, owner: str, key: str) -> None:
     try:
-        await to_thread.run_sync(lambda: release(sessions, owner=owner, key=key))
+        await to_thread.run_sync(partial(release, sessions, owner=owner, key=key))
     except SQLAlchemyError as error:
         log.warning("idempotency key %r of %s left in progress until it expires: %s", key, owner, error)
 

@@ -109,6 +109,19 @@ def test_attachment_upload__over_the_cap_with_a_key__413_and_the_key_left_free(t
     assert small.status_code == 201
 
 
+def test_upload_refused_before_its_body_was_read__the_whole_body_still_fingerprinted(thread, client_as, db):
+    _, _, opened = thread
+    stranger = client_as("stranger")
+    url = f"/api/threads/{opened['id']}/attachments"
+    first = stranger.post(url, params={"filename": "x.png"}, content=PNG, headers=_key("peek"))
+    again = stranger.post(url, params={"filename": "x.png"}, content=PNG, headers=_key("peek"))
+    other = stranger.post(url, params={"filename": "x.png"}, content=PNG + b"!", headers=_key("peek"))
+    assert first.status_code in (403, 404) and again.content == first.content
+    assert again.headers["idempotent-replayed"] == "true"
+    assert other.status_code == 422
+    assert _count(db, Attachment) == 0
+
+
 def test_same_key__another_body__422_problem_and_nothing_written(client_as, db):
     client = client_as("client")
     client.post("/api/job-posts", json=job_post_body(), headers=_key("post-1"))
