@@ -90,21 +90,35 @@ class Seen:
     body: bytes | None
 
 
-def claim(sessions: sessionmaker[Session], *, owner: str, key: str, ttl: timedelta) -> Claimed | Seen:
-    """Insert the in-progress row for (owner, key), or return the row already there (an expired one is deleted)."""
+def claim(
+    sessions: sessionmaker[Session], *, token: str, key: str, ttl: timedelta
+) -> tuple[str, Claimed | Seen] | None:
+    """The caller's address and the key's state; None when the session cookie names no live session.
+
+    One session: the caller's session row is read, then the in-progress row is inserted and committed (the usual
+    case, a new key). A key already there is read instead; an expired one is replaced by this request's.
+    """
     at = datetime.now(UTC)
-    try:
-        with sessions() as session, session.begin():
-            row = session.get(IdempotencyKey, (owner, key))
-            if row is not None and row.expires_at > at:
-                return Seen(row.fingerprint, row.status, row.content_type, row.body)
-            if row is not None:
-                session.delete(row)
-                session.flush()
+    with sessions() as session:
+        user = auth.user_for_token(session, token=token, at=at)
+        if user is None:
+            return None
+        owner = user.address
+        for _ in range(2):
             session.add(IdempotencyKey(owner=owner, key=key, created_at=at, expires_at=at + ttl))
-    except IntegrityError:  # a concurrent request with the same key inserted first
-        return Seen(None, None, None, None)
-    return Claimed()
+            try:
+                session.commit()
+                return owner, Claimed()
+            except IntegrityError:  # the key is taken: by an earlier request, or a concurrent one
+                session.rollback()
+            row = session.get(IdempotencyKey, (owner, key), populate_existing=True)
+            if row is None:  # released in between: in flight a moment ago, the client may retry
+                break
+            if row.expires_at > at:
+                return owner, Seen(row.fingerprint, row.status, row.content_type, row.body)
+            session.delete(row)
+            session.commit()
+    return owner, Seen(None, None, None, None)
 
 
 def complete(
@@ -140,12 +154,6 @@ def sweep(sessions: sessionmaker[Session]) -> int:
     with sessions() as session, session.begin():
         result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= datetime.now(UTC)))
         return int(getattr(result, "rowcount", 0) or 0)
-
-
-def owner_of(sessions: sessionmaker[Session], token: str) -> str | None:
-    with sessions() as session:
-        user = auth.user_for_token(session, token=token)
-        return None if user is None else user.address
 
 
 # --- the middleware ------------------------------------------------------------------------------------------
@@ -196,16 +204,14 @@ class IdempotencyMiddleware:
             await self._answer_seen(scope, receive, send, claimed[1])
 
     def _claim(self, sessions: sessionmaker[Session], token: str, key: str) -> tuple[str, Claimed | Seen] | None:
-        owner = owner_of(sessions, token)
-        if owner is None:
-            return None
-        outcome = claim(sessions, owner=owner, key=key, ttl=self.ttl)
-        if isinstance(outcome, Claimed) and time.monotonic() - self.last_sweep > SWEEP_EVERY_SECONDS:
-            self.last_sweep = time.monotonic()
-            removed = sweep(sessions)
-            if removed:
-                log.info("swept %d expired idempotency keys", removed)
-        return owner, outcome
+        claimed = claim(sessions, token=token, key=key, ttl=self.ttl)
+        if claimed is not None and isinstance(claimed[1], Claimed):
+            if time.monotonic() - self.last_sweep > SWEEP_EVERY_SECONDS:
+                self.last_sweep = time.monotonic()
+                removed = sweep(sessions)
+                if removed:
+                    log.info("swept %d expired idempotency keys", removed)
+        return claimed
 
     async def _answer_seen(self, scope: Scope, receive: Receive, send: Send, seen: Seen) -> None:
         if seen.status is None:
