@@ -116,7 +116,8 @@ def claim(
                 break
             if row.expires_at > at:
                 return owner, Seen(row.fingerprint, row.status, row.content_type, row.body)
-            session.delete(row)
+            expired = (IdempotencyKey.owner == owner, IdempotencyKey.key == key, IdempotencyKey.expires_at <= at)
+            session.execute(delete(IdempotencyKey).where(*expired))
             session.commit()
     return owner, Seen(None, None, None, None)
 
