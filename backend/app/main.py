@@ -30,6 +30,7 @@ from backend.app.api.routes import (
     tx,
     wallets,
 )
+from backend.app.core import idempotency
 from backend.app.core.body_limit import BodyLimitMiddleware
 from backend.app.core.config import Settings, get_settings
 from backend.app.core.db import make_engine, make_session_factory
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.point_reads = PointReads(settings.database_url, app.state.engine)
     app.state.chain = None  # connected on first use
     app.state.rate_limiter = SlidingWindowLimiter.from_settings(settings)  # None when rate limits are off
+    idempotency.install(app, ttl_seconds=settings.idempotency_ttl_seconds)  # inside the body cap: added first
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -40,7 +40,12 @@ def figures(
         "errors_by_type": errors,
         "server_errors_5xx": server_errors,
         "database_locked": locked,
-        "writes": {"sent": len(tally.writes), "ok": writes_ok, "unknown_outcome": verdict.unknown},
+        "writes": {
+            "sent": len(tally.writes),
+            "ok": writes_ok,
+            "unknown_outcome": verdict.unknown,
+            "retried_with_idempotency_key": tally.retries,
+        },
         "lost_writes": len(verdict.lost),
         "duplicated_writes": len(verdict.duplicated),
         "refused_writes_that_left_rows": len(verdict.leftovers),

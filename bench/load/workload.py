@@ -46,6 +46,7 @@ class Tally:
     writes: list[Write] = field(default_factory=list)
     bodies_5xx: list[str] = field(default_factory=list)
     published: list[tuple[int, str]] = field(default_factory=list)  # (post id, client address)
+    retries: int = 0  # writes sent again, with their Idempotency-Key, after a transport error
 
     @property
     def requests(self) -> int:
@@ -63,21 +64,37 @@ class User:
         self.proposed: set[int] = set()
 
     async def call(self, route: str, method: str, url: str, **kwargs: object) -> httpx.Response | None:
-        started = time.perf_counter()
-        try:
-            response = await self.client.request(method, url, **kwargs)  # type: ignore[arg-type]
-        except httpx.HTTPError as error:
-            self.tally.outcomes[type(error).__name__] += 1
+        """One request; a write carries an Idempotency-Key and is retried once after a transport error.
+
+        A retry answered 409 `idempotency-key-in-flight` (the first attempt still runs) counts as no answer.
+        """
+        attempts = 1
+        if method in ("POST", "PUT") and not url.startswith("/api/auth/"):
+            headers = dict(kwargs.get("headers") or {})  # type: ignore[call-overload]
+            kwargs["headers"] = {**headers, "Idempotency-Key": secrets.token_hex(16)}
+            attempts = 2
+        for attempt in range(attempts):
+            started = time.perf_counter()
+            try:
+                response = await self.client.request(method, url, **kwargs)  # type: ignore[arg-type]
+            except httpx.HTTPError as error:
+                self.tally.outcomes[type(error).__name__] += 1
+                self.tally.by_route[route] += 1
+                if attempt + 1 < attempts:
+                    self.tally.retries += 1
+                    continue
+                return None
+            elapsed = time.perf_counter() - started
+            self.tally.latencies.append(elapsed)
+            self.tally.route_latencies.setdefault(route, []).append(elapsed)
+            self.tally.outcomes[str(response.status_code)] += 1
             self.tally.by_route[route] += 1
-            return None
-        elapsed = time.perf_counter() - started
-        self.tally.latencies.append(elapsed)
-        self.tally.route_latencies.setdefault(route, []).append(elapsed)
-        self.tally.outcomes[str(response.status_code)] += 1
-        self.tally.by_route[route] += 1
-        if response.status_code >= 500 and len(self.tally.bodies_5xx) < 20:
-            self.tally.bodies_5xx.append(f"{route} {response.status_code} {response.text[:300]}")
-        return response
+            if response.status_code >= 500 and len(self.tally.bodies_5xx) < 20:
+                self.tally.bodies_5xx.append(f"{route} {response.status_code} {response.text[:300]}")
+            if response.status_code == 409 and "idempotency-key-in-flight" in response.text:
+                return None
+            return response
+        return None
 
     def record(self, kind: str, marker: str, response: httpx.Response | None) -> dict[str, object] | None:
         if response is None:

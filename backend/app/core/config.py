@@ -105,6 +105,12 @@ class Settings(BaseSettings):
         description="Largest request body in bytes (JIEDAN_MAX_BODY_BYTES), counted as it streams, chunked bodies "
         "too; larger gets 413. Attachment uploads are capped by JIEDAN_MAX_UPLOAD_BYTES instead.",
     )
+    idempotency_ttl_seconds: int = Field(
+        default=24 * 3600,
+        ge=1,
+        description="How long an Idempotency-Key of a signed-in caller's POST or PUT is remembered, its answer "
+        "replayed to a retry (JIEDAN_IDEMPOTENCY_TTL_SECONDS); see backend/app/core/idempotency.py.",
+    )
     rate_limit_enabled: bool = Field(
         default=True, description="Apply the rate limits below (JIEDAN_RATE_LIMIT_ENABLED=false turns all off)."
     )

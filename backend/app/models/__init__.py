@@ -22,6 +22,7 @@ from backend.app.models.chain import (
     ChainWithdrawal,
     IndexerCheckpoint,
 )
+from backend.app.models.idempotency import IdempotencyKey
 from backend.app.models.job_post import JobPost, JobPostSkill
 from backend.app.models.message import Attachment, Message, Thread, ThreadRead
 from backend.app.models.moderation import ModerationAction, Report
@@ -65,6 +66,7 @@ __all__ = [
     "SettlementSignature",
     "Thread",
     "ThreadRead",
+    "IdempotencyKey",
     "IndexerCheckpoint",
     "JobPost",
     "JobPostSkill",
