@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from alembic import command
@@ -13,14 +12,6 @@ from sqlalchemy.orm import Session
 
 from backend.app.core.migrate import alembic_config
 from backend.app.models.idempotency import IdempotencyKey
-from tests.support.databases import postgres_database, sqlite_database
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path):
-    manager = sqlite_database(tmp_path) if request.param == "sqlite" else postgres_database()
-    with manager as url:
-        yield url
 
 
 def test_upgrade_to_0520__one_row_per_owner_and_key__downgrade_drops_it(empty_url):
