@@ -16,7 +16,7 @@ from backend.app.services import auth
 from backend.app.services.chain import ChainGateway, connect_chain
 from backend.app.services.errors import ChainUnavailable, NotAllowed, NotSignedIn
 
-SESSION_COOKIE = "jiedan_session"
+SESSION_COOKIE = auth.SESSION_COOKIE
 
 
 def _session(request: Request) -> Iterator[Session]:

@@ -52,7 +52,6 @@ from backend.app.models.idempotency import IdempotencyKey
 from backend.app.services import auth
 
 HEADER = b"idempotency-key"
-SESSION_COOKIE = "jiedan_session"  # as api/deps.py
 PROBLEM_TYPE_BASE = "https://jiedan.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 SWEEP_EVERY_SECONDS = 3600
@@ -311,7 +310,7 @@ def _session_token(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
     """The session cookie's value, parsed as Starlette parses `request.cookies`."""
     for name, value in headers:
         if name == b"cookie":
-            token = cookie_parser(value.decode("latin-1")).get(SESSION_COOKIE)
+            token = cookie_parser(value.decode("latin-1")).get(auth.SESSION_COOKIE)
             if token:
                 return token
     return None

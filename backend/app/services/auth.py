@@ -16,6 +16,7 @@ from web3 import Web3
 from backend.app.models.user import AuthNonce, AuthSession, User
 from backend.app.services.errors import SignInRefused
 
+SESSION_COOKIE = "jiedan_session"  # the HttpOnly cookie that carries a signed-in session's token
 NONCE_BYTES = 16  # 128 bits, hex-encoded: alphanumeric as EIP-4361 requires
 # The SIWE parser's time grows with the square of the input (a 4 KB line of junk took ~9 s of CPU), so a
 # message is checked cheaply first: a bounded length, and EIP-4361's first two lines. Jiedan's own messages
