@@ -18,19 +18,18 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from eth_account import Account
-from eth_account.messages import encode_defunct
 from eth_utils import keccak
-from siwe import SiweMessage
 from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
 
 from launcher.demo_data import CLIENTS, FREELANCERS, LISTINGS, PROPOSAL_NOTES, Listing
+from launcher.sign_in import verify_body
 
 MNEMONIC = "test test test test test test test test test test test junk"  # Anvil's public dev mnemonic
 UNIT = 10**6  # jUSD has 6 decimals
@@ -92,20 +91,7 @@ class Person:
 
     def sign_in(self) -> None:
         nonce = self.call("POST", "/api/auth/nonce")
-        issued = datetime.now(UTC)
-        message = SiweMessage(
-            domain=nonce["domain"],
-            address=self.address,
-            statement="Sign in to Jiedan.",
-            uri=nonce["uri"],
-            version="1",
-            chain_id=nonce["chain_id"],
-            nonce=nonce["nonce"],
-            issued_at=issued.isoformat().replace("+00:00", "Z"),
-            expiration_time=(issued + timedelta(minutes=10)).isoformat().replace("+00:00", "Z"),
-        ).prepare_message()
-        signature = Account.sign_message(encode_defunct(text=message), self.key).signature.hex()
-        self.call("POST", "/api/auth/verify", {"message": message, "signature": "0x" + signature.removeprefix("0x")})
+        self.call("POST", "/api/auth/verify", verify_body(nonce, self.key, expires_in=timedelta(minutes=10)))
 
     def call(self, method: str, path: str, body: object | None = None, **kwargs: Any) -> Any:
         response = self.http.request(method, path, json=body, **kwargs)

@@ -14,12 +14,11 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import httpx
 from eth_account import Account
-from eth_account.messages import encode_defunct
-from siwe import SiweMessage
+
+from launcher.sign_in import verify_body
 
 TOKEN = "0x" + "11" * 20  # any address: listings name a token, the API does not call it
 REQUEST_TIMEOUT = 60.0
@@ -111,21 +110,8 @@ class User:
         response = await self.call("auth/nonce", "POST", "/api/auth/nonce")
         if response is None or not response.is_success:
             return False
-        nonce = response.json()
-        message = SiweMessage(
-            domain=nonce["domain"],
-            address=self.address,
-            statement="Sign in to Jiedan.",
-            uri=nonce["uri"],
-            version="1",
-            chain_id=nonce["chain_id"],
-            nonce=nonce["nonce"],
-            issued_at=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-        ).prepare_message()
-        signature = "0x" + self.account.sign_message(encode_defunct(text=message)).signature.hex()
-        verified = await self.call(
-            "auth/verify", "POST", "/api/auth/verify", json={"message": message, "signature": signature}
-        )
+        body = verify_body(response.json(), self.account.key)
+        verified = await self.call("auth/verify", "POST", "/api/auth/verify", json=body)
         return verified is not None and verified.is_success
 
     # ---- the actions -------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from backend.app.main import create_app
 from backend.app.services.chain import ChainGateway, connect_chain
 from tests.conftest import BUILD_MANIFEST
 from tests.support.chain import LocalChain, wallet
+from tests.support.factories import published_post
 from tests.support.siwe import DOMAIN, URI, key_of, sign_in
 
 MODERATOR_KEY = "0x" + "4d" * 32  # a throwaway key named as moderator in the test settings
@@ -84,3 +85,13 @@ def client_as(app: FastAPI) -> Iterator[Callable[[str], TestClient]]:
     yield make
     for client in opened:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def thread(client_as: Callable[[str], TestClient]) -> tuple[TestClient, TestClient, dict]:
+    """A published job, and the freelancer's thread with its client: (client, freelancer, thread)."""
+    client, freelancer = client_as("client"), client_as("freelancer")
+    post = published_post(client)
+    response = freelancer.post(f"/api/job-posts/{post['id']}/threads", json={})
+    assert response.status_code == 200, response.text
+    return client, freelancer, response.json()

@@ -5,15 +5,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from eth_account import Account
-from eth_account.messages import encode_defunct
-from siwe import SiweMessage
 
 from bench.load.server import RunningApi, running_api
+from launcher.sign_in import verify_body
 
 TOKEN = "0x" + "11" * 20
 
@@ -30,18 +28,7 @@ def signed_in(base_url: str, private_key: str | None = None) -> httpx.Client:
     account = Account.from_key(private_key or secrets.token_bytes(32))
     client = httpx.Client(base_url=base_url, timeout=30)
     nonce = client.post("/api/auth/nonce").json()
-    message = SiweMessage(
-        domain=nonce["domain"],
-        address=account.address,
-        statement="Sign in to Jiedan.",
-        uri=nonce["uri"],
-        version="1",
-        chain_id=nonce["chain_id"],
-        nonce=nonce["nonce"],
-        issued_at=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-    ).prepare_message()
-    signature = "0x" + account.sign_message(encode_defunct(text=message)).signature.hex()
-    response = client.post("/api/auth/verify", json={"message": message, "signature": signature})
+    response = client.post("/api/auth/verify", json=verify_body(nonce, account.key))
     assert response.status_code == 200, response.text
     client.address = account.address  # type: ignore[attr-defined]
     client.key = account.key.hex()  # type: ignore[attr-defined]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from eth_account import Account
-from eth_account.messages import encode_defunct
 from fastapi.testclient import TestClient
-from siwe import SiweMessage
 
+from launcher.sign_in import sign, siwe_message
 from launcher.stack import DEMO_WALLETS
 
 DOMAIN = "testserver"
@@ -29,23 +28,11 @@ def build_message(
     issued_at: datetime | None = None,
     expires_in: timedelta | None = timedelta(minutes=5),
 ) -> str:
-    issued = issued_at or datetime.now(UTC)
-    message = SiweMessage(
-        domain=domain,
-        address=address,
-        statement="Sign in to Jiedan.",
-        uri=uri,
-        version="1",
-        chain_id=chain_id,
-        nonce=nonce,
-        issued_at=issued.isoformat().replace("+00:00", "Z"),
-        expiration_time=None if expires_in is None else (issued + expires_in).isoformat().replace("+00:00", "Z"),
-    )
-    return message.prepare_message()
-
-
-def sign(message: str, private_key: str) -> str:
-    return "0x" + Account.sign_message(encode_defunct(text=message), private_key).signature.hex()
+    """A sign-in message for the TestClient's host, expiring in 5 minutes unless told otherwise."""
+    return siwe_message(
+        address=address, nonce=nonce, chain_id=chain_id, domain=domain, uri=uri, issued_at=issued_at,
+        expires_in=expires_in,
+    )  # fmt: skip
 
 
 def sign_in(client: TestClient, private_key: str, *, address: str | None = None) -> str:

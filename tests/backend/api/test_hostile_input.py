@@ -167,13 +167,6 @@ def test_malformed_json_and_wrong_types__422_problem_without_internals(client_as
 # --- uploads ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def thread(client_as):
-    client, freelancer = client_as("client"), client_as("freelancer")
-    post = published_post(client)
-    return client, freelancer, freelancer.post(f"/api/job-posts/{post['id']}/threads", json={}).json()
-
-
 def _upload(who, thread_id, content, filename, content_type="application/octet-stream"):
     return who.post(
         f"/api/threads/{thread_id}/attachments",

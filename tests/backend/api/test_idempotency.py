@@ -34,15 +34,6 @@ def _key(name: str) -> dict[str, str]:
     return {"Idempotency-Key": name}
 
 
-@pytest.fixture
-def thread(client_as):
-    client, freelancer = client_as("client"), client_as("freelancer")
-    post = published_post(client)
-    response = freelancer.post(f"/api/job-posts/{post['id']}/threads", json={})
-    assert response.status_code == 200, response.text
-    return client, freelancer, response.json()
-
-
 def test_job_post__retried_with_its_key__the_first_answer_replayed_and_one_post_stored(client_as, db):
     client = client_as("client")
     first = client.post("/api/job-posts", json=job_post_body(), headers=_key("post-1"))

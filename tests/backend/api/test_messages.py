@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from eth_utils import keccak
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -14,16 +13,6 @@ from tests.support.factories import proposal_body, published_post
 
 PROBLEM = "application/problem+json"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))
-
-
-@pytest.fixture
-def thread(client_as):
-    """A published job, and the freelancer's thread with its client: (client, freelancer, thread)."""
-    client, freelancer = client_as("client"), client_as("freelancer")
-    post = published_post(client)
-    response = freelancer.post(f"/api/job-posts/{post['id']}/threads", json={})
-    assert response.status_code == 200, response.text
-    return client, freelancer, response.json()
 
 
 def _stored_files(settings):
