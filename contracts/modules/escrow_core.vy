@@ -11,11 +11,16 @@
      carries it, and functions that need a milestone's amount or deadline
      take the job's `Terms` and check them against the commitment. A
      milestone gets its own word only when it is first acted on (submit,
-     reclaim); that word then holds everything later steps need, so
-     approve, release, dispute and default ruling take no terms.
+     reclaim, or its closing by settle or cancel_unfunded); that word then
+     holds everything later steps need, so approve, release, dispute and
+     default ruling take no terms.
      Lifecycle of a milestone: OPEN -> SUBMITTED -> (APPROVED | RELEASED |
-     DISPUTED -> (RESOLVED | DEFAULTED)), or OPEN -> RECLAIMED. A job ends
-     when every milestone is closed, or when it is settled.
+     DISPUTED -> (RESOLVED | DEFAULTED)), or OPEN -> RECLAIMED; a settlement
+     closes every milestone still open, submitted or disputed (SETTLED if
+     funded, CANCELLED if not), and `cancel_unfunded` the unfunded ones
+     (CANCELLED). A job ends when every milestone is closed, or when it is
+     settled. Every function that takes a milestone index refuses one
+     outside the job ("escrow: no such milestone").
 """
 
 from ethereum.ercs import IERC20
@@ -98,6 +103,8 @@ RELEASED: constant(uint256) = 4
 RECLAIMED: constant(uint256) = 5
 RESOLVED: constant(uint256) = 6
 DEFAULTED: constant(uint256) = 7
+SETTLED: constant(uint256) = 8
+CANCELLED: constant(uint256) = 9
 # Who opened a dispute.
 BY_CLIENT: constant(uint256) = 1
 BY_FREELANCER: constant(uint256) = 2
@@ -157,8 +164,8 @@ reputation: public(immutable(IReputation))
 _word_a: HashMap[uint256, uint256]
 _word_b: HashMap[uint256, uint256]
 _word_c: HashMap[uint256, uint256]
-# @dev Milestone words by `job_id << 8 | index`; zero until first acted on.
-_milestones: HashMap[uint256, uint256]
+# @dev Milestone words by job id, then index; zero until first acted on.
+_milestones: HashMap[uint256, HashMap[uint256, uint256]]
 
 
 # --- events ------------------------------------------------------------------
@@ -435,13 +442,12 @@ def submit(job_id: uint256, milestone: uint256, deliverable_hash: bytes32, terms
     self._require_running(a)
     assert milestone < (a >> A_COUNT) & MASK8, "escrow: no such milestone"
     assert milestone < (a >> A_FUNDED) & MASK8, "escrow: milestone not funded"
-    key: uint256 = job_id << 8 | milestone
-    assert self._milestones[key] & MASK8 == OPEN, "escrow: milestone not open"
+    assert self._milestones[job_id][milestone] & MASK8 == OPEN, "escrow: milestone not open"
     self._check_terms(job_id, terms)
     m: Milestone = terms.milestones[milestone]
     assert block.timestamp <= m.deadline, "escrow: deadline passed"
     review_end: uint256 = block.timestamp + terms.review_period
-    self._milestones[key] = (
+    self._milestones[job_id][milestone] = (
         SUBMITTED
         | m.amount << M_AMOUNT
         | terms.platform_fee_bps << M_FEE
@@ -501,13 +507,12 @@ def reclaim(job_id: uint256, milestone: uint256, terms: Terms):
     self._require_running(a)
     assert milestone < (a >> A_COUNT) & MASK8, "escrow: no such milestone"
     assert milestone < (a >> A_FUNDED) & MASK8, "escrow: milestone not funded"
-    key: uint256 = job_id << 8 | milestone
-    assert self._milestones[key] & MASK8 == OPEN, "escrow: milestone not open"
+    assert self._milestones[job_id][milestone] & MASK8 == OPEN, "escrow: milestone not open"
     token: address = self._check_terms(job_id, terms)
     m: Milestone = terms.milestones[milestone]
     assert block.timestamp > m.deadline, "escrow: deadline not passed"
     client: address = self._addr(a)
-    self._milestones[key] = RECLAIMED | m.amount << M_AMOUNT
+    self._milestones[job_id][milestone] = RECLAIMED | m.amount << M_AMOUNT
     a = self._close(job_id, a, 1)
     log MilestoneReclaimed(job_id=job_id, milestone=milestone, client=client, amount=m.amount, by=msg.sender)
     payouts._push(job_id, token, client, m.amount)
@@ -529,12 +534,12 @@ def dispute(job_id: uint256, milestone: uint256):
         assert msg.sender == self._addr(self._word_b[job_id]), "escrow: not a party"
         disputer = BY_FREELANCER
     self._require_running(a)
-    key: uint256 = job_id << 8 | milestone
-    w: uint256 = self._milestones[key]
+    assert milestone < (a >> A_COUNT) & MASK8, "escrow: no such milestone"
+    w: uint256 = self._milestones[job_id][milestone]
     assert w & MASK8 == SUBMITTED, "escrow: not submitted"
     assert block.timestamp < (w >> M_REVIEW_END) & MASK40, "escrow: review period over"
     ruling_end: uint256 = block.timestamp + (self._word_c[job_id] >> C_RULING)
-    self._milestones[key] = (w ^ SUBMITTED) | DISPUTED | ruling_end << M_RULING_END | disputer << M_DISPUTER
+    self._milestones[job_id][milestone] = (w ^ SUBMITTED) | DISPUTED | ruling_end << M_RULING_END | disputer << M_DISPUTER
     log DisputeOpened(job_id=job_id, milestone=milestone, by=msg.sender, ruling_end=ruling_end)
 
 
@@ -555,9 +560,9 @@ def resolve(job_id: uint256, milestone: uint256, freelancer_bps: uint256, terms:
     token: address = self._check_terms(job_id, terms)
     assert msg.sender == terms.arbiter, "escrow: not arbiter"
     assert freelancer_bps <= BPS, "escrow: split above 100%"
-    key: uint256 = job_id << 8 | milestone
-    w: uint256 = self._milestones[key]
     self._require_running(a)
+    assert milestone < (a >> A_COUNT) & MASK8, "escrow: no such milestone"
+    w: uint256 = self._milestones[job_id][milestone]
     assert w & MASK8 == DISPUTED, "escrow: not disputed"
     assert block.timestamp < (w >> M_RULING_END) & MASK40, "escrow: ruling window over"
     amount: uint256 = (w >> M_AMOUNT) & MASK96
@@ -565,7 +570,7 @@ def resolve(job_id: uint256, milestone: uint256, freelancer_bps: uint256, terms:
     rest: uint256 = amount - arbiter_fee
     gross: uint256 = rest * freelancer_bps // BPS
     fee: uint256 = gross * ((w >> M_FEE) & MASK16) // BPS
-    self._milestones[key] = (w ^ DISPUTED) | RESOLVED | freelancer_bps << M_RULING_BPS
+    self._milestones[job_id][milestone] = (w ^ DISPUTED) | RESOLVED | freelancer_bps << M_RULING_BPS
     a = self._close(job_id, a, 1)
     if fee != 0:
         settings.fees_accrued[token] += fee
@@ -601,15 +606,15 @@ def apply_default_ruling(job_id: uint256, milestone: uint256):
     freelancer: address = self._addr(self._word_b[job_id])
     assert msg.sender == client or msg.sender == freelancer, "escrow: not a party"
     self._require_running(a)
-    key: uint256 = job_id << 8 | milestone
-    w: uint256 = self._milestones[key]
+    assert milestone < (a >> A_COUNT) & MASK8, "escrow: no such milestone"
+    w: uint256 = self._milestones[job_id][milestone]
     assert w & MASK8 == DISPUTED, "escrow: not disputed"
     assert block.timestamp >= (w >> M_RULING_END) & MASK40, "escrow: ruling window running"
     amount: uint256 = (w >> M_AMOUNT) & MASK96
     gross: uint256 = amount * 5_000 // BPS
     fee: uint256 = gross * ((w >> M_FEE) & MASK16) // BPS
     token: address = self._addr(self._word_c[job_id])
-    self._milestones[key] = (w ^ DISPUTED) | DEFAULTED | 5_000 << M_RULING_BPS
+    self._milestones[job_id][milestone] = (w ^ DISPUTED) | DEFAULTED | 5_000 << M_RULING_BPS
     a = self._close(job_id, a, 1)
     if fee != 0:
         settings.fees_accrued[token] += fee
@@ -639,7 +644,9 @@ def settle(
     @dev The nonce is the job's current one; it increases whenever money
          enters or leaves the job and with `increment_nonce`, so a
          signature is good for one state of the job only. Signatures are
-         65 bytes (r, s, v) from EOAs, with a low `s`.
+         65 bytes (r, s, v) from EOAs, with a low `s`. Each milestone it
+         closes keeps its word with the status SETTLED (funded) or
+         CANCELLED (unfunded), so none can be acted on again.
     @param job_id The job.
     @param freelancer_bps The freelancer's share, 0..10000.
     @param terms The job's terms as created (checked against its commitment).
@@ -658,9 +665,14 @@ def settle(
     assert self._signer(digest, freelancer_signature) == freelancer, "escrow: bad freelancer signature"
     remaining: uint256 = 0
     funded: uint256 = (a >> A_FUNDED) & MASK8
-    for i: uint256 in range(funded, bound=MAX_MILESTONES):
-        if self._milestones[job_id << 8 | i] & MASK8 <= DISPUTED:
-            remaining += terms.milestones[i].amount
+    for i: uint256 in range((a >> A_COUNT) & MASK8, bound=MAX_MILESTONES):
+        w: uint256 = self._milestones[job_id][i]
+        if w & MASK8 <= DISPUTED:
+            if i < funded:
+                remaining += terms.milestones[i].amount
+                self._milestones[job_id][i] = (w & ~MASK8) | SETTLED
+            else:
+                self._milestones[job_id][i] = CANCELLED
     gross: uint256 = remaining * freelancer_bps // BPS
     fee: uint256 = gross * terms.platform_fee_bps // BPS
     a = self._close(job_id, a, (a >> A_OPEN) & MASK8)
@@ -687,6 +699,7 @@ def cancel_unfunded(job_id: uint256):
     """
     @notice The client cancels every milestone not funded yet; the job
             then ends when its funded milestones are closed.
+    @dev Writes each cancelled milestone's word (status CANCELLED).
     @param job_id The job.
     """
     a: uint256 = self._job(job_id)
@@ -696,6 +709,8 @@ def cancel_unfunded(job_id: uint256):
     funded: uint256 = (a >> A_FUNDED) & MASK8
     count: uint256 = ((a >> A_COUNT) & MASK8) - funded
     assert count > 0, "escrow: nothing to cancel"
+    for i: uint256 in range(funded, funded + count, bound=MAX_MILESTONES):
+        self._milestones[job_id][i] = CANCELLED
     a = self._close(job_id, a, count) | FLAG_CANCELLED << A_FLAGS
     self._word_a[job_id] = a
     log MilestonesCancelled(job_id=job_id, first_milestone=funded, count=count)
@@ -754,6 +769,9 @@ def get_job(job_id: uint256) -> JobView:
     @dev The schedule's amounts and deadlines are not in storage (see the
          contract's @dev): a milestone's `amount` is known here once it was
          submitted or reclaimed, and 0 before. `JobCreated` has them all.
+         A milestone's status: 0 open, 1 submitted, 2 disputed, 3 approved,
+         4 released, 5 reclaimed, 6 resolved, 7 default ruling, 8 settled,
+         9 cancelled.
     @param job_id The job.
     @return The job's parties, packed state and every milestone's state.
     """
@@ -764,7 +782,7 @@ def get_job(job_id: uint256) -> JobView:
     flags: uint256 = (a >> A_FLAGS) & MASK8
     milestones: DynArray[MilestoneView, MAX_MILESTONES] = []
     for i: uint256 in range(n, bound=MAX_MILESTONES):
-        w: uint256 = self._milestones[job_id << 8 | i]
+        w: uint256 = self._milestones[job_id][i]
         milestones.append(
             MilestoneView(
                 status=w & MASK8,
@@ -907,8 +925,8 @@ def _pay_milestone(job_id: uint256, milestone: uint256, a: uint256, outcome: uin
          freelancer less the platform fee.
     """
     self._require_running(a)
-    key: uint256 = job_id << 8 | milestone
-    w: uint256 = self._milestones[key]
+    assert milestone < (a >> A_COUNT) & MASK8, "escrow: no such milestone"
+    w: uint256 = self._milestones[job_id][milestone]
     assert w & MASK8 == SUBMITTED, "escrow: not submitted"
     if outcome == RELEASED:
         assert block.timestamp >= (w >> M_REVIEW_END) & MASK40, "escrow: review period running"
@@ -916,7 +934,7 @@ def _pay_milestone(job_id: uint256, milestone: uint256, a: uint256, outcome: uin
     fee: uint256 = amount * ((w >> M_FEE) & MASK16) // BPS
     token: address = self._addr(self._word_c[job_id])
     freelancer: address = self._addr(self._word_b[job_id])
-    self._milestones[key] = (w ^ SUBMITTED) | outcome
+    self._milestones[job_id][milestone] = (w ^ SUBMITTED) | outcome
     new_a: uint256 = self._close(job_id, a, 1)
     if outcome == APPROVED:
         log MilestoneApproved(job_id=job_id, milestone=milestone, freelancer=freelancer, amount=amount - fee, platform_fee=fee)
@@ -959,7 +977,7 @@ def _after_close(job_id: uint256, a: uint256, settled_volume: uint256):
     opened: uint256[3] = [0, 0, 0]
     won: uint256[3] = [0, 0, 0]
     for i: uint256 in range(n, bound=MAX_MILESTONES):
-        w: uint256 = self._milestones[job_id << 8 | i]
+        w: uint256 = self._milestones[job_id][i]
         status: uint256 = w & MASK8
         amount: uint256 = (w >> M_AMOUNT) & MASK96
         disputer: uint256 = (w >> M_DISPUTER) & MASK8
