@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Set up (venv, Anvil, Chromium) and run every check: lint, contracts on Anvil (ape test),
-# then indexer, backend on SQLite and PostgreSQL, browser and launcher suites (pytest).
-# The contract suite and the pytest suites run side by side (each on its own Anvil), and
-# the contract suite's output is printed when it ends.
+# Set up (venv, Anvil, Chromium) and run every check: lint, contracts on Anvil (ape test)
+# then the escrow's reference-model campaign (titanoboa, tests/model), side by side with the
+# indexer, backend on SQLite and PostgreSQL, browser and launcher suites (pytest).
+# The contract suites' output is printed when they end.
 # Extra arguments go to the pytest run, e.g. `tools/test.sh -k health`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -19,17 +19,26 @@ run "compile (ape)" ape compile --force
 
 mkdir -p var
 contracts_log=var/contracts-tests.log
+model_log=var/model-tests.log
 started=$SECONDS
-APE_FOUNDRY_HOST="http://127.0.0.1:$(free_port)" ape test tests/contracts -q > "$contracts_log" 2>&1 &
+(
+  APE_FOUNDRY_HOST="http://127.0.0.1:$(free_port)" ape test tests/contracts -q > "$contracts_log" 2>&1
+  echo $? > var/contracts-tests.status
+  python -m pytest -p no:ape_test tests/model -q > "$model_log" 2>&1
+  echo $? > var/model-tests.status
+) &
 contracts_pid=$!
 
-run "indexer, backend (SQLite + PostgreSQL), browser, launcher (pytest)" \
-  python -m pytest -p no:ape_test tests --ignore=tests/contracts -q "$@"
+run "indexer, backend (SQLite + PostgreSQL), browser, launcher, tools (pytest)" \
+  python -m pytest -p no:ape_test tests --ignore=tests/contracts --ignore=tests/model -q "$@"
 
 step "contracts (ape test on Anvil, ran alongside)"
-wait "$contracts_pid"; contracts_status=$?
+wait "$contracts_pid"
 cat "$contracts_log"
-[ "$contracts_status" = 0 ] || failed+=("contracts (ape test)")
+[ "$(cat var/contracts-tests.status 2>/dev/null)" = 0 ] || failed+=("contracts (ape test)")
+step "escrow reference model campaign (tests/model, ran alongside)"
+cat "$model_log"
+[ "$(cat var/model-tests.status 2>/dev/null)" = 0 ] || failed+=("reference model (tests/model)")
 printf 'suites took %d s\n' $((SECONDS - started))
 
 if [ ${#failed[@]} -gt 0 ]; then
