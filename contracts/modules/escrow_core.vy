@@ -709,7 +709,6 @@ def settle(
             self._milestones[job_id][i] = CANCELLED
     gross: uint256 = remaining * freelancer_bps // BPS
     fee: uint256 = self._fee(gross, terms.platform_fee_bps)
-    j = self._with(j, J_FUNDED, n)
     j = self._close(job_id, j, (j >> J_OPEN) & MASK8) | FLAG_SETTLED << J_FLAGS
     self._jobs[job_id] = j
     log JobSettled(
@@ -1272,9 +1271,12 @@ def _after_close(job_id: uint256, j: uint256, terms: Terms, settled_paid: uint25
 @internal
 def _replace_terms(job_id: uint256, old: Terms, new: Terms) -> bytes32:
     """
-    @dev Amendments: the old terms are retired for ever, the new ones bound to the job.
+    @dev Amendments: the old terms are retired for ever, the new ones bound
+         to the job; new terms already bound (to another job, or retired)
+         are refused, so an amendment can never take another job's binding.
     """
     h: bytes32 = self._hash_terms(new)
+    assert self.job_of[h] == 0, "escrow: terms in use"
     self.job_of[self._hash_terms(old)] = RETIRED
     self.job_of[h] = job_id
     return h
