@@ -463,7 +463,7 @@ def fund(job_id: uint256, terms: Terms, count: uint256):
     assert msg.sender == terms.client, "escrow: not client"
     self._require_running(j)
     first: uint256 = (j >> J_FUNDED) & MASK8
-    assert count > 0 and first + count <= len(terms.milestones), "escrow: bad fund count"
+    assert count > 0 and count <= len(terms.milestones) - first, "escrow: bad fund count"
     amount: uint256 = 0
     for i: uint256 in range(first, first + count, bound=MAX_MILESTONES):
         amount += terms.milestones[i].amount
@@ -872,7 +872,7 @@ def add_milestones(
     assert k > 0, "escrow: no milestones"
     assert n + k <= MAX_MILESTONES, "escrow: too many milestones"
     first: uint256 = (j >> J_FUNDED) & MASK8
-    assert first + fund_count <= n + k, "escrow: bad fund count"
+    assert fund_count <= n + k - first, "escrow: bad fund count"
     total: uint256 = 0
     for m: Milestone in terms.milestones:
         total += m.amount
