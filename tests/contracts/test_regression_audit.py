@@ -118,18 +118,19 @@ def test_settled_job__every_milestone_closed_and_none_paid_twice(
     before = balances(token, escrow, *people)
     assert before[0] == escrow.fees_accrued(token)  # the escrow holds nothing of the job but its fees
     chain.pending_timestamp += 400 * 86_400  # every deadline, review period and ruling window is over
+    calls = (
+        lambda i: escrow.approve(job.id, abi, i, sender=client),
+        lambda i: escrow.release(job.id, abi, i, sender=stranger),
+        lambda i: escrow.reclaim(job.id, abi, i, sender=stranger),
+        lambda i: escrow.resolve(job.id, abi, i, 10_000, sender=arbiter),
+        lambda i: escrow.apply_default_ruling(job.id, abi, i, sender=freelancer),
+        lambda i: escrow.submit(job.id, abi, i, DELIVERABLE, sender=freelancer),
+        lambda i: agree.deduct(job, i, 10_000, by=client),
+    )
     for index in range(5):
-        for call in (
-            lambda: escrow.approve(job.id, abi, index, sender=client),
-            lambda: escrow.release(job.id, abi, index, sender=stranger),
-            lambda: escrow.reclaim(job.id, abi, index, sender=stranger),
-            lambda: escrow.resolve(job.id, abi, index, 10_000, sender=arbiter),
-            lambda: escrow.apply_default_ruling(job.id, abi, index, sender=freelancer),
-            lambda: escrow.submit(job.id, abi, index, DELIVERABLE, sender=freelancer),
-            lambda: agree.deduct(job, index, 10_000, by=client),
-        ):
+        for call in calls:
             with ape.reverts("escrow: job ended"):
-                call()
+                call(index)
     with ape.reverts("escrow: job ended"):
         agree.settle(job, 10_000, sender=stranger)
     with ape.reverts("escrow: job ended"):
