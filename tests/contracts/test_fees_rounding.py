@@ -10,7 +10,7 @@ import pytest
 from ape import chain
 
 from tests.contracts.conftest import DELIVERABLE
-from tests.contracts.terms import RULING, UNIT, fee, share
+from tests.contracts.terms import RULING, fee, share
 
 AMOUNTS = (1, 19, 199, 9_999, 10_000, 10_001, 123_456_789)
 RATES = (1, 7, 99, 100, 101, 333, 499, 500)
