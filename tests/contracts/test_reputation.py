@@ -24,7 +24,8 @@ def test_writers__fixed_at_deployment_with_the_predicted_escrow(deployment, escr
 
 def test_writers__constructor_logs_each_and_refuses_zero_or_twice(project, owner, stranger, accounts):
     reputation = owner.deploy(project.Reputation, [stranger, accounts[6]])
-    registered = [log.escrow for log in reputation.receipt.decode_logs(reputation.EscrowRegistered)]
+    receipt = chain.get_receipt(reputation.creation_metadata.txn_hash)
+    registered = [log.escrow for log in receipt.decode_logs(reputation.EscrowRegistered)]
     assert registered == [stranger, accounts[6]]
     assert reputation.is_escrow(stranger) and reputation.is_escrow(accounts[6])
     with ape.reverts("reputation: zero escrow"):
