@@ -26,7 +26,7 @@ from tests.contracts.terms import (
 
 
 def test_settle__signed_split__pays_remaining_cancels_unfunded_and_ends_job(
-    escrow, agreements_at, token, client, freelancer, stranger, open_job, agree
+    escrow, agreements_at, reputation, token, client, freelancer, stranger, open_job, agree
 ):
     job = open_job((100 * UNIT, 200 * UNIT, 300 * UNIT), fund=2)
     escrow.submit(job.id, job.abi, 0, DELIVERABLE, sender=freelancer)
@@ -54,6 +54,8 @@ def test_settle__signed_split__pays_remaining_cancels_unfunded_and_ends_job(
     )
     assert escrow.fees_accrued(token) == UNIT + 500_000
     assert token.balanceOf(escrow) == escrow.fees_accrued(token)
+    [recorded] = receipt.decode_logs(reputation.JobRecorded)  # the delegated code records as the escrow
+    assert (recorded.escrow, recorded.job_id, recorded.volume) == (escrow, job.id, 99 * UNIT + 49_500_000)
 
 
 def test_settle__includes_submitted_and_disputed_milestones(escrow, token, client, stranger, disputed_job, agree):
