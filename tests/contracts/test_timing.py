@@ -46,7 +46,9 @@ def test_reclaim__around_deadline(escrow, stranger, open_job, offset, reason):
     _expect(reason, lambda: escrow.reclaim(job.id, job.abi, 0, sender=stranger))
 
 
-@pytest.mark.parametrize(("offset", "reason"), zip(AROUND, ["escrow: not client", "escrow: not client", OK], strict=True))
+@pytest.mark.parametrize(
+    ("offset", "reason"), zip(AROUND, ["escrow: not client", "escrow: not client", OK], strict=True)
+)
 def test_cancel_unfunded_by_a_stranger__around_the_first_unfunded_deadline(escrow, stranger, open_job, offset, reason):
     job = open_job((UNIT, UNIT), fund=1)
     _at(job.deadline(1) + offset)
