@@ -37,7 +37,7 @@ def test_job_story__milestones_approved_amended_ruled_and_deducted__everyone_pai
     assert token.balanceOf(freelancer) - before[freelancer] == paid
     assert before[client] - token.balanceOf(client) == 1_100 * UNIT - 190 * UNIT - 20 * UNIT
     assert token.balanceOf(arbiter) - before[arbiter] == 25 * UNIT
-    assert escrow.fees_accrued(token) == fees == 6_650_000
+    assert escrow.fees_accrued(token) == fees == 8_650_000
     assert token.balanceOf(escrow) == escrow.fees_accrued(token)
     state = escrow.get_job(job.id)
     assert state.ended and state.paid and state.open_count == 0
