@@ -23,7 +23,7 @@ from vyper.compiler.phases import CompilerData
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = ROOT / "contracts"
 OUTPUT = ROOT / "docs" / "contracts.md"
-DEPLOYABLE = ("Escrow", "Reputation")
+DEPLOYABLE = ("Escrow", "EscrowAgreements", "Reputation")
 REVERT = re.compile(r'(?:assert .*?,|raise)\s*"([a-z_0-9]+: [^"]+)"')
 EVENT = re.compile(r"((?:# .*\n)*)event (\w+):")
 

@@ -18,7 +18,7 @@ from web3 import Web3
 
 ERROR = bytes.fromhex("08c379a0")  # Error(string)
 PANIC = bytes.fromhex("4e487b71")  # Panic(uint256)
-# Enough for any escrow action: the reputation record alone is given 200,000 and must be able to get it.
+# Enough for any escrow action: the reputation record alone is given 250,000 and must be able to get it.
 TX_GAS = hex(3_000_000)
 
 
@@ -118,10 +118,11 @@ class _Event:
 class RawContract:
     """A deployed Ape contract's ABI, for encoding calls and decoding its results and logs without Ape."""
 
-    def __init__(self, contract):
-        self.address = str(contract.address)
+    def __init__(self, contract, address=None):
+        """`contract`'s ABI, at its own address or at `address` (EscrowAgreements' ABI at the escrow's)."""
+        self.address = str(address or contract.address)
         self._address_lower = self.address.lower()
-        abi = contract.contract_type
+        abi = getattr(contract, "contract_type", contract)
         self._methods = {}
         for method in [*abi.mutable_methods, *abi.view_methods]:
             selector = keccak(text=method.selector)[:4]
