@@ -17,7 +17,7 @@ The kill command runs through the shell from the repository root with
 JIEDAN_CONTRACTS_DIR=<temp>/contracts, JIEDAN_MUTATION=1 (a suite can run a
 shorter campaign then), JIEDAN_MUTATION_SCRATCH (a directory of the worker's
 that lasts for the run, e.g. for compile caches) and JIEDAN_MUTANT (what the
-mutant is); `{python}` in it stands for this interpreter. Before
+mutant is; unset for the baseline); `{python}` in it stands for this interpreter. Before
 the mutants it runs once on the unmutated copy, which must pass, and its
 duration sets the default timeout.
 
@@ -142,7 +142,7 @@ def _typ(node):
 
 
 class _Generator:
-    """Walks one annotated module and yields (node line, col, kind, description, Edit)."""
+    """Walks one annotated module and yields (kind, description, Edit) for every mutation site."""
 
     def __init__(self, module, source: str, payout_calls: str, constants: str):
         self.module = module
@@ -1068,28 +1068,55 @@ def write_json(path: Path, mutants: list[Mutant], meta: dict) -> None:
 # --- command line ------------------------------------------------------------------------
 
 
-def _progress():
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+class _Bar:
+    """A rich progress bar on a terminal; elsewhere (CI, a log file) a plain line per tenth done."""
 
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[stats]}"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=_console(stderr=True),
-    )
+    def __init__(self, description: str, total: int):
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.console = _console(stderr=True)
+        self.plain = not self.console.is_terminal
+        self.description, self.total, self.done = description, total, 0
+        self.started = time.monotonic()
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[stats]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=self.console,
+            disable=self.plain,
+        )
+        self.task = self.progress.add_task(description, total=total, stats="")
+
+    def __enter__(self) -> _Bar:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+    def advance(self, stats: str) -> None:
+        self.done += 1
+        self.progress.update(self.task, advance=1, stats=stats)
+        if self.plain and (self.done % max(1, self.total // 10) == 0 or self.done == self.total):
+            elapsed = time.monotonic() - self.started
+            eta = elapsed / self.done * (self.total - self.done)
+            self.console.print(
+                f"{self.description} {self.done}/{self.total} {stats}  {elapsed:.0f} s, ETA {eta:.0f} s",
+                highlight=False,
+            )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -1186,13 +1213,12 @@ def main(argv: list[str] | None = None) -> int:
             write_json(args.json, chosen, meta)
         return 0
 
-    with _progress() as progress:
-        task = progress.add_task("compiling", total=len(chosen), stats="")
+    with _Bar("compiling", len(chosen)) as bar:
         counts = Counter()
 
         def compiled(m: Mutant) -> None:
             counts[m.status] += 1
-            progress.update(task, advance=1, stats=f"stillborn {counts[STILLBORN]}")
+            bar.advance(f"stillborn {counts[STILLBORN]}")
 
         try:
             classify(project, chosen, args.workers, args.evm_version, compiled)
@@ -1233,13 +1259,12 @@ def main(argv: list[str] | None = None) -> int:
 
     stop = threading.Event()
     interrupted = False
-    with _progress() as progress:
-        task = progress.add_task("testing", total=len(live), stats="killed 0  survived 0")
+    with _Bar("testing", len(live)) as bar:
         counts = Counter()
 
         def ran(m: Mutant) -> None:
             counts[m.status] += 1
-            progress.update(task, advance=1, stats=f"killed {counts[KILLED]}  survived {counts[SURVIVED]}")
+            bar.advance(f"killed {counts[KILLED]}  survived {counts[SURVIVED]}")
 
         try:
             run_mutants(project, live, args.kill, args.workers, timeout, ran, stop)
