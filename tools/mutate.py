@@ -559,6 +559,7 @@ class Project:
     targets: list[str]  # relative to root
     files: list[str]  # relative to root
     dependents: dict[str, list[str]] = field(default_factory=dict)  # file -> targets that import it
+    sources: dict[str, str] = field(default_factory=dict)  # file -> the text the mutants were made from
 
     def relative_to_contracts(self, rel: str) -> Path:
         return (self.root / rel).resolve().relative_to(self.contracts_dir)
@@ -592,17 +593,20 @@ def generate(
                 project.dependents.setdefault(rel, []).append(target)
 
     mutants: list[Mutant] = []
-    for rel in project.files:
-        path = (root / rel).resolve()
-        rel = path.relative_to(root).as_posix()
+    normalized: list[str] = []
+    for given in project.files:
+        path = (root / given).resolve()
         if not path.is_relative_to(cdir):
-            raise MutationError(f"{rel} is not in {contracts_dir}/")
+            raise MutationError(f"{given} is not in {contracts_dir}/")
+        rel = path.relative_to(root).as_posix()
         if path not in modules or rel not in project.dependents:
             raise MutationError(f"{rel} is not imported by any target ({', '.join(project.targets)})")
         source = path.read_text()
         gen = _Generator(modules[path], source, payout_calls, constants)
         if modules[path].full_source_code != source:
             raise MutationError(f"{rel} changed while it was analysed")
+        project.sources[rel] = source
+        normalized.append(rel)
         seen: set[Edit] = set()
         found = []
         for kind, desc, edit in gen.generate():
@@ -632,6 +636,7 @@ def generate(
                     mutated=_lines(mutated_source, line, mutated_end_line),
                 )
             )
+    project.files = normalized
     return project, mutants
 
 
@@ -697,7 +702,7 @@ class _Sandbox:
         return self.contracts / self.project.relative_to_contracts(rel)
 
     def original(self, rel: str) -> str:
-        return (self.project.root / rel).read_text()
+        return self.project.sources[rel]
 
     def write(self, mutant: Mutant | None) -> Callable[[], None]:
         """Put the mutant in place; returns the function that restores the original."""
