@@ -80,10 +80,6 @@ def revert_reason(data: bytes) -> str:
 
 def send(to: str, data: bytes, sender: str, value: int = 0, gas: int = GAS) -> Result:
     """A state-changing call from `sender` (kept on success, undone on failure)."""
-    if value:
-        bal = boa.env.get_balance(sender)
-        if bal < value:
-            boa.env.set_balance(sender, bal + value)
     c = boa.env.execute_code(to_address=to, sender=sender, data=data, value=value, gas=gas)
     return Result(c)
 

@@ -552,6 +552,8 @@ class Model:
         """Runs one call on the model. Checks come before every effect in each entry point, so
         a revert leaves nothing behind; the few that change the environment first undo it."""
         fn = getattr(self, ("rep_" if call.target == "reputation" else "do_") + call.fn)
+        if not _abi_ok(call):
+            return Outcome(ok=False, reason=NO_REASON)
         eth_before = None
         if call.value:
             if self.ethbal(call.sender) < call.value:
@@ -1168,3 +1170,23 @@ class Model:
         if escrow not in self.pending_changes:
             raise Revert(ANY)
         del self.pending_changes[escrow]
+
+
+PAYABLE = {"create_job", "create_job_with_permit", "fund", "add_milestones"}
+
+
+def _abi_ok(call: Call) -> bool:
+    """What the contract's ABI decoder refuses before any check runs (a revert with no reason):
+    value sent to a non-payable function, a schedule above 50 milestones, a signature above
+    1,024 bytes."""
+    if call.value and (call.target != "escrow" or call.fn not in PAYABLE):
+        return False
+    for k, v in call.args.items():
+        if isinstance(v, Terms) and len(v.milestones) > MAX_MILESTONES:
+            return False
+        if k == "milestones" and len(v) > MAX_MILESTONES:
+            return False
+        if isinstance(v, bytes) and k in ("consent", "signature", "client_signature", "freelancer_signature"):
+            if len(v) > MAX_SIG:
+                return False
+    return True
