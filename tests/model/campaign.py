@@ -103,7 +103,7 @@ def report(res: Result, console) -> None:
     t.add_column("function")
     t.add_column("ok", justify="right")
     t.add_column("max gas (payout calls)", justify="right")
-    for name in sorted(set(st.ok) | {e for e in res.unreached}):
+    for name in sorted(set(st.ok) | set(res.unreached)):
         t.add_row(name, str(st.ok[name]), str(st.max_payout_gas.get(name.split(".")[-1], "")))
     console.print(t)
     t = Table(title="reverts per reason")
