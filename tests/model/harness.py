@@ -18,6 +18,7 @@ escrow).
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import random
 import subprocess
@@ -304,6 +305,16 @@ class World:
 
     def fresh_model(self) -> Model:
         return copy.deepcopy(self.base_model)
+
+
+@functools.cache
+def v2_available() -> bool:
+    """Whether contracts/Escrow.vy is the v2 escrow (by its ABI)."""
+    try:
+        names = {e.get("name") for e in _abi_json(ESCROW_PATH)}
+    except subprocess.CalledProcessError:
+        return False
+    return {"accept_with_deduction", "extend_deadline", "add_milestones"} <= names
 
 
 def _abi_json(path) -> list:

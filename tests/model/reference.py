@@ -457,12 +457,17 @@ class Model:
         if amount == 0:
             return
         tok = self.tokens[token]
+        saved = (dict(tok.balances), dict(tok.allowances))
         before = tok.bal(self.escrow)
-        ok, _ = tok.transfer_from(self.escrow, client, self.escrow, amount)  # a Revert re-raises
-        if not ok:
-            raise Revert("payouts: token transfer failed")
-        if tok.bal(self.escrow) - before < amount:
-            raise Revert("payouts: token delivered less than sent")
+        try:
+            ok, _ = tok.transfer_from(self.escrow, client, self.escrow, amount)  # a Revert re-raises
+            if not ok:
+                raise Revert("payouts: token transfer failed")
+            if tok.bal(self.escrow) - before < amount:
+                raise Revert("payouts: token delivered less than sent")
+        except Revert:
+            tok.balances, tok.allowances = saved  # the whole call reverts
+            raise
 
     def _push(self, token: str, to: str, amount: int, out: Outcome, job_id: int):
         if amount == 0:

@@ -406,3 +406,83 @@ def test_owner_powers(m):
     assert call(m, "pause", OWNER).ok and call(m, "pause", OWNER).reason == "settings: already paused"
     assert call(m, "unpause", OWNER).ok and call(m, "unpause", OWNER).reason == "settings: not paused"
     assert call(m, "set_fee_recipient", OWNER, new_recipient=R.ZERO).reason == "settings: zero recipient"
+
+
+def _tok(m, kind):
+    addr = "0x" + {"fot": "f0", "false": "fa", "zero": "00" * 0 + "2e", "pausable": "9a", "noreturn": "4e"}[kind] * 20
+    tok = Token(addr, kind, kind)
+    tok.balances[CLIENT] = 10**30
+    tok.allowances[(CLIENT, ESCROW)] = R.UINT256_MAX
+    m.add_token(tok)
+    return addr
+
+
+def test_fee_on_transfer__short_delivery_refused_below_100_units_exact(m):
+    fot = _tok(m, "fot")
+    t = terms(token=fot, milestones=((100, DAY), (99, DAY)))
+    c = consent(m, t)
+    # 100 units burn 1: the escrow gets 99
+    assert call(m, "create_job", CLIENT, terms=t, consent=c, fund_count=1).reason == (
+        "payouts: token delivered less than sent"
+    )
+    t = terms(token=fot, milestones=((99, DAY), (99, DAY)))
+    jid, t = create(m, t, fund=1)
+    assert m.tokens[fot].bal(ESCROW) == 99
+    assert call(m, "fund", CLIENT, job_id=jid, terms=t, count=1).ok
+    # settling 198 at 100%: the transfer burns 1 of what the freelancer gets
+    d = eip712.digest(m.domain, eip712.settlement_hash(jid, 10_000, 1, T0))
+    args = {"job_id": jid, "terms": t, "freelancer_bps": 10_000, "expiry": T0}
+    args.update(client_signature=eip712.sign(CLIENT_K, d), freelancer_signature=eip712.sign(FREEL_K, d))
+    assert call(m, "settle", STRANGER, **args).ok
+    net = 198 - R.fee(198, 100)  # 196
+    assert m.tokens[fot].bal(FREEL) == net - net // 100
+    assert m.tokens[fot].bal(ESCROW) == 2 == m.held(fot)
+
+
+def test_false_returning_token__pull_refused_payout_credited(m):
+    tok = _tok(m, "false")
+    t = terms(token=tok)
+    m.tokens[tok].failing = True
+    assert call(m, "create_job", CLIENT, terms=t, consent=consent(m, t), fund_count=1).reason == (
+        "payouts: token transfer failed"
+    )
+    m.tokens[tok].failing = False
+    jid, t = create(m, t, fund=1)
+    call(m, "submit", FREEL, job_id=jid, terms=t, milestone=0, deliverable_hash=b"")
+    m.tokens[tok].failing = True
+    assert call(m, "approve", CLIENT, job_id=jid, terms=t, milestone=0).ok
+    assert m.credit(tok, FREEL) == 990 and m.tokens[tok].bal(ESCROW) == 1_000 == m.held(tok)
+
+
+def test_zero_reverting_token__zero_amounts_never_moved(m):
+    tok = _tok(m, "zero")
+    t = terms(token=tok, milestones=((1, DAY),), platform_fee_bps=100)
+    jid, t = create(m, t, fund=1)
+    call(m, "submit", FREEL, job_id=jid, terms=t, milestone=0, deliverable_hash=b"")
+    # fee(1) = 1: the freelancer's 0 is not sent (a zero transfer would revert and be credited)
+    assert call(m, "approve", CLIENT, job_id=jid, terms=t, milestone=0).ok
+    assert m.credit(tok, FREEL) == 0 and m.fees_accrued[tok] == 1 and m.jobs[jid].paid == 0
+    jid2, t2 = create(m, terms(token=tok, salt=5), fund=0)
+    assert call(m, "create_job", CLIENT, terms=terms(token=tok, salt=6), consent=b"", fund_count=0).reason == (
+        "escrow: bad consent"
+    )
+    assert m.jobs[jid2].funded == 0
+
+
+def test_pausable_token__paused_payouts_credited(m):
+    tok = _tok(m, "pausable")
+    jid, t = create(m, terms(token=tok), fund=1)
+    m.now += 10 * DAY + 1
+    m.tokens[tok].paused = True
+    assert call(m, "reclaim", STRANGER, job_id=jid, terms=t, milestone=0).ok
+    assert m.credit(tok, CLIENT) == 1_000
+    assert call(m, "withdraw", CLIENT, token=tok, to=CLIENT).reason == "payouts: withdrawal failed"
+    m.tokens[tok].paused = False
+    assert call(m, "withdraw", CLIENT, token=tok, to=CLIENT).ok and m.held(tok) == 0
+
+
+def test_abi_refusals_have_no_reason(m):
+    t = terms(milestones=tuple((1, DAY) for _ in range(51)))
+    assert call(m, "create_job", CLIENT, terms=t, consent=b"", fund_count=0).reason == R.NO_REASON
+    assert call(m, "create_job", CLIENT, terms=terms(), consent=b"\x00" * 1_025, fund_count=0).reason == R.NO_REASON
+    assert call(m, "withdraw", CLIENT, value=1, token=TOKEN, to=CLIENT).reason == R.NO_REASON
