@@ -1,24 +1,27 @@
 # pragma version ~=0.4.3
 """
 @title escrow_core
-@notice Jobs paid in milestones: create and fund, submit, approve or
-        release after the review period, reclaim after a missed deadline,
-        dispute and resolve (or apply the default ruling), settle by two
-        signatures, and rate once the job has ended.
-@dev Gas design: a job is three storage words (client, freelancer and
-     token, with small fields and a 160-bit commitment to its terms packed
-     beside them). The milestone schedule is *not* stored: `JobCreated`
-     carries it, and functions that need a milestone's amount or deadline
-     take the job's `Terms` and check them against the commitment. A
-     milestone gets its own word only when it is first acted on (submit,
-     reclaim); that word then holds everything later steps need, so
-     approve, release, dispute and default ruling take no terms.
-     Lifecycle of a milestone: OPEN -> SUBMITTED -> (APPROVED | RELEASED |
-     DISPUTED -> (RESOLVED | DEFAULTED)), or OPEN -> RECLAIMED. A job ends
-     when every milestone is closed, or when it is settled.
+@notice Jobs paid in milestones, created by the client with the
+        freelancer's signed consent to the exact terms: fund, submit,
+        approve or release after the review period, reclaim after a missed
+        deadline, dispute and resolve (or apply the default ruling), settle
+        by two signatures, amend by two signatures (extend a deadline, add
+        milestones, accept with a deduction), and rate once the job has
+        ended. The rules are in docs/escrow-v2.md.
+@dev Binding: nothing about a job's parties, token or schedule is stored.
+     Every call presents the job's `Terms`; their 256-bit EIP-712 struct
+     hash must map to the job in `job_of` (collision resistance 2^128),
+     and every milestone index is checked against the presented schedule
+     before any milestone word is read. Milestone words live in
+     `_milestones[job_id][index]`, so no index of one job can reach
+     another's. A job is one storage word (counts, nonce, flags, start)
+     plus its `job_of` entry; a milestone gets a word when first acted on.
+     Milestone lifecycle: OPEN -> SUBMITTED -> (APPROVED | RELEASED |
+     DEDUCTED | SETTLED | DISPUTED -> (RESOLVED | DEFAULTED | DEDUCTED |
+     SETTLED)), or OPEN -> (RECLAIMED | SETTLED | CANCELLED). A job ends when
+     every milestone is closed; its platform fees then become collectable
+     and its record goes to the reputation contract.
 """
-
-from ethereum.ercs import IERC20
 
 from ..interfaces import IReputation
 from . import payouts
@@ -32,28 +35,54 @@ uses: settings
 
 # @dev The most milestones a job may have.
 MAX_MILESTONES: constant(uint256) = 50
+# @dev The longest signature accepted (an EOA's is 65 bytes; a Safe's grows with its owners).
+MAX_SIGNATURE: constant(uint256) = 1_024
 # @dev 100% in basis points.
 BPS: constant(uint256) = 10_000
+# @dev The default ruling's share for the freelancer: half.
+HALF_BPS: constant(uint256) = 5_000
 # @dev The highest arbiter fee a job may name: 10% of a disputed milestone.
 MAX_ARBITER_FEE_BPS: constant(uint256) = 1_000
 # @dev Review periods and ruling windows are between 1 second and 365 days.
 MAX_PERIOD: constant(uint256) = 365 * 86_400
-# @dev A deadline is at most ten years after creation.
+# @dev A milestone's deadline is at most ten years after the job's start.
 MAX_HORIZON: constant(uint256) = 10 * 365 * 86_400
 # @dev A job's total must fit in 96 bits (7.9e28 units).
 MAX_TOTAL: constant(uint256) = 2**96 - 1
 # @dev Gas reserved for the reputation call when a job ends.
-REPUTATION_GAS: constant(uint256) = 200_000
-# @dev EIP-712 domain: name "Jiedan Escrow", version "1", this chain and contract.
-# (snekmate's eip712_domain_separator would add ~700 bytes of code and
-# immutables; the escrow is within 200 bytes of the 24,576-byte limit.)
+REPUTATION_GAS: constant(uint256) = 250_000
+# @dev Gas an EIP-1271 wallet gets to check a signature.
+SIGNATURE_GAS: constant(uint256) = 150_000
+# @dev What `job_of` holds for terms an amendment replaced: refused for ever.
+RETIRED: constant(uint256) = max_value(uint256)
+# @dev EIP-1271's magic value, as the 32 bytes a wallet returns.
+ERC1271_MAGIC: constant(bytes32) = 0x1626ba7e00000000000000000000000000000000000000000000000000000000
+
+# @dev EIP-712 domain: name "Jiedan Escrow", version "2", this chain and contract.
 DOMAIN_TYPEHASH: constant(bytes32) = keccak256(
     "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
 )
 DOMAIN_NAME_HASH: constant(bytes32) = keccak256("Jiedan Escrow")
-DOMAIN_VERSION_HASH: constant(bytes32) = keccak256("1")
-# @dev EIP-712 type hash of a settlement.
-SETTLEMENT_TYPEHASH: constant(bytes32) = keccak256("Settlement(uint256 jobId,uint256 freelancerBps,uint256 nonce)")
+DOMAIN_VERSION_HASH: constant(bytes32) = keccak256("2")
+MILESTONE_TYPEHASH: constant(bytes32) = keccak256("Milestone(uint256 amount,uint256 duration)")
+TERMS_TYPEHASH: constant(bytes32) = keccak256(
+    "Terms(address client,address freelancer,address token,address arbiter,uint256 arbiterFeeBps,"
+    "uint256 platformFeeBps,uint256 reviewPeriod,uint256 rulingWindow,bytes32 metadataHash,uint256 salt,"
+    "uint256 offerExpiry,Milestone[] milestones)Milestone(uint256 amount,uint256 duration)"
+)
+SETTLEMENT_TYPEHASH: constant(bytes32) = keccak256(
+    "Settlement(uint256 jobId,uint256 freelancerBps,uint256 nonce,uint256 expiry)"
+)
+EXTEND_TYPEHASH: constant(bytes32) = keccak256(
+    "ExtendDeadline(uint256 jobId,uint256 milestone,uint256 newDuration,uint256 nonce,uint256 expiry)"
+)
+ADD_TYPEHASH: constant(bytes32) = keccak256(
+    "AddMilestones(uint256 jobId,Milestone[] milestones,uint256 fundCount,uint256 nonce,uint256 expiry)"
+    "Milestone(uint256 amount,uint256 duration)"
+)
+DEDUCTION_TYPEHASH: constant(bytes32) = keccak256(
+    "Deduction(uint256 jobId,uint256 milestone,uint256 freelancerBps,uint256 nonce,uint256 expiry)"
+)
 
 # @dev The highest `s` of a non-malleable ECDSA signature (secp256k1 n / 2).
 MAX_S: constant(uint256) = 57_896_044_618_658_097_711_785_492_504_343_953_926_418_782_139_537_452_191_302_581_570_759_080_747_168
@@ -61,35 +90,25 @@ MASK8: constant(uint256) = 2**8 - 1
 MASK16: constant(uint256) = 2**16 - 1
 MASK32: constant(uint256) = 2**32 - 1
 MASK40: constant(uint256) = 2**40 - 1
-MASK64: constant(uint256) = 2**64 - 1
-MASK96: constant(uint256) = 2**96 - 1
-MASK160: constant(uint256) = 2**160 - 1
 
-# Word A: client | arbiter_fee_bps << 160 | count << 176 | funded << 184 | open << 192 | nonce << 200 | flags << 232
-A_ARB_FEE: constant(uint256) = 160
-A_COUNT: constant(uint256) = 176
-A_FUNDED: constant(uint256) = 184
-A_OPEN: constant(uint256) = 192
-A_NONCE: constant(uint256) = 200
-A_FLAGS: constant(uint256) = 232
+# Job word: count | funded << 8 | open << 16 | nonce << 24 | flags << 56 | start << 64
+J_FUNDED: constant(uint256) = 8
+J_OPEN: constant(uint256) = 16
+J_NONCE: constant(uint256) = 24
+J_FLAGS: constant(uint256) = 56
+J_START: constant(uint256) = 64
 FLAG_CLIENT_RATED: constant(uint256) = 1
 FLAG_FREELANCER_RATED: constant(uint256) = 2
 FLAG_SETTLED: constant(uint256) = 4
 FLAG_CANCELLED: constant(uint256) = 8
-# Word B: freelancer | terms hash (high 96 of 160 bits) << 160
-# Word C: token | terms hash (low 64 of 160 bits) << 160 | ruling_window << 224
-C_HASH: constant(uint256) = 160
-C_RULING: constant(uint256) = 224
-# Milestone word: status | amount << 8 | platform_fee_bps << 104 | review_end << 120
-#                 | ruling_end << 160 | disputer << 200 | ruling_bps << 208
-M_AMOUNT: constant(uint256) = 8
-M_FEE: constant(uint256) = 104
-M_REVIEW_END: constant(uint256) = 120
-M_RULING_END: constant(uint256) = 160
-M_DISPUTER: constant(uint256) = 200
-M_RULING_BPS: constant(uint256) = 208
+FLAG_PAID: constant(uint256) = 16
+# Milestone word: status | review_end << 8 | ruling_end << 48 | disputer << 88 | ruling_bps << 96
+M_REVIEW_END: constant(uint256) = 8
+M_RULING_END: constant(uint256) = 48
+M_DISPUTER: constant(uint256) = 88
+M_RULING_BPS: constant(uint256) = 96
 
-# Milestone states (the low byte of a milestone word).
+# Milestone states (the low byte of a milestone word): 0-2 live, 3-10 closed.
 OPEN: constant(uint256) = 0
 SUBMITTED: constant(uint256) = 1
 DISPUTED: constant(uint256) = 2
@@ -98,6 +117,9 @@ RELEASED: constant(uint256) = 4
 RECLAIMED: constant(uint256) = 5
 RESOLVED: constant(uint256) = 6
 DEFAULTED: constant(uint256) = 7
+SETTLED: constant(uint256) = 8
+CANCELLED: constant(uint256) = 9
+DEDUCTED: constant(uint256) = 10
 # Who opened a dispute.
 BY_CLIENT: constant(uint256) = 1
 BY_FREELANCER: constant(uint256) = 2
@@ -107,23 +129,27 @@ BY_FREELANCER: constant(uint256) = 2
 
 struct Milestone:
     amount: uint256
-    deadline: uint256
+    duration: uint256
 
 
-# @dev A job's terms as created; `JobCreated` carries every field.
+# @dev A job's terms: what the freelancer signs and every call presents.
 struct Terms:
+    client: address
+    freelancer: address
+    token: address
     arbiter: address
     arbiter_fee_bps: uint256
     platform_fee_bps: uint256
     review_period: uint256
     ruling_window: uint256
+    metadata_hash: bytes32
+    salt: uint256
+    offer_expiry: uint256
     milestones: DynArray[Milestone, MAX_MILESTONES]
 
 
 struct MilestoneView:
     status: uint256
-    amount: uint256
-    platform_fee_bps: uint256
     review_end: uint256
     ruling_end: uint256
     disputer: uint256
@@ -131,21 +157,17 @@ struct MilestoneView:
 
 
 struct JobView:
-    client: address
-    freelancer: address
-    token: address
-    arbiter_fee_bps: uint256
-    ruling_window: uint256
     milestone_count: uint256
     funded_count: uint256
     open_count: uint256
     nonce: uint256
+    start: uint256
     settled: bool
     cancelled: bool
     ended: bool
+    paid: bool
     client_rated: bool
     freelancer_rated: bool
-    terms_hash: bytes20
     milestones: DynArray[MilestoneView, MAX_MILESTONES]
 
 
@@ -154,17 +176,19 @@ struct JobView:
 # @dev The reputation contract every ended job and rating is written to.
 reputation: public(immutable(IReputation))
 
-_word_a: HashMap[uint256, uint256]
-_word_b: HashMap[uint256, uint256]
-_word_c: HashMap[uint256, uint256]
-# @dev Milestone words by `job_id << 8 | index`; zero until first acted on.
-_milestones: HashMap[uint256, uint256]
+# @dev Terms hash => the job it belongs to (RETIRED once amended away).
+job_of: public(HashMap[bytes32, uint256])
+
+_jobs: HashMap[uint256, uint256]
+# @dev Milestone words: job id => index => word; zero until first acted on.
+_milestones: HashMap[uint256, HashMap[uint256, uint256]]
 
 
 # --- events ------------------------------------------------------------------
 
-# @dev Emitted when a client creates a job: every term, the whole schedule,
-# and the initial funding (milestones [0, funded_count), `funded_amount` in total).
+# @dev Emitted when a client creates a job with the freelancer's consent:
+# every term, the schedule (deadline = start + duration), the initial
+# funding (milestones [0, funded_count), `funded_amount` in total).
 event JobCreated:
     job_id: indexed(uint256)
     client: indexed(address)
@@ -176,12 +200,16 @@ event JobCreated:
     review_period: uint256
     ruling_window: uint256
     metadata_hash: bytes32
+    salt: uint256
+    offer_expiry: uint256
     milestones: DynArray[Milestone, MAX_MILESTONES]
+    start: uint256
     funded_count: uint256
     funded_amount: uint256
+    terms_hash: bytes32
 
 
-# @dev Emitted when the client funds more milestones after creation:
+# @dev Emitted when the client funds more milestones:
 # milestones [first_milestone, funded_count) are now funded.
 event JobFunded:
     job_id: indexed(uint256)
@@ -202,7 +230,7 @@ event MilestoneSubmitted:
 
 
 # @dev Emitted when the client approves a submitted milestone: `amount` is
-# paid to the freelancer, `platform_fee` accrues to the platform.
+# paid to the freelancer, `platform_fee` is the platform's.
 event MilestoneApproved:
     job_id: indexed(uint256)
     milestone: indexed(uint256)
@@ -212,7 +240,7 @@ event MilestoneApproved:
 
 
 # @dev Emitted when anyone (`by`) releases a submitted milestone after its
-# review period: `amount` is paid to the freelancer, `platform_fee` accrues.
+# review period: `amount` is paid to the freelancer, `platform_fee` is the platform's.
 event MilestoneReleased:
     job_id: indexed(uint256)
     milestone: indexed(uint256)
@@ -222,7 +250,7 @@ event MilestoneReleased:
     by: address
 
 
-# @dev Emitted when an unsubmitted milestone past its deadline goes back to the client.
+# @dev Emitted when a funded milestone not submitted by its deadline goes back to the client.
 event MilestoneReclaimed:
     job_id: indexed(uint256)
     milestone: indexed(uint256)
@@ -271,32 +299,68 @@ event JobSettled:
     platform_fee: uint256
 
 
-# @dev Emitted when the client cancels the unfunded milestones [first, first + count).
+# @dev Emitted when the unfunded milestones [first_milestone, first_milestone + count) are cancelled.
 event MilestonesCancelled:
     job_id: indexed(uint256)
+    by: indexed(address)
     first_milestone: uint256
     count: uint256
 
 
-# @dev Emitted when a party invalidates settlement signatures for the current nonce.
+# @dev Emitted when a party invalidates every signature made for the job's current nonce.
 event NonceIncremented:
     job_id: indexed(uint256)
     by: indexed(address)
     nonce: uint256
 
 
-# @dev Emitted when a job's last milestone closes (or it is settled):
-# `volume` was paid to the freelancer before fees; `recorded` says whether
-# the reputation contract accepted the record.
+# @dev Emitted when both parties extend an open milestone's deadline.
+event DeadlineExtended:
+    job_id: indexed(uint256)
+    milestone: indexed(uint256)
+    by: indexed(address)
+    new_duration: uint256
+    deadline: uint256
+    terms_hash: bytes32
+
+
+# @dev Emitted when both parties add milestones [first_milestone, ...) to a
+# running job; milestones [.., funded_count) are funded, `funded_amount` now.
+event MilestonesAdded:
+    job_id: indexed(uint256)
+    by: indexed(address)
+    first_milestone: uint256
+    milestones: DynArray[Milestone, MAX_MILESTONES]
+    funded_count: uint256
+    funded_amount: uint256
+    terms_hash: bytes32
+
+
+# @dev Emitted when a submitted (or disputed) milestone is accepted with the
+# deduction both parties signed: `freelancer_bps` of it to the freelancer.
+event MilestoneDeducted:
+    job_id: indexed(uint256)
+    milestone: indexed(uint256)
+    by: indexed(address)
+    freelancer_bps: uint256
+    to_freelancer: uint256
+    to_client: uint256
+    platform_fee: uint256
+
+
+# @dev Emitted when a job's last milestone closes: `paid` reached the
+# freelancer (net of fees), `platform_fees` became collectable, `recorded`
+# says whether the reputation contract accepted the record.
 event JobEnded:
     job_id: indexed(uint256)
     client: indexed(address)
     freelancer: indexed(address)
-    volume: uint256
+    paid: uint256
+    platform_fees: uint256
     recorded: bool
 
 
-# @dev Emitted when a party rates the other after the job ended.
+# @dev Emitted when a party rates the other after a paid job ended.
 event JobRated:
     job_id: indexed(uint256)
     rater: indexed(address)
@@ -311,7 +375,7 @@ event JobRated:
 def __init__(reputation_: IReputation):
     """
     @dev Binds the escrow to its reputation contract.
-    @param reputation_ The reputation contract (its owner registers this escrow).
+    @param reputation_ The reputation contract (which names this escrow as a writer).
     """
     reputation = reputation_
 
@@ -321,33 +385,28 @@ def __init__(reputation_: IReputation):
 @external
 @payable
 @nonreentrant
-def create_job(
-    freelancer: address, token: address, terms: Terms, metadata_hash: bytes32, fund_count: uint256
-) -> uint256:
+def create_job(terms: Terms, consent: Bytes[MAX_SIGNATURE], fund_count: uint256) -> uint256:
     """
-    @notice Creates a job with the caller as client and funds its first
-            `fund_count` milestones, by ERC-20 allowance or with the call's ETH.
-    @dev `terms.platform_fee_bps` must equal the current `platform_fee_bps`,
-         so the client agrees to the fee it pays. Reverts while paused.
-    @param freelancer The address paid for the milestones.
-    @param token The ERC-20 paid in, or the zero address for native ETH.
-    @param terms Arbiter, arbiter fee (<= 10%), platform fee, review period,
-           ruling window and milestones (amount > 0, future deadline each).
-    @param metadata_hash keccak256 of the listing's canonical JSON.
+    @notice Creates a job with the caller as its client, with the
+            freelancer's signature of the exact terms, and funds its first
+            `fund_count` milestones (ERC-20 allowance or the call's ETH).
+    @dev The consent is the freelancer's EIP-712 signature of `terms` (EOA,
+         or EIP-1271 for a contract wallet); it creates one job only.
+         `terms.platform_fee_bps` must equal the current `platform_fee_bps`.
+    @param terms The job's terms; deadlines are durations from creation.
+    @param consent The freelancer's signature of the terms.
     @param fund_count How many milestones, from the first, to fund now.
     @return The new job's id.
     """
-    return self._create(freelancer, token, terms, metadata_hash, fund_count, msg.value)
+    return self._create(terms, consent, fund_count, msg.value)
 
 
 @external
 @payable
 @nonreentrant
 def create_job_with_permit(
-    freelancer: address,
-    token: address,
     terms: Terms,
-    metadata_hash: bytes32,
+    consent: Bytes[MAX_SIGNATURE],
     fund_count: uint256,
     permit_value: uint256,
     permit_deadline: uint256,
@@ -360,10 +419,8 @@ def create_job_with_permit(
             same call by an EIP-2612 permit the client signed.
     @dev A permit that fails (e.g. already used by a front-runner) is
          ignored: funding then needs the allowance to be in place anyway.
-    @param freelancer The address paid for the milestones.
-    @param token The ERC-20 paid in (it must implement EIP-2612).
-    @param terms The job's terms, as for `create_job`.
-    @param metadata_hash keccak256 of the listing's canonical JSON.
+    @param terms The job's terms (the token must implement EIP-2612).
+    @param consent The freelancer's signature of the terms.
     @param fund_count How many milestones, from the first, to fund now.
     @param permit_value The allowance the permit grants this escrow.
     @param permit_deadline The permit's deadline.
@@ -372,9 +429,9 @@ def create_job_with_permit(
     @param s The permit signature's s.
     @return The new job's id.
     """
-    assert token != payouts.ETH, "escrow: permit needs a token"
+    assert terms.token != payouts.ETH, "escrow: permit needs a token"
     permitted: bool = raw_call(
-        token,
+        terms.token,
         abi_encode(
             msg.sender,
             self,
@@ -387,188 +444,175 @@ def create_job_with_permit(
         ),
         revert_on_failure=False,
     )
-    return self._create(freelancer, token, terms, metadata_hash, fund_count, msg.value)
+    return self._create(terms, consent, fund_count, msg.value)
 
 
 @external
 @payable
 @nonreentrant
-def fund(job_id: uint256, count: uint256, terms: Terms):
+def fund(job_id: uint256, terms: Terms, count: uint256):
     """
     @notice The client funds the next `count` milestones of a job.
     @dev Milestones are funded in order; a milestone can be submitted only
          once funded. ETH jobs take the call's value, which must match.
     @param job_id The job.
+    @param terms The job's current terms.
     @param count How many more milestones to fund (>= 1).
-    @param terms The job's terms as created (checked against its commitment).
     """
-    a: uint256 = self._job(job_id)
-    assert msg.sender == self._addr(a), "escrow: not client"
-    self._require_running(a)
-    assert (a >> A_FLAGS) & FLAG_CANCELLED == 0, "escrow: unfunded milestones cancelled"
-    first: uint256 = (a >> A_FUNDED) & MASK8
-    n: uint256 = (a >> A_COUNT) & MASK8
-    assert count > 0 and first + count <= n, "escrow: bad fund count"
-    token: address = self._check_terms(job_id, terms)
+    j: uint256 = self._check(job_id, self._hash_terms(terms))
+    assert msg.sender == terms.client, "escrow: not client"
+    self._require_running(j)
+    first: uint256 = (j >> J_FUNDED) & MASK8
+    assert count > 0 and first + count <= len(terms.milestones), "escrow: bad fund count"
     amount: uint256 = 0
     for i: uint256 in range(first, first + count, bound=MAX_MILESTONES):
         amount += terms.milestones[i].amount
-    a = self._with(a, A_FUNDED, MASK8, first + count)
-    self._word_a[job_id] = self._bump_nonce(a)
+    self._jobs[job_id] = self._bump(self._with(j, J_FUNDED, first + count))
     log JobFunded(job_id=job_id, funder=msg.sender, amount=amount, first_milestone=first, funded_count=first + count)
-    payouts._pull(token, msg.sender, amount, msg.value)
+    payouts._pull(terms.token, msg.sender, amount, msg.value)
 
 
 @external
-def submit(job_id: uint256, milestone: uint256, deliverable_hash: bytes32, terms: Terms):
+@nonreentrant
+def submit(job_id: uint256, terms: Terms, milestone: uint256, deliverable_hash: bytes32):
     """
     @notice The freelancer submits a funded milestone with the hash of the
-            deliverable; the review period starts.
+            deliverable; the review period starts, and every settlement or
+            amendment signed before is void.
     @dev Allowed until the milestone's deadline, inclusive.
     @param job_id The job.
+    @param terms The job's current terms.
     @param milestone The milestone's index, from 0.
     @param deliverable_hash keccak256 of the deliverable.
-    @param terms The job's terms as created (checked against its commitment).
     """
-    a: uint256 = self._job(job_id)
-    assert msg.sender == self._addr(self._word_b[job_id]), "escrow: not freelancer"
-    self._require_running(a)
-    assert milestone < (a >> A_COUNT) & MASK8, "escrow: no such milestone"
-    assert milestone < (a >> A_FUNDED) & MASK8, "escrow: milestone not funded"
-    key: uint256 = job_id << 8 | milestone
-    assert self._milestones[key] & MASK8 == OPEN, "escrow: milestone not open"
-    self._check_terms(job_id, terms)
-    m: Milestone = terms.milestones[milestone]
-    assert block.timestamp <= m.deadline, "escrow: deadline passed"
+    j: uint256 = self._check(job_id, self._hash_terms(terms))
+    assert msg.sender == terms.freelancer, "escrow: not freelancer"
+    self._require_running(j)
+    self._require_index(len(terms.milestones), milestone)
+    assert milestone < (j >> J_FUNDED) & MASK8, "escrow: milestone not funded"
+    assert self._milestones[job_id][milestone] & MASK8 == OPEN, "escrow: milestone not open"
+    assert block.timestamp <= self._deadline(j, terms.milestones[milestone].duration), "escrow: deadline passed"
     review_end: uint256 = block.timestamp + terms.review_period
-    self._milestones[key] = (
-        SUBMITTED
-        | m.amount << M_AMOUNT
-        | terms.platform_fee_bps << M_FEE
-        | review_end << M_REVIEW_END
-    )
+    self._milestones[job_id][milestone] = SUBMITTED | review_end << M_REVIEW_END
+    self._jobs[job_id] = self._bump(j)
     log MilestoneSubmitted(
         job_id=job_id,
         milestone=milestone,
         freelancer=msg.sender,
         deliverable_hash=deliverable_hash,
-        amount=m.amount,
+        amount=terms.milestones[milestone].amount,
         review_end=review_end,
     )
 
 
 @external
 @nonreentrant
-def approve(job_id: uint256, milestone: uint256):
+def approve(job_id: uint256, terms: Terms, milestone: uint256):
     """
     @notice The client approves a submitted milestone: it is paid to the
             freelancer, less the platform fee fixed at creation.
     @param job_id The job.
+    @param terms The job's current terms.
     @param milestone The milestone's index, from 0.
     """
-    a: uint256 = self._job(job_id)
-    assert msg.sender == self._addr(a), "escrow: not client"
-    self._pay_milestone(job_id, milestone, a, APPROVED)
+    j: uint256 = self._check(job_id, self._hash_terms(terms))
+    assert msg.sender == terms.client, "escrow: not client"
+    self._pay_submitted(job_id, j, terms, milestone, APPROVED)
 
 
 @external
 @nonreentrant
-def release(job_id: uint256, milestone: uint256):
+def release(job_id: uint256, terms: Terms, milestone: uint256):
     """
     @notice Anyone pays a submitted milestone the client left unanswered
             until its review period ended.
     @dev Allowed from `review_end` on, inclusive.
     @param job_id The job.
+    @param terms The job's current terms.
     @param milestone The milestone's index, from 0.
     """
-    a: uint256 = self._job(job_id)
-    self._pay_milestone(job_id, milestone, a, RELEASED)
+    j: uint256 = self._check(job_id, self._hash_terms(terms))
+    self._pay_submitted(job_id, j, terms, milestone, RELEASED)
 
 
 @external
 @nonreentrant
-def reclaim(job_id: uint256, milestone: uint256, terms: Terms):
+def reclaim(job_id: uint256, terms: Terms, milestone: uint256):
     """
     @notice Returns a funded milestone the freelancer did not submit by
             its deadline to the client.
     @dev Anyone may trigger it (the money only goes to the client), so a
          silent client cannot leave funds stuck. Allowed from deadline + 1.
     @param job_id The job.
+    @param terms The job's current terms.
     @param milestone The milestone's index, from 0.
-    @param terms The job's terms as created (checked against its commitment).
     """
-    a: uint256 = self._job(job_id)
-    self._require_running(a)
-    assert milestone < (a >> A_COUNT) & MASK8, "escrow: no such milestone"
-    assert milestone < (a >> A_FUNDED) & MASK8, "escrow: milestone not funded"
-    key: uint256 = job_id << 8 | milestone
-    assert self._milestones[key] & MASK8 == OPEN, "escrow: milestone not open"
-    token: address = self._check_terms(job_id, terms)
-    m: Milestone = terms.milestones[milestone]
-    assert block.timestamp > m.deadline, "escrow: deadline not passed"
-    client: address = self._addr(a)
-    self._milestones[key] = RECLAIMED | m.amount << M_AMOUNT
-    a = self._close(job_id, a, 1)
-    log MilestoneReclaimed(job_id=job_id, milestone=milestone, client=client, amount=m.amount, by=msg.sender)
-    payouts._push(job_id, token, client, m.amount)
-    self._after_close(job_id, a, 0)
+    j: uint256 = self._check(job_id, self._hash_terms(terms))
+    self._require_running(j)
+    self._require_index(len(terms.milestones), milestone)
+    assert milestone < (j >> J_FUNDED) & MASK8, "escrow: milestone not funded"
+    assert self._milestones[job_id][milestone] & MASK8 == OPEN, "escrow: milestone not open"
+    assert block.timestamp > self._deadline(j, terms.milestones[milestone].duration), "escrow: deadline not passed"
+    amount: uint256 = terms.milestones[milestone].amount
+    self._milestones[job_id][milestone] = RECLAIMED
+    j = self._close(job_id, j, 1)
+    log MilestoneReclaimed(job_id=job_id, milestone=milestone, client=terms.client, amount=amount, by=msg.sender)
+    payouts._push(job_id, terms.token, terms.client, amount)
+    self._after_close(job_id, j, terms, 0, 0)
 
 
 @external
-def dispute(job_id: uint256, milestone: uint256):
+@nonreentrant
+def dispute(job_id: uint256, terms: Terms, milestone: uint256):
     """
     @notice The client or the freelancer disputes a submitted milestone
             during its review period: its funds freeze until the arbiter
-            rules or the ruling window ends.
+            rules or the ruling window ends. Signatures made before are void.
     @param job_id The job.
+    @param terms The job's current terms.
     @param milestone The milestone's index, from 0.
     """
-    a: uint256 = self._job(job_id)
-    disputer: uint256 = BY_CLIENT
-    if msg.sender != self._addr(a):
-        assert msg.sender == self._addr(self._word_b[job_id]), "escrow: not a party"
-        disputer = BY_FREELANCER
-    self._require_running(a)
-    key: uint256 = job_id << 8 | milestone
-    w: uint256 = self._milestones[key]
+    j: uint256 = self._check(job_id, self._hash_terms(terms))
+    disputer: uint256 = self._party(terms.client, terms.freelancer)
+    self._require_running(j)
+    self._require_index(len(terms.milestones), milestone)
+    w: uint256 = self._milestones[job_id][milestone]
     assert w & MASK8 == SUBMITTED, "escrow: not submitted"
     assert block.timestamp < (w >> M_REVIEW_END) & MASK40, "escrow: review period over"
-    ruling_end: uint256 = block.timestamp + (self._word_c[job_id] >> C_RULING)
-    self._milestones[key] = (w ^ SUBMITTED) | DISPUTED | ruling_end << M_RULING_END | disputer << M_DISPUTER
+    ruling_end: uint256 = block.timestamp + terms.ruling_window
+    self._milestones[job_id][milestone] = (w ^ SUBMITTED) | DISPUTED | ruling_end << M_RULING_END | disputer << M_DISPUTER
+    self._jobs[job_id] = self._bump(j)
     log DisputeOpened(job_id=job_id, milestone=milestone, by=msg.sender, ruling_end=ruling_end)
 
 
 @external
 @nonreentrant
-def resolve(job_id: uint256, milestone: uint256, freelancer_bps: uint256, terms: Terms):
+def resolve(job_id: uint256, terms: Terms, milestone: uint256, freelancer_bps: uint256):
     """
     @notice The arbiter rules on a disputed milestone before its ruling
             window ends: the arbiter fee fixed at creation is paid, and the
             rest is split, `freelancer_bps` to the freelancer (less the
             platform fee) and the remainder to the client.
     @param job_id The job.
+    @param terms The job's current terms.
     @param milestone The milestone's index, from 0.
     @param freelancer_bps The freelancer's share of the rest, 0..10000.
-    @param terms The job's terms as created (checked against its commitment).
     """
-    a: uint256 = self._job(job_id)
-    token: address = self._check_terms(job_id, terms)
+    j: uint256 = self._check(job_id, self._hash_terms(terms))
     assert msg.sender == terms.arbiter, "escrow: not arbiter"
-    assert freelancer_bps <= BPS, "escrow: split above 100%"
-    key: uint256 = job_id << 8 | milestone
-    w: uint256 = self._milestones[key]
-    self._require_running(a)
+    self._require_running(j)
+    self._require_index(len(terms.milestones), milestone)
+    w: uint256 = self._milestones[job_id][milestone]
     assert w & MASK8 == DISPUTED, "escrow: not disputed"
     assert block.timestamp < (w >> M_RULING_END) & MASK40, "escrow: ruling window over"
-    amount: uint256 = (w >> M_AMOUNT) & MASK96
-    arbiter_fee: uint256 = amount * ((a >> A_ARB_FEE) & MASK16) // BPS
+    assert freelancer_bps <= BPS, "escrow: split above 100%"
+    amount: uint256 = terms.milestones[milestone].amount
+    arbiter_fee: uint256 = self._fee(amount, terms.arbiter_fee_bps)
     rest: uint256 = amount - arbiter_fee
     gross: uint256 = rest * freelancer_bps // BPS
-    fee: uint256 = gross * ((w >> M_FEE) & MASK16) // BPS
-    self._milestones[key] = (w ^ DISPUTED) | RESOLVED | freelancer_bps << M_RULING_BPS
-    a = self._close(job_id, a, 1)
-    if fee != 0:
-        settings.fees_accrued[token] += fee
+    fee: uint256 = self._fee(gross, terms.platform_fee_bps)
+    self._milestones[job_id][milestone] = (w ^ DISPUTED) | RESOLVED | freelancer_bps << M_RULING_BPS
+    j = self._close(job_id, j, 1)
     log DisputeResolved(
         job_id=job_id,
         milestone=milestone,
@@ -579,95 +623,95 @@ def resolve(job_id: uint256, milestone: uint256, freelancer_bps: uint256, terms:
         arbiter_fee=arbiter_fee,
         platform_fee=fee,
     )
-    payouts._push(job_id, token, self._addr(self._word_b[job_id]), gross - fee)
-    payouts._push(job_id, token, self._addr(a), rest - gross)
-    payouts._push(job_id, token, msg.sender, arbiter_fee)
-    self._after_close(job_id, a, 0)
+    payouts._push(job_id, terms.token, terms.freelancer, gross - fee)
+    payouts._push(job_id, terms.token, terms.client, rest - gross)
+    payouts._push(job_id, terms.token, msg.sender, arbiter_fee)
+    self._after_close(job_id, j, terms, 0, 0)
 
 
 @external
 @nonreentrant
-def apply_default_ruling(job_id: uint256, milestone: uint256):
+def apply_default_ruling(job_id: uint256, terms: Terms, milestone: uint256):
     """
     @notice After the ruling window of a disputed milestone ends without
             a ruling, either party applies the default: an even split,
             no arbiter fee (the freelancer's half less the platform fee).
     @dev Allowed from `ruling_end` on, inclusive. An odd unit goes to the client.
     @param job_id The job.
+    @param terms The job's current terms.
     @param milestone The milestone's index, from 0.
     """
-    a: uint256 = self._job(job_id)
-    client: address = self._addr(a)
-    freelancer: address = self._addr(self._word_b[job_id])
-    assert msg.sender == client or msg.sender == freelancer, "escrow: not a party"
-    self._require_running(a)
-    key: uint256 = job_id << 8 | milestone
-    w: uint256 = self._milestones[key]
+    j: uint256 = self._check(job_id, self._hash_terms(terms))
+    self._party(terms.client, terms.freelancer)
+    self._require_running(j)
+    self._require_index(len(terms.milestones), milestone)
+    w: uint256 = self._milestones[job_id][milestone]
     assert w & MASK8 == DISPUTED, "escrow: not disputed"
     assert block.timestamp >= (w >> M_RULING_END) & MASK40, "escrow: ruling window running"
-    amount: uint256 = (w >> M_AMOUNT) & MASK96
-    gross: uint256 = amount * 5_000 // BPS
-    fee: uint256 = gross * ((w >> M_FEE) & MASK16) // BPS
-    token: address = self._addr(self._word_c[job_id])
-    self._milestones[key] = (w ^ DISPUTED) | DEFAULTED | 5_000 << M_RULING_BPS
-    a = self._close(job_id, a, 1)
-    if fee != 0:
-        settings.fees_accrued[token] += fee
+    amount: uint256 = terms.milestones[milestone].amount
+    gross: uint256 = amount * HALF_BPS // BPS
+    fee: uint256 = self._fee(gross, terms.platform_fee_bps)
+    self._milestones[job_id][milestone] = (w ^ DISPUTED) | DEFAULTED | HALF_BPS << M_RULING_BPS
+    j = self._close(job_id, j, 1)
     log DefaultRulingApplied(
         job_id=job_id, milestone=milestone, by=msg.sender, to_freelancer=gross - fee, to_client=amount - gross, platform_fee=fee
     )
-    payouts._push(job_id, token, freelancer, gross - fee)
-    payouts._push(job_id, token, client, amount - gross)
-    self._after_close(job_id, a, 0)
+    payouts._push(job_id, terms.token, terms.freelancer, gross - fee)
+    payouts._push(job_id, terms.token, terms.client, amount - gross)
+    self._after_close(job_id, j, terms, 0, 0)
 
 
 @external
 @nonreentrant
 def settle(
     job_id: uint256,
-    freelancer_bps: uint256,
     terms: Terms,
-    client_signature: Bytes[65],
-    freelancer_signature: Bytes[65],
+    freelancer_bps: uint256,
+    expiry: uint256,
+    client_signature: Bytes[MAX_SIGNATURE],
+    freelancer_signature: Bytes[MAX_SIGNATURE],
 ):
     """
     @notice Ends a job early with the split both parties signed (EIP-712
-            `Settlement(jobId, freelancerBps, nonce)`): of all funded money
-            still in the job, `freelancer_bps` goes to the freelancer (less
-            the platform fee) and the rest to the client; unfunded
-            milestones are cancelled. Anyone may submit the signatures.
-    @dev The nonce is the job's current one; it increases whenever money
-         enters or leaves the job and with `increment_nonce`, so a
-         signature is good for one state of the job only. Signatures are
-         65 bytes (r, s, v) from EOAs, with a low `s`.
+            `Settlement(jobId, freelancerBps, nonce, expiry)`): of all funded
+            money still in the job, `freelancer_bps` goes to the freelancer
+            (less the platform fee) and the rest to the client; every live
+            milestone closes. Anyone may submit the signatures.
+    @dev The nonce is the job's current one (see `get_job`); it moves with
+         every change of the job, so a signature is good for one state of
+         the job only, and until `expiry` (inclusive).
     @param job_id The job.
+    @param terms The job's current terms.
     @param freelancer_bps The freelancer's share, 0..10000.
-    @param terms The job's terms as created (checked against its commitment).
-    @param client_signature The client's signature of the settlement.
-    @param freelancer_signature The freelancer's signature of the settlement.
+    @param expiry The last timestamp the signatures are good for.
+    @param client_signature The client's signature (EOA or EIP-1271).
+    @param freelancer_signature The freelancer's signature (EOA or EIP-1271).
     """
-    a: uint256 = self._job(job_id)
-    self._require_running(a)
+    j: uint256 = self._check(job_id, self._hash_terms(terms))
+    self._require_running(j)
     assert freelancer_bps <= BPS, "escrow: split above 100%"
-    token: address = self._check_terms(job_id, terms)
-    client: address = self._addr(a)
-    freelancer: address = self._addr(self._word_b[job_id])
-    nonce: uint256 = (a >> A_NONCE) & MASK32
-    digest: bytes32 = self._settlement_digest(job_id, freelancer_bps, nonce)
-    assert self._signer(digest, client_signature) == client, "escrow: bad client signature"
-    assert self._signer(digest, freelancer_signature) == freelancer, "escrow: bad freelancer signature"
+    assert block.timestamp <= expiry, "escrow: settlement expired"
+    nonce: uint256 = (j >> J_NONCE) & MASK32
+    digest: bytes32 = self._digest(keccak256(abi_encode(SETTLEMENT_TYPEHASH, job_id, freelancer_bps, nonce, expiry)))
+    assert self._is_valid_signature(terms.client, digest, client_signature), "escrow: bad client signature"
+    assert self._is_valid_signature(terms.freelancer, digest, freelancer_signature), "escrow: bad freelancer signature"
+    n: uint256 = len(terms.milestones)
+    funded: uint256 = (j >> J_FUNDED) & MASK8
     remaining: uint256 = 0
-    funded: uint256 = (a >> A_FUNDED) & MASK8
-    for i: uint256 in range(funded, bound=MAX_MILESTONES):
-        if self._milestones[job_id << 8 | i] & MASK8 <= DISPUTED:
+    for i: uint256 in range(n, bound=MAX_MILESTONES):
+        w: uint256 = self._milestones[job_id][i]
+        if w & MASK8 > DISPUTED:
+            continue
+        if i < funded:
             remaining += terms.milestones[i].amount
+            self._milestones[job_id][i] = (w & ~MASK8) | SETTLED
+        else:
+            self._milestones[job_id][i] = CANCELLED
     gross: uint256 = remaining * freelancer_bps // BPS
-    fee: uint256 = gross * terms.platform_fee_bps // BPS
-    a = self._close(job_id, a, (a >> A_OPEN) & MASK8)
-    a = a | FLAG_SETTLED << A_FLAGS
-    self._word_a[job_id] = a
-    if fee != 0:
-        settings.fees_accrued[token] += fee
+    fee: uint256 = self._fee(gross, terms.platform_fee_bps)
+    j = self._with(j, J_FUNDED, n)
+    j = self._close(job_id, j, (j >> J_OPEN) & MASK8) | FLAG_SETTLED << J_FLAGS
+    self._jobs[job_id] = j
     log JobSettled(
         job_id=job_id,
         nonce=nonce,
@@ -676,72 +720,242 @@ def settle(
         to_client=remaining - gross,
         platform_fee=fee,
     )
-    payouts._push(job_id, token, freelancer, gross - fee)
-    payouts._push(job_id, token, client, remaining - gross)
-    self._after_close(job_id, a, gross)
+    payouts._push(job_id, terms.token, terms.freelancer, gross - fee)
+    payouts._push(job_id, terms.token, terms.client, remaining - gross)
+    self._after_close(job_id, j, terms, gross - fee, fee)
 
 
 @external
 @nonreentrant
-def cancel_unfunded(job_id: uint256):
+def cancel_unfunded(job_id: uint256, terms: Terms):
     """
-    @notice The client cancels every milestone not funded yet; the job
-            then ends when its funded milestones are closed.
+    @notice Cancels every milestone not funded yet; the job then ends when
+            its funded milestones are closed. The client may do it at any
+            time; anyone may once the first unfunded milestone's deadline
+            has passed (it can no longer be delivered in time).
     @param job_id The job.
+    @param terms The job's current terms.
     """
-    a: uint256 = self._job(job_id)
-    assert msg.sender == self._addr(a), "escrow: not client"
-    self._require_running(a)
-    assert (a >> A_FLAGS) & FLAG_CANCELLED == 0, "escrow: unfunded milestones cancelled"
-    funded: uint256 = (a >> A_FUNDED) & MASK8
-    count: uint256 = ((a >> A_COUNT) & MASK8) - funded
-    assert count > 0, "escrow: nothing to cancel"
-    a = self._close(job_id, a, count) | FLAG_CANCELLED << A_FLAGS
-    self._word_a[job_id] = a
-    log MilestonesCancelled(job_id=job_id, first_milestone=funded, count=count)
-    self._after_close(job_id, a, 0)
+    j: uint256 = self._check(job_id, self._hash_terms(terms))
+    self._require_running(j)
+    n: uint256 = len(terms.milestones)
+    funded: uint256 = (j >> J_FUNDED) & MASK8
+    assert funded < n, "escrow: nothing to cancel"
+    if msg.sender != terms.client:
+        assert block.timestamp > self._deadline(j, terms.milestones[funded].duration), "escrow: not client"
+    for i: uint256 in range(funded, n, bound=MAX_MILESTONES):
+        self._milestones[job_id][i] = CANCELLED
+    j = self._close(job_id, self._with(j, J_FUNDED, n), n - funded) | FLAG_CANCELLED << J_FLAGS
+    self._jobs[job_id] = j
+    log MilestonesCancelled(job_id=job_id, by=msg.sender, first_milestone=funded, count=n - funded)
+    self._after_close(job_id, j, terms, 0, 0)
 
 
 @external
-def increment_nonce(job_id: uint256):
+@nonreentrant
+def increment_nonce(job_id: uint256, terms: Terms):
     """
-    @notice The client or the freelancer invalidates every settlement
-            signature made for the job's current nonce.
+    @notice The client or the freelancer voids every settlement and
+            amendment signature made for the job's current nonce.
     @param job_id The job.
+    @param terms The job's current terms.
     """
-    a: uint256 = self._job(job_id)
-    assert msg.sender == self._addr(a) or msg.sender == self._addr(self._word_b[job_id]), "escrow: not a party"
-    self._require_running(a)
-    a = self._bump_nonce(a)
-    self._word_a[job_id] = a
-    log NonceIncremented(job_id=job_id, by=msg.sender, nonce=(a >> A_NONCE) & MASK32)
+    j: uint256 = self._check(job_id, self._hash_terms(terms))
+    self._party(terms.client, terms.freelancer)
+    self._require_running(j)
+    j = self._bump(j)
+    self._jobs[job_id] = j
+    log NonceIncremented(job_id=job_id, by=msg.sender, nonce=(j >> J_NONCE) & MASK32)
 
 
 @external
-def rate(job_id: uint256, score: uint256, comment_hash: bytes32):
+@nonreentrant
+def rate(job_id: uint256, terms: Terms, score: uint256, comment_hash: bytes32):
     """
-    @notice After the job ended, the client rates the freelancer or the
-            freelancer rates the client, once each: 1 to 5 and a comment hash.
+    @notice After a job that paid its freelancer something ended, the
+            client rates the freelancer or the freelancer rates the client,
+            once each: 1 to 5 and a comment hash.
     @param job_id The job.
+    @param terms The job's current terms.
     @param score 1 (worst) to 5 (best).
     @param comment_hash keccak256 of the comment (kept off-chain).
     """
-    a: uint256 = self._job(job_id)
-    client: address = self._addr(a)
-    freelancer: address = self._addr(self._word_b[job_id])
-    subject: address = client
+    j: uint256 = self._check(job_id, self._hash_terms(terms))
+    by_client: bool = self._party(terms.client, terms.freelancer) == BY_CLIENT
+    subject: address = terms.client
     flag_bit: uint256 = FLAG_FREELANCER_RATED
-    if msg.sender == client:
-        subject = freelancer
+    if by_client:
+        subject = terms.freelancer
         flag_bit = FLAG_CLIENT_RATED
-    else:
-        assert msg.sender == freelancer, "escrow: not a party"
-    assert (a >> A_OPEN) & MASK8 == 0, "escrow: job not ended"
-    assert (a >> A_FLAGS) & flag_bit == 0, "escrow: already rated"
+    assert (j >> J_OPEN) & MASK8 == 0, "escrow: job not ended"
+    assert (j >> J_FLAGS) & FLAG_PAID != 0, "escrow: freelancer not paid"
+    assert (j >> J_FLAGS) & flag_bit == 0, "escrow: already rated"
     assert score >= 1 and score <= 5, "escrow: score out of range"
-    self._word_a[job_id] = a | flag_bit << A_FLAGS
+    self._jobs[job_id] = j | flag_bit << J_FLAGS
     log JobRated(job_id=job_id, rater=msg.sender, subject=subject, score=score, comment_hash=comment_hash)
     extcall reputation.record_rating(job_id, msg.sender, subject, score, comment_hash)
+
+
+# --- amendments (the caller is one party, the signature the other's) ---------
+
+@external
+@nonreentrant
+def extend_deadline(
+    job_id: uint256, terms: Terms, milestone: uint256, new_duration: uint256, expiry: uint256, signature: Bytes[MAX_SIGNATURE]
+):
+    """
+    @notice Both parties extend an open milestone's deadline (延期): the
+            caller and the other party, who signed EIP-712
+            `ExtendDeadline(jobId, milestone, newDuration, nonce, expiry)`.
+    @dev Replaces the job's terms: the old terms are refused from now on.
+    @param job_id The job.
+    @param terms The job's current terms.
+    @param milestone The milestone's index, from 0 (open: not submitted, not closed).
+    @param new_duration The new deadline, in seconds from the job's start; later than the current one.
+    @param expiry The last timestamp the signature is good for.
+    @param signature The other party's signature (EOA or EIP-1271).
+    """
+    j: uint256 = self._check(job_id, self._hash_terms(terms))
+    other: address = self._other_party(terms.client, terms.freelancer)
+    self._require_running(j)
+    self._require_index(len(terms.milestones), milestone)
+    assert self._milestones[job_id][milestone] & MASK8 == OPEN, "escrow: milestone not open"
+    assert new_duration > terms.milestones[milestone].duration, "escrow: deadline not later"
+    assert new_duration <= MAX_HORIZON, "escrow: bad duration"
+    assert block.timestamp <= expiry, "escrow: amendment expired"
+    digest: bytes32 = self._digest(
+        keccak256(abi_encode(EXTEND_TYPEHASH, job_id, milestone, new_duration, (j >> J_NONCE) & MASK32, expiry))
+    )
+    assert self._is_valid_signature(other, digest, signature), "escrow: bad signature"
+    amended: Terms = terms
+    amended.milestones[milestone].duration = new_duration
+    h: bytes32 = self._replace_terms(job_id, terms, amended)
+    self._jobs[job_id] = self._bump(j)
+    log DeadlineExtended(
+        job_id=job_id,
+        milestone=milestone,
+        by=msg.sender,
+        new_duration=new_duration,
+        deadline=((j >> J_START) & MASK40) + new_duration,
+        terms_hash=h,
+    )
+
+
+@external
+@payable
+@nonreentrant
+def add_milestones(
+    job_id: uint256,
+    terms: Terms,
+    milestones: DynArray[Milestone, MAX_MILESTONES],
+    fund_count: uint256,
+    expiry: uint256,
+    signature: Bytes[MAX_SIGNATURE],
+):
+    """
+    @notice The client adds milestones to a running job with the
+            freelancer's EIP-712 signature of `AddMilestones(jobId,
+            milestones, fundCount, nonce, expiry)`, and funds the next
+            `fund_count` milestones (in order) in the same call.
+    @dev Durations count from the job's start. Replaces the job's terms.
+    @param job_id The job.
+    @param terms The job's current terms.
+    @param milestones The new milestones (amount > 0, duration from the job's start).
+    @param fund_count How many milestones to fund now, from the first unfunded one.
+    @param expiry The last timestamp the signature is good for.
+    @param signature The freelancer's signature (EOA or EIP-1271).
+    """
+    j: uint256 = self._check(job_id, self._hash_terms(terms))
+    assert msg.sender == terms.client, "escrow: not client"
+    self._require_running(j)
+    k: uint256 = len(milestones)
+    n: uint256 = len(terms.milestones)
+    assert k > 0, "escrow: no milestones"
+    assert n + k <= MAX_MILESTONES, "escrow: too many milestones"
+    first: uint256 = (j >> J_FUNDED) & MASK8
+    assert first + fund_count <= n + k, "escrow: bad fund count"
+    total: uint256 = 0
+    for m: Milestone in terms.milestones:
+        total += m.amount
+    amended: Terms = terms
+    for m: Milestone in milestones:
+        self._check_milestone(m, total)
+        total += m.amount
+        amended.milestones.append(m)
+    assert block.timestamp <= expiry, "escrow: amendment expired"
+    digest: bytes32 = self._digest(
+        keccak256(
+            abi_encode(
+                ADD_TYPEHASH, job_id, self._hash_milestones(milestones), fund_count, (j >> J_NONCE) & MASK32, expiry)
+        )
+    )
+    assert self._is_valid_signature(terms.freelancer, digest, signature), "escrow: bad signature"
+    funding: uint256 = 0
+    for i: uint256 in range(first, first + fund_count, bound=MAX_MILESTONES):
+        funding += amended.milestones[i].amount
+    h: bytes32 = self._replace_terms(job_id, terms, amended)
+    j = self._with(self._with(j, J_FUNDED, first + fund_count), 0, n + k)
+    j = self._with(j, J_OPEN, ((j >> J_OPEN) & MASK8) + k)
+    self._jobs[job_id] = self._bump(j)
+    log MilestonesAdded(
+        job_id=job_id,
+        by=msg.sender,
+        first_milestone=n,
+        milestones=milestones,
+        funded_count=first + fund_count,
+        funded_amount=funding,
+        terms_hash=h,
+    )
+    payouts._pull(terms.token, msg.sender, funding, msg.value)
+
+
+@external
+@nonreentrant
+def accept_with_deduction(
+    job_id: uint256, terms: Terms, milestone: uint256, freelancer_bps: uint256, expiry: uint256, signature: Bytes[MAX_SIGNATURE]
+):
+    """
+    @notice Both parties close a submitted (or disputed) milestone with a
+            deduction (扣款验收), no arbiter: `freelancer_bps` of it to the
+            freelancer (less the platform fee), the rest back to the client.
+            The caller is one party; the other signed EIP-712
+            `Deduction(jobId, milestone, freelancerBps, nonce, expiry)`.
+    @param job_id The job.
+    @param terms The job's current terms.
+    @param milestone The milestone's index, from 0.
+    @param freelancer_bps The freelancer's share, 0..10000.
+    @param expiry The last timestamp the signature is good for.
+    @param signature The other party's signature (EOA or EIP-1271).
+    """
+    j: uint256 = self._check(job_id, self._hash_terms(terms))
+    other: address = self._other_party(terms.client, terms.freelancer)
+    self._require_running(j)
+    self._require_index(len(terms.milestones), milestone)
+    w: uint256 = self._milestones[job_id][milestone]
+    assert w & MASK8 == SUBMITTED or w & MASK8 == DISPUTED, "escrow: not submitted"
+    assert freelancer_bps <= BPS, "escrow: split above 100%"
+    assert block.timestamp <= expiry, "escrow: amendment expired"
+    digest: bytes32 = self._digest(
+        keccak256(abi_encode(DEDUCTION_TYPEHASH, job_id, milestone, freelancer_bps, (j >> J_NONCE) & MASK32, expiry))
+    )
+    assert self._is_valid_signature(other, digest, signature), "escrow: bad signature"
+    amount: uint256 = terms.milestones[milestone].amount
+    gross: uint256 = amount * freelancer_bps // BPS
+    fee: uint256 = self._fee(gross, terms.platform_fee_bps)
+    self._milestones[job_id][milestone] = (w & ~MASK8) | DEDUCTED | freelancer_bps << M_RULING_BPS
+    j = self._close(job_id, j, 1)
+    log MilestoneDeducted(
+        job_id=job_id,
+        milestone=milestone,
+        by=msg.sender,
+        freelancer_bps=freelancer_bps,
+        to_freelancer=gross - fee,
+        to_client=amount - gross,
+        platform_fee=fee,
+    )
+    payouts._push(job_id, terms.token, terms.freelancer, gross - fee)
+    payouts._push(job_id, terms.token, terms.client, amount - gross)
+    self._after_close(job_id, j, terms, 0, 0)
 
 
 # --- views -------------------------------------------------------------------
@@ -750,71 +964,64 @@ def rate(job_id: uint256, score: uint256, comment_hash: bytes32):
 @view
 def get_job(job_id: uint256) -> JobView:
     """
-    @notice A job with the state of all its milestones, in one call.
-    @dev The schedule's amounts and deadlines are not in storage (see the
-         contract's @dev): a milestone's `amount` is known here once it was
-         submitted or reclaimed, and 0 before. `JobCreated` has them all.
+    @notice A job's counts, nonce, start, flags and every milestone's state.
+    @dev The terms themselves are not stored: `JobCreated` and the
+         amendment events carry them, and `job_of(hash_terms(terms))`
+         tells whether a given set of terms is a job's current one.
     @param job_id The job.
-    @return The job's parties, packed state and every milestone's state.
+    @return The job's packed state and every milestone's state.
     """
-    a: uint256 = self._job(job_id)
-    b: uint256 = self._word_b[job_id]
-    c: uint256 = self._word_c[job_id]
-    n: uint256 = (a >> A_COUNT) & MASK8
-    flags: uint256 = (a >> A_FLAGS) & MASK8
+    j: uint256 = self._jobs[job_id]
+    assert j != 0, "escrow: no such job"
     milestones: DynArray[MilestoneView, MAX_MILESTONES] = []
-    for i: uint256 in range(n, bound=MAX_MILESTONES):
-        w: uint256 = self._milestones[job_id << 8 | i]
+    for i: uint256 in range(j & MASK8, bound=MAX_MILESTONES):
+        w: uint256 = self._milestones[job_id][i]
         milestones.append(
             MilestoneView(
                 status=w & MASK8,
-                amount=(w >> M_AMOUNT) & MASK96,
-                platform_fee_bps=(w >> M_FEE) & MASK16,
                 review_end=(w >> M_REVIEW_END) & MASK40,
                 ruling_end=(w >> M_RULING_END) & MASK40,
                 disputer=(w >> M_DISPUTER) & MASK8,
                 ruling_bps=(w >> M_RULING_BPS) & MASK16,
             )
         )
+    flags: uint256 = (j >> J_FLAGS) & MASK8
     return JobView(
-        client=self._addr(a),
-        freelancer=self._addr(b),
-        token=self._addr(c),
-        arbiter_fee_bps=(a >> A_ARB_FEE) & MASK16,
-        ruling_window=c >> C_RULING,
-        milestone_count=n,
-        funded_count=(a >> A_FUNDED) & MASK8,
-        open_count=(a >> A_OPEN) & MASK8,
-        nonce=(a >> A_NONCE) & MASK32,
+        milestone_count=j & MASK8,
+        funded_count=(j >> J_FUNDED) & MASK8,
+        open_count=(j >> J_OPEN) & MASK8,
+        nonce=(j >> J_NONCE) & MASK32,
+        start=(j >> J_START) & MASK40,
         settled=flags & FLAG_SETTLED != 0,
         cancelled=flags & FLAG_CANCELLED != 0,
-        ended=(a >> A_OPEN) & MASK8 == 0,
+        ended=(j >> J_OPEN) & MASK8 == 0,
+        paid=flags & FLAG_PAID != 0,
         client_rated=flags & FLAG_CLIENT_RATED != 0,
         freelancer_rated=flags & FLAG_FREELANCER_RATED != 0,
-        terms_hash=convert(convert((b >> C_HASH) << 64 | (c >> C_HASH) & MASK64, uint160), bytes20),
         milestones=milestones,
     )
 
 
 @external
 @view
-def settlement_digest(job_id: uint256, freelancer_bps: uint256, nonce: uint256) -> bytes32:
+def hash_terms(terms: Terms) -> bytes32:
     """
-    @notice The EIP-712 digest the parties sign to settle a job.
-    @param job_id The job.
-    @param freelancer_bps The freelancer's share, 0..10000.
-    @param nonce The job's current nonce (see `get_job`).
-    @return The digest to sign.
+    @notice The EIP-712 struct hash of `terms`: what binds them to a job
+            (`job_of`), and what the freelancer's consent signs (with the
+            domain separator).
+    @param terms Any terms.
+    @return hashStruct(Terms).
     """
-    return self._settlement_digest(job_id, freelancer_bps, nonce)
+    return self._hash_terms(terms)
 
 
 @external
 @view
 def domain_separator() -> bytes32:
     """
-    @notice The EIP-712 domain separator of settlements: name "Jiedan
-            Escrow", version "1", the current chain id and this contract.
+    @notice The EIP-712 domain separator of consents, settlements and
+            amendments: name "Jiedan Escrow", version "2", the current chain
+            id and this contract.
     @return The domain separator.
     """
     return self._domain_separator()
@@ -823,19 +1030,18 @@ def domain_separator() -> bytes32:
 # --- internal ----------------------------------------------------------------
 
 @internal
-def _create(
-    freelancer: address, token: address, terms: Terms, metadata_hash: bytes32, fund_count: uint256, sent: uint256
-) -> uint256:
+def _create(terms: Terms, consent: Bytes[MAX_SIGNATURE], fund_count: uint256, sent: uint256) -> uint256:
     job_id: uint256 = 0
     fee_bps: uint256 = 0
     job_id, fee_bps = settings._new_job()
+    assert msg.sender == terms.client, "escrow: not client"
     n: uint256 = len(terms.milestones)
     assert n > 0, "escrow: no milestones"
-    assert freelancer != empty(address), "escrow: freelancer is zero"
-    assert freelancer != msg.sender, "escrow: client is freelancer"
+    assert terms.freelancer != empty(address), "escrow: freelancer is zero"
+    assert terms.freelancer != msg.sender, "escrow: client is freelancer"
     arbiter: address = terms.arbiter
-    assert arbiter != empty(address) and arbiter != msg.sender and arbiter != freelancer, "escrow: arbiter is a party"
-    assert token == payouts.ETH or token.is_contract, "escrow: token is not a contract"
+    assert arbiter != empty(address) and arbiter != msg.sender and arbiter != terms.freelancer, "escrow: arbiter is a party"
+    assert terms.token == payouts.ETH or terms.token.is_contract, "escrow: token is not a contract"
     assert terms.arbiter_fee_bps <= MAX_ARBITER_FEE_BPS, "escrow: arbiter fee above cap"
     assert terms.platform_fee_bps == fee_bps, "escrow: platform fee changed"
     assert terms.review_period != 0 and terms.review_period <= MAX_PERIOD, "escrow: bad review period"
@@ -843,154 +1049,212 @@ def _create(
     assert fund_count <= n, "escrow: bad fund count"
     total: uint256 = 0
     funding: uint256 = 0
-    latest: uint256 = block.timestamp + MAX_HORIZON
     i: uint256 = 0
     for m: Milestone in terms.milestones:
-        assert m.amount != 0, "escrow: zero milestone"
-        assert m.deadline > block.timestamp, "escrow: deadline passed"
-        assert m.deadline <= latest, "escrow: deadline too far"
+        self._check_milestone(m, total)
         total += m.amount
         if i < fund_count:
             funding += m.amount
         i += 1
-    assert total <= MAX_TOTAL, "escrow: total too large"
-    h: uint256 = convert(self._hash_terms(terms), uint256)
-    self._word_a[job_id] = (
-        convert(msg.sender, uint256)
-        | terms.arbiter_fee_bps << A_ARB_FEE
-        | n << A_COUNT
-        | fund_count << A_FUNDED
-        | n << A_OPEN
-    )
-    self._word_b[job_id] = convert(freelancer, uint256) | (h >> 64) << C_HASH
-    self._word_c[job_id] = convert(token, uint256) | (h & MASK64) << C_HASH | terms.ruling_window << C_RULING
+    assert block.timestamp <= terms.offer_expiry, "escrow: offer expired"
+    h: bytes32 = self._hash_terms(terms)
+    assert self.job_of[h] == 0, "escrow: job exists"
+    assert self._is_valid_signature(terms.freelancer, self._digest(h), consent), "escrow: bad consent"
+    self.job_of[h] = job_id
+    self._jobs[job_id] = n | fund_count << J_FUNDED | n << J_OPEN | block.timestamp << J_START
     log JobCreated(
         job_id=job_id,
         client=msg.sender,
-        freelancer=freelancer,
-        token=token,
+        freelancer=terms.freelancer,
+        token=terms.token,
         arbiter=arbiter,
         arbiter_fee_bps=terms.arbiter_fee_bps,
         platform_fee_bps=terms.platform_fee_bps,
         review_period=terms.review_period,
         ruling_window=terms.ruling_window,
-        metadata_hash=metadata_hash,
+        metadata_hash=terms.metadata_hash,
+        salt=terms.salt,
+        offer_expiry=terms.offer_expiry,
         milestones=terms.milestones,
+        start=block.timestamp,
         funded_count=fund_count,
         funded_amount=funding,
+        terms_hash=h,
     )
-    payouts._pull(token, msg.sender, funding, sent)
+    payouts._pull(terms.token, msg.sender, funding, sent)
     return job_id
 
 
 @internal
+@pure
+def _check_milestone(m: Milestone, total_before: uint256):
+    """
+    @dev One milestone of a schedule whose earlier milestones total `total_before`.
+    """
+    assert m.amount != 0, "escrow: zero milestone"
+    assert m.duration != 0 and m.duration <= MAX_HORIZON, "escrow: bad duration"
+    assert m.amount <= MAX_TOTAL - total_before, "escrow: total too large"
+
+
+@internal
 @view
-def _job(job_id: uint256) -> uint256:
+def _check(job_id: uint256, terms_hash: bytes32) -> uint256:
     """
-    @dev Word A of an existing job (one revert site for every function).
+    @dev The job's word, once the presented terms (their hash) are shown
+         to be its current terms (the common checks of every job function).
     """
-    a: uint256 = self._word_a[job_id]
-    assert a != 0, "escrow: no such job"
-    return a
+    j: uint256 = self._jobs[job_id]
+    assert j != 0, "escrow: no such job"
+    assert self.job_of[terms_hash] == job_id, "escrow: wrong terms"
+    return j
 
 
 @internal
 @pure
-def _require_running(a: uint256):
-    assert (a >> A_OPEN) & MASK8 != 0, "escrow: job ended"
+def _require_running(j: uint256):
+    assert (j >> J_OPEN) & MASK8 != 0, "escrow: job ended"
 
 
 @internal
-def _pay_milestone(job_id: uint256, milestone: uint256, a: uint256, outcome: uint256):
+@pure
+def _require_index(count: uint256, milestone: uint256):
+    assert milestone < count, "escrow: no such milestone"
+
+
+@internal
+@view
+def _party(client: address, freelancer: address) -> uint256:
+    """
+    @dev BY_CLIENT or BY_FREELANCER for the caller; reverts for anyone else.
+    """
+    if msg.sender == client:
+        return BY_CLIENT
+    assert msg.sender == freelancer, "escrow: not a party"
+    return BY_FREELANCER
+
+
+@internal
+@view
+def _other_party(client: address, freelancer: address) -> address:
+    """
+    @dev The party who must have signed what the caller (the other party) sends.
+    """
+    if self._party(client, freelancer) == BY_CLIENT:
+        return freelancer
+    return client
+
+
+@internal
+@pure
+def _deadline(j: uint256, duration: uint256) -> uint256:
+    return ((j >> J_START) & MASK40) + duration
+
+
+@internal
+@pure
+def _fee(amount: uint256, bps: uint256) -> uint256:
+    """
+    @dev `amount * bps / BPS`, rounded up: a non-zero rate never rounds a fee to 0.
+    """
+    return (amount * bps + BPS - 1) // BPS
+
+
+@internal
+def _pay_submitted(job_id: uint256, j: uint256, terms: Terms, milestone: uint256, outcome: uint256):
     """
     @dev Approve or release: checks the milestone, closes it and pays the
          freelancer less the platform fee.
     """
-    self._require_running(a)
-    key: uint256 = job_id << 8 | milestone
-    w: uint256 = self._milestones[key]
+    self._require_running(j)
+    self._require_index(len(terms.milestones), milestone)
+    w: uint256 = self._milestones[job_id][milestone]
     assert w & MASK8 == SUBMITTED, "escrow: not submitted"
     if outcome == RELEASED:
         assert block.timestamp >= (w >> M_REVIEW_END) & MASK40, "escrow: review period running"
-    amount: uint256 = (w >> M_AMOUNT) & MASK96
-    fee: uint256 = amount * ((w >> M_FEE) & MASK16) // BPS
-    token: address = self._addr(self._word_c[job_id])
-    freelancer: address = self._addr(self._word_b[job_id])
-    self._milestones[key] = (w ^ SUBMITTED) | outcome
-    new_a: uint256 = self._close(job_id, a, 1)
+    amount: uint256 = terms.milestones[milestone].amount
+    fee: uint256 = self._fee(amount, terms.platform_fee_bps)
+    self._milestones[job_id][milestone] = (w ^ SUBMITTED) | outcome
+    new_j: uint256 = self._close(job_id, j, 1)
     if outcome == APPROVED:
-        log MilestoneApproved(job_id=job_id, milestone=milestone, freelancer=freelancer, amount=amount - fee, platform_fee=fee)
+        log MilestoneApproved(
+            job_id=job_id, milestone=milestone, freelancer=terms.freelancer, amount=amount - fee, platform_fee=fee
+        )
     else:
         log MilestoneReleased(
-            job_id=job_id, milestone=milestone, freelancer=freelancer, amount=amount - fee, platform_fee=fee, by=msg.sender
+            job_id=job_id,
+            milestone=milestone,
+            freelancer=terms.freelancer,
+            amount=amount - fee,
+            platform_fee=fee,
+            by=msg.sender,
         )
-    payouts._push(job_id, token, freelancer, amount - fee)
-    self._after_close(job_id, new_a, 0)
+    payouts._push(job_id, terms.token, terms.freelancer, amount - fee)
+    self._after_close(job_id, new_j, terms, 0, 0)
 
 
 @internal
-def _close(job_id: uint256, a: uint256, count: uint256) -> uint256:
+def _close(job_id: uint256, j: uint256, count: uint256) -> uint256:
     """
     @dev Marks `count` milestones closed and bumps the nonce; stores and
-         returns word A.
+         returns the job word.
     """
-    open_count: uint256 = (a >> A_OPEN) & MASK8
-    new_a: uint256 = self._bump_nonce(self._with(a, A_OPEN, MASK8, open_count - count))
-    self._word_a[job_id] = new_a
-    return new_a
+    new_j: uint256 = self._bump(self._with(j, J_OPEN, ((j >> J_OPEN) & MASK8) - count))
+    self._jobs[job_id] = new_j
+    return new_j
 
 
 @internal
-def _after_close(job_id: uint256, a: uint256, settled_volume: uint256):
+def _after_close(job_id: uint256, j: uint256, terms: Terms, settled_paid: uint256, settled_fee: uint256):
     """
-    @dev After a close's payouts: if the job has ended, tallies its volume
-         and disputes from the milestone words and records them in the
-         reputation contract, and makes the platform fees of its approved
-         and released milestones collectable (they stay in the escrow until
-         then, which keeps approve and release one storage write cheaper). A reputation failure never blocks the payout
-         that ended the job; `JobEnded.recorded` says whether it was kept.
+    @dev After a close's payouts: if the job has ended, tallies what
+         reached the freelancer, the platform fees and the disputes from the
+         milestone words, makes the fees collectable, marks a job that paid
+         its freelancer, and records it in the reputation contract. A
+         reputation failure never blocks the payout that ended the job;
+         `JobEnded.recorded` says whether it was kept.
     """
-    if (a >> A_OPEN) & MASK8 != 0:
+    if (j >> J_OPEN) & MASK8 != 0:
         return
-    n: uint256 = (a >> A_COUNT) & MASK8
-    arbiter_fee_bps: uint256 = (a >> A_ARB_FEE) & MASK16
-    volume: uint256 = settled_volume
-    fees: uint256 = 0
+    paid: uint256 = settled_paid
+    fees: uint256 = settled_fee
     opened: uint256[3] = [0, 0, 0]
     won: uint256[3] = [0, 0, 0]
-    for i: uint256 in range(n, bound=MAX_MILESTONES):
-        w: uint256 = self._milestones[job_id << 8 | i]
+    i: uint256 = 0
+    for m: Milestone in terms.milestones:
+        w: uint256 = self._milestones[job_id][i]
+        i += 1
         status: uint256 = w & MASK8
-        amount: uint256 = (w >> M_AMOUNT) & MASK96
-        disputer: uint256 = (w >> M_DISPUTER) & MASK8
-        if disputer != 0:
-            opened[disputer] += 1
+        opened[(w >> M_DISPUTER) & MASK8] += 1
+        gross: uint256 = 0
+        ruling_bps: uint256 = (w >> M_RULING_BPS) & MASK16
         if status == APPROVED or status == RELEASED:
-            volume += amount
-            fees += amount * ((w >> M_FEE) & MASK16) // BPS
-        elif status == RESOLVED or status == DEFAULTED:
-            ruling_bps: uint256 = (w >> M_RULING_BPS) & MASK16
-            if status == RESOLVED:
-                amount -= amount * arbiter_fee_bps // BPS
-            volume += amount * ruling_bps // BPS
-            if ruling_bps > 5_000:
+            gross = m.amount
+        elif status == DEFAULTED or status == DEDUCTED:
+            gross = m.amount * ruling_bps // BPS
+        elif status == RESOLVED:
+            gross = (m.amount - self._fee(m.amount, terms.arbiter_fee_bps)) * ruling_bps // BPS
+            if ruling_bps > HALF_BPS:
                 won[BY_FREELANCER] += 1
-            elif ruling_bps < 5_000:
+            elif ruling_bps < HALF_BPS:
                 won[BY_CLIENT] += 1
-    client: address = self._addr(a)
-    freelancer: address = self._addr(self._word_b[job_id])
-    token: address = self._addr(self._word_c[job_id])
+        else:
+            continue
+        fee: uint256 = self._fee(gross, terms.platform_fee_bps)
+        fees += fee
+        paid += gross - fee
     if fees != 0:
-        settings.fees_accrued[token] += fees
+        settings.fees_accrued[terms.token] += fees
+    if paid != 0:
+        self._jobs[job_id] = j | FLAG_PAID << J_FLAGS
     assert msg.gas > REPUTATION_GAS * 64 // 63 + 10_000, "escrow: not enough gas to record reputation"
     recorded: bool = raw_call(
         reputation.address,
         abi_encode(
             job_id,
-            client,
-            freelancer,
-            token,
-            volume,
+            terms.client,
+            terms.freelancer,
+            terms.token,
+            paid,
             opened[BY_CLIENT],
             opened[BY_FREELANCER],
             won[BY_CLIENT],
@@ -1000,18 +1264,48 @@ def _after_close(job_id: uint256, a: uint256, settled_volume: uint256):
         gas=REPUTATION_GAS,
         revert_on_failure=False,
     )
-    log JobEnded(job_id=job_id, client=client, freelancer=freelancer, volume=volume, recorded=recorded)
+    log JobEnded(
+        job_id=job_id, client=terms.client, freelancer=terms.freelancer, paid=paid, platform_fees=fees, recorded=recorded
+    )
 
 
 @internal
-def _check_terms(job_id: uint256, terms: Terms) -> address:
+def _replace_terms(job_id: uint256, old: Terms, new: Terms) -> bytes32:
     """
-    @dev Reverts unless `terms` hash to the job's commitment; returns the token.
+    @dev Amendments: the old terms are retired for ever, the new ones bound to the job.
     """
-    h: uint256 = convert(self._hash_terms(terms), uint256)
-    c: uint256 = self._word_c[job_id]
-    assert (self._word_b[job_id] >> C_HASH) == h >> 64 and (c >> C_HASH) & MASK64 == h & MASK64, "escrow: wrong terms"
-    return self._addr(c)
+    h: bytes32 = self._hash_terms(new)
+    self.job_of[self._hash_terms(old)] = RETIRED
+    self.job_of[h] = job_id
+    return h
+
+
+@internal
+@view
+def _is_valid_signature(signer: address, digest: bytes32, signature: Bytes[MAX_SIGNATURE]) -> bool:
+    """
+    @dev EIP-1271 for a signer with code (at most SIGNATURE_GAS); otherwise
+         a 65-byte ECDSA signature (r, s, v) with a low `s` and v 27 or 28.
+    """
+    if signer.is_contract:
+        success: bool = False
+        response: Bytes[32] = b""
+        success, response = raw_call(
+            signer,
+            abi_encode(digest, signature, method_id=method_id("isValidSignature(bytes32,bytes)")),
+            max_outsize=32,
+            gas=SIGNATURE_GAS,
+            is_static_call=True,
+            revert_on_failure=False,
+        )
+        return success and len(response) == 32 and convert(response, bytes32) == ERC1271_MAGIC
+    if len(signature) != 65:
+        return False
+    s: uint256 = extract32(signature, 32, output_type=uint256)
+    v: uint256 = convert(slice(signature, 64, 1), uint256)
+    if s > MAX_S or (v != 27 and v != 28):
+        return False
+    return ecrecover(digest, v, extract32(signature, 0, output_type=uint256), s) == signer
 
 
 @internal
@@ -1022,47 +1316,59 @@ def _domain_separator() -> bytes32:
 
 @internal
 @view
-def _settlement_digest(job_id: uint256, freelancer_bps: uint256, nonce: uint256) -> bytes32:
-    struct_hash: bytes32 = keccak256(abi_encode(SETTLEMENT_TYPEHASH, job_id, freelancer_bps, nonce))
+def _digest(struct_hash: bytes32) -> bytes32:
     return keccak256(concat(x"1901", self._domain_separator(), struct_hash))
 
 
 @internal
 @pure
-def _signer(digest: bytes32, signature: Bytes[65]) -> address:
+def _hash_milestones(milestones: DynArray[Milestone, MAX_MILESTONES]) -> bytes32:
     """
-    @dev The EOA that signed `digest`, or the zero address for a malformed
-         or malleable (high `s`) signature.
+    @dev EIP-712 `encodeData` of a `Milestone[]`: keccak256 of the
+         concatenated struct hashes.
     """
-    if len(signature) != 65:
-        return empty(address)
-    r: uint256 = extract32(signature, 0, output_type=uint256)
-    s: uint256 = extract32(signature, 32, output_type=uint256)
-    v: uint256 = convert(slice(signature, 64, 1), uint256)
-    if s > MAX_S:
-        return empty(address)
-    return ecrecover(digest, v, r, s)
+    hashes: DynArray[bytes32, MAX_MILESTONES] = []
+    for m: Milestone in milestones:
+        hashes.append(keccak256(abi_encode(MILESTONE_TYPEHASH, m.amount, m.duration)))
+    encoded: Bytes[64 + 32 * MAX_MILESTONES] = abi_encode(hashes)
+    return keccak256(slice(encoded, 64, 32 * len(hashes)))
 
 
 @internal
 @pure
-def _hash_terms(terms: Terms) -> bytes20:
-    return convert(convert(convert(keccak256(abi_encode(terms)), uint256) >> 96, uint160), bytes20)
+def _hash_terms(terms: Terms) -> bytes32:
+    return keccak256(
+        abi_encode(
+            TERMS_TYPEHASH,
+            terms.client,
+            terms.freelancer,
+            terms.token,
+            terms.arbiter,
+            terms.arbiter_fee_bps,
+            terms.platform_fee_bps,
+            terms.review_period,
+            terms.ruling_window,
+            terms.metadata_hash,
+            terms.salt,
+            terms.offer_expiry,
+            self._hash_milestones(terms.milestones),
+        )
+    )
 
 
 @internal
 @pure
-def _addr(word: uint256) -> address:
-    return convert(convert(word & MASK160, uint160), address)
+def _with(word: uint256, offset: uint256, field: uint256) -> uint256:
+    """
+    @dev `word` with its 8-bit field at `offset` set to `field`.
+    """
+    return word & ~(MASK8 << offset) | field << offset
 
 
 @internal
 @pure
-def _with(word: uint256, offset: uint256, mask: uint256, field: uint256) -> uint256:
-    return word & ~(mask << offset) | field << offset
-
-
-@internal
-@pure
-def _bump_nonce(a: uint256) -> uint256:
-    return self._with(a, A_NONCE, MASK32, ((a >> A_NONCE) + 1) & MASK32)
+def _bump(j: uint256) -> uint256:
+    """
+    @dev The job word with its nonce one higher (mod 2^32).
+    """
+    return j & ~(MASK32 << J_NONCE) | ((((j >> J_NONCE) & MASK32) + 1) & MASK32) << J_NONCE

@@ -4,8 +4,9 @@
 @notice Moves value in and out of the escrow: pulls a payer's ERC-20 or
         native ETH in, and pushes payouts out without ever blocking. A
         payout the recipient cannot receive (a blocklisting or paused
-        token, a reverting contract wallet) is credited to the recipient,
-        who withdraws it later, to any address.
+        token, a reverting contract wallet, a token or hook that needs
+        more than the payout's gas cap) is credited to the recipient, who
+        withdraws it later, to any address.
 @dev The token `empty(address)` stands for native ETH. Pulling refuses
      tokens that deliver less than asked (fee-on-transfer) and tokens that
      return `false`; pushing treats a revert, a `false` return or a
@@ -22,6 +23,18 @@ ETH: constant(address) = empty(address)
 # @dev Gas forwarded with a native ETH payout: enough for a contract
 # wallet's receive hook, too little to grief the caller.
 ETH_PAYOUT_GAS: constant(uint256) = 50_000
+
+
+# @dev Gas forwarded to a token's `transfer` in a payout: enough for any
+# ordinary ERC-20 (and a modest recipient hook), a bound on what a token or
+# a recipient's hook can make a payout cost its caller.
+TOKEN_PAYOUT_GAS: constant(uint256) = 100_000
+
+
+# @dev What the caller must still have beyond a payout's cap, so that the
+# cap is really forwarded (EIP-150 keeps 1/64 back) and the call's own
+# costs (cold account, value transfer, a new account) are covered.
+PAYOUT_GAS_MARGIN: constant(uint256) = 40_000
 
 
 # @dev Credited and not yet withdrawn payouts: token => account => amount.
@@ -106,17 +119,22 @@ def _push(job_id: uint256, token: address, to: address, amount: uint256):
 @internal
 def _try_send(token: address, to: address, amount: uint256) -> bool:
     """
-    @dev Sends without reverting; returns whether the transfer happened.
+    @dev Sends with a bounded amount of gas and without reverting (but for
+         too little gas left to forward the whole cap); returns whether the
+         transfer happened.
     """
     success: bool = False
     response: Bytes[32] = b""
     if token == ETH:
+        assert msg.gas >= ETH_PAYOUT_GAS + ETH_PAYOUT_GAS // 63 + PAYOUT_GAS_MARGIN, "payouts: not enough gas"
         success = raw_call(to, b"", value=amount, gas=ETH_PAYOUT_GAS, revert_on_failure=False)
         return success
+    assert msg.gas >= TOKEN_PAYOUT_GAS + TOKEN_PAYOUT_GAS // 63 + PAYOUT_GAS_MARGIN, "payouts: not enough gas"
     success, response = raw_call(
         token,
         abi_encode(to, amount, method_id=method_id("transfer(address,uint256)")),
         max_outsize=32,
+        gas=TOKEN_PAYOUT_GAS,
         revert_on_failure=False,
     )
     if not success:

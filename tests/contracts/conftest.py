@@ -18,7 +18,7 @@ ETH = "0x" + "00" * 20
 ZERO = ETH
 
 # Milestone states (the low byte of a milestone word in escrow_core).
-OPEN, SUBMITTED, DISPUTED, APPROVED, RELEASED, RECLAIMED, RESOLVED, DEFAULTED = range(8)
+OPEN, SUBMITTED, DISPUTED, APPROVED, RELEASED, RECLAIMED, RESOLVED, DEFAULTED, SETTLED, CANCELLED = range(10)
 
 
 @pytest.fixture(scope="session")
