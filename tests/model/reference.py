@@ -904,6 +904,7 @@ class Model:
         amount = terms.milestones[milestone][0]
         gross = share(amount, 5_000)
         self._close(job, milestone, DEFAULTED)
+        m.ruling_bps = 5_000  # README reading 7: the split the milestone closed with
         job.nonce += 1
         pays = []
         self._freelancer_side(job, gross, pays)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import boa
 
-from . import eip712
+from . import chain, eip712
 from . import reference as R
-from .harness import DAY, WALLETS, Runner, Stats, World, key_of
+from .harness import DAY, WALLETS, Runner, Stats, World, _named, key_of
 from .reference import Call, Terms
 
 
@@ -90,6 +90,12 @@ class Scenario:
 
     def balance(self, label, who_label):
         return self.r.balance(label, self.a(who_label))
+
+    def job_view(self, jid) -> dict:
+        """get_job by the ABI's field names."""
+        w = self.w
+        vals = chain.view(w.names["escrow"], w.eabi.encode_pos("get_job", jid), w.eabi.out_types("get_job"))
+        return _named(w.eabi.out_names("get_job"), vals)
 
     def check_all(self):
         self.r.compare(Call("check", "", {}), R.Outcome(ok=True), full=True)

@@ -215,3 +215,31 @@ def test_v2__reentrant_token_hook_re_enters_every_entry_point(sc, world):
         sc.call("submit", "f1", job_id=j2, terms=tt, milestone=0, deliverable_hash=b"")
         sc.call("approve", "c1", job_id=j2, terms=tt, milestone=0)
     sc.check_all()
+
+
+def test_v2__credited_payout_counts_as_paid(sc):
+    """Spec, State: `paid` is "what reached the freelancer so far, net of fees, credited or sent";
+    rate: `freelancer not paid` only when `paid == 0`; reputation: completed when `paid > 0`.
+
+    Sequence: an ETH job whose freelancer is a contract wallet that cannot take ETH (it burns
+    its 50,000 gas); the freelancer submits, the client approves: the payout is credited. The
+    job has ended. Spec: paid > 0, the client may rate, the job counts as completed for both.
+    """
+    t = sc.terms(client="c1", freelancer="burn", token="eth", amounts=(10_000,))
+    jid = chain_job = sc.create(t)
+    w = sc.w
+    sub = sc.r.encode(R.Call("submit", sc.a("op"), {"job_id": jid, "terms": t, "milestone": 0,
+                                                   "deliverable_hash": b"\x01" * 32}, via=sc.a("burn")))  # fmt: skip
+    assert chain.send(*sub[:2], sub[2]).ok
+    app = sc.r.encode(R.Call("approve", sc.a("c1"), {"job_id": jid, "terms": t, "milestone": 0}))
+    assert chain.send(*app[:2], app[2]).ok
+    assert sc.r.credit(R.ETH, sc.a("burn")) == 10_000 - R.fee(10_000, 100)  # credited, as the spec says
+    view = sc.job_view(chain_job)
+    assert view["ended"]
+    rate = sc.r.encode(R.Call("rate", sc.a("c1"), {"job_id": jid, "terms": t, "score": 5,
+                                                  "comment_hash": b"\x00" * 32}))  # fmt: skip
+    res = chain.send(*rate[:2], rate[2])
+    assert view["paid"], "get_job says the freelancer was not paid"
+    assert res.ok, f"rate reverted: {res.reason!r}"
+    stats = chain.view(w.names["rep"], w.rabi.encode_pos("stats", sc.a("burn")), w.rabi.out_types("stats"))[0]
+    assert stats[1] == 1, "the job does not count as completed for the freelancer"
