@@ -993,7 +993,7 @@ class Generator:
             return self.time_jump()
         if x < 0.27:
             return self.env_action()
-        if x < 0.31:
+        if x < 0.32:
             return self.admin()
         if x < 0.35:
             return self.money()
@@ -1147,6 +1147,12 @@ class Generator:
         if not self.can_act(who):
             who = "s"
         x = rng.randrange(10)
+        if m.paused and rng.random() < 0.5:
+            x = 5
+        elif m.pending_owner != R.ZERO and rng.random() < 0.6:
+            x = 6
+        elif m.pending_changes and rng.random() < 0.6:
+            x = 7
         if x < 3:
             bps = rng.randint(0, 500) if rng.random() < 0.9 else rng.choice((501, 2**256 - 1))
             return self.r.call(self.as_call("set_platform_fee", who, {"new_bps": bps}))
@@ -1158,7 +1164,7 @@ class Generator:
         if x == 5:
             return self.r.call(self.as_call("unpause", who, {}))
         if x == 6:
-            if rng.random() < 0.5:
+            if m.pending_owner == R.ZERO or rng.random() < 0.3:
                 new = self.a(rng.choice(("owner", "s2")))
                 return self.r.call(self.as_call("transfer_ownership", who, {"new_owner": new}))
             pend = self.label_of(m.pending_owner) if m.pending_owner != R.ZERO else "s"
@@ -1167,6 +1173,9 @@ class Generator:
         rep_owner = self.label_of(m.rep_owner)
         subject = self.a(rng.choice(("atk2", "burnv", "std")))
         y = rng.randrange(3)
+        if m.pending_changes and rng.random() < 0.7:
+            subject = rng.choice(list(m.pending_changes))
+            y = rng.choice((1, 1, 2))
         if y == 0:
             allowed = rng.random() < 0.5
             if subject in m.pending_changes or allowed == (subject in m.writers):
@@ -1227,16 +1236,35 @@ class Generator:
             lab = rng.choice(("s", "c1", "f1", "a1", "atk"))
         return lab if self.can_act(lab) else "s"
 
+    ANY_FN = (
+        "fund", "submit", "approve", "release", "reclaim", "dispute", "resolve", "apply_default_ruling", "settle",
+        "cancel_unfunded", "increment_nonce", "rate", "extend_deadline", "add_milestones", "accept_with_deduction",
+    )  # fmt: skip
+
+    def pick(self, job):
+        """A function and a milestone index: mostly what the milestone's state invites, else anything."""
+        rng = self.rng
+        if rng.random() < 0.3 or job.open == 0:
+            fn = rng.choice(("rate", "rate") if job.open == 0 and rng.random() < 0.6 else self.ANY_FN)
+            return fn, self.index(job)
+        live = [i for i, ms in enumerate(job.milestones) if ms.status in R.LIVE]
+        i = rng.choice(live)
+        st = job.milestones[i].status
+        if st == R.SUBMITTED:
+            fn = rng.choice(("approve", "approve", "dispute", "dispute", "release", "accept_with_deduction", "settle"))
+        elif st == R.DISPUTED:
+            fn = rng.choice(("resolve", "resolve", "apply_default_ruling", "accept_with_deduction", "settle"))
+        elif i < job.funded:
+            fn = rng.choice(("submit", "submit", "submit", "reclaim", "extend_deadline", "increment_nonce", "settle"))
+        else:
+            fn = rng.choice(("fund", "fund", "cancel_unfunded", "add_milestones", "extend_deadline"))
+        return fn, (i if rng.random() < 0.9 else self.index(job))
+
     def job_call(self, job, dry: bool = False):
         rng, m = self.rng, self.m
         t = self.job_terms(job)
         jid = self.job_id(job)
-        fn = rng.choice((
-            "fund", "submit", "submit", "approve", "release", "reclaim", "dispute", "resolve",
-            "apply_default_ruling", "settle", "cancel_unfunded", "increment_nonce", "rate", "extend_deadline",
-            "add_milestones", "accept_with_deduction", "submit", "approve", "dispute",
-        ))  # fmt: skip
-        idx = self.index(job)
+        fn, idx = self.pick(job)
         args = {"job_id": jid, "terms": t}
         value = 0
         if fn == "fund":

@@ -23,7 +23,6 @@ step is fully predicted.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 from . import eip712
@@ -395,19 +394,6 @@ class Model:
     def credit(self, token: str, who: str) -> int:
         return self.credits.get((token, who), 0)
 
-    def snapshot(self):
-        saved_hooks, self.hooks = self.hooks, None
-        try:
-            return copy.deepcopy(self.__dict__)
-        finally:
-            self.hooks = saved_hooks
-
-    def restore(self, snap):
-        hooks = self.hooks
-        self.__dict__.clear()
-        self.__dict__.update(snap)
-        self.hooks = hooks
-
     def held(self, token: str) -> int:
         """What the model says the escrow must hold of `token`."""
         total = sum(j.owed() for j in self.jobs.values() if j.terms.token == token)
@@ -510,19 +496,21 @@ class Model:
         return ok
 
     def _nested(self, call: Call, observed_ok: bool | None):
-        """A call re-entering the escrow from a hook. observed_ok None: as the model predicts."""
-        snap = self.snapshot()
+        """A call re-entering the escrow from a hook. observed_ok None: as the model predicts.
+
+        A re-entered call the chain undid (it reverted, out of gas, a lock) is not run: the model
+        has nothing to undo. One that went through runs on this model in place (every entry
+        point checks before it changes anything, so a model revert changed nothing) and must be
+        one the model says succeeds."""
+        if observed_ok is False:
+            return None
         self.depth += 1
         try:
             out = self.execute(call)
         finally:
             self.depth -= 1
-        if observed_ok is None:
-            observed_ok = out.ok
         if observed_ok and not out.ok:
             self.mismatches.append(f"re-entered {call!r} succeeded on chain; model says {out!r}")
-        if not observed_ok:
-            self.restore(snap)
         return out
 
     def _eth_hooked(self, wallet: str, amount: int, acct: Account) -> bool:
