@@ -478,6 +478,9 @@ class Runner:
             self.m.hooks = R.DefaultHooks()
         out = self.m.execute(call)
         self.m.hooks = R.DefaultHooks()
+        for fn, kept in self.m.nested_log:
+            self.stats.hooks[f"re-entered {fn}: {'kept' if kept else 'undone'}"] += 1
+        self.m.nested_log.clear()
         name = ("rep." if call.target == "reputation" else "") + call.fn
         if self.m.mismatches:
             msgs, self.m.mismatches = self.m.mismatches, []
@@ -845,7 +848,7 @@ class Generator:
         acct = m.accounts.get(signer)
         mode = "good"
         if hostile and rng.random() < 0.12:
-            mode = rng.choice(("wrong", "high_s", "bad_v", "short", "long", "empty", "random", "replay"))
+            mode = rng.choice(("wrong", "high_s", "bad_v", "short", "long", "empty", "random", "replay", "huge"))
         keys = self.signer_keys(signer)
         if mode == "wrong" or not keys:
             keys = [key_of(rng.choice(("c1", "f1", "a1", "s")))]
@@ -868,6 +871,8 @@ class Generator:
             sig = b""
         elif mode == "random":
             sig = rng.randbytes(65)
+        elif mode == "huge":
+            sig = sig + bytes(rng.choice((1_024 - len(sig), 1_025 - len(sig))))  # the ABI bound is 1,024
         elif mode == "replay" and self.sigs:
             sig = rng.choice(self.sigs)
         self.sigs.append(sig)
@@ -1051,7 +1056,7 @@ class Generator:
         rng, m = self.rng, self.m
         owner = self.a(sender)
         tok = m.tokens.get(t.token)
-        pv = rng.choice((0, 10**6, R.UINT256_MAX, sum(a for a, _ in t.milestones)))
+        pv = rng.choice((0, 10**6, R.UINT256_MAX, min(R.UINT256_MAX, sum(a for a, _ in t.milestones))))
         deadline = m.now + rng.choice((-1, 0, DAY))
         nonce = tok.nonces.get(owner, 0) if tok else 0
         if tok and rng.random() < 0.1:
@@ -1450,6 +1455,10 @@ def run_sequence(world: World, seed: int, steps: int, stats: Stats | None = None
             gen.drain(rng.choice(("client", "freelancer")))
         except (Mismatch, R.ModelMismatch) as e:
             return Failure(seed, str(e), list(runner.log))
+        except Exception as e:  # noqa: BLE001 - a harness error is a failing sequence too, with its seed
+            import traceback
+
+            return Failure(seed, f"harness error {e!r}\n{traceback.format_exc(limit=4)}", list(runner.log))
     stats.sequences += 1
     return None
 

@@ -373,6 +373,7 @@ class Model:
         self.depth = 0
         self.hooks = DefaultHooks()
         self.mismatches: list[str] = []
+        self.nested_log: list = []  # (fn, kept by the chain) for every re-entered call
 
     # ------------------------------------------------------------ environment helpers
 
@@ -502,6 +503,7 @@ class Model:
         has nothing to undo. One that went through runs on this model in place (every entry
         point checks before it changes anything, so a model revert changed nothing) and must be
         one the model says succeeds."""
+        self.nested_log.append((call.fn, observed_ok))
         if observed_ok is False:
             return None
         self.depth += 1

@@ -176,6 +176,9 @@ def test_v2__no_gas_limit_turns_a_payout_into_a_credit(sc):
             if res.ok:
                 if sc.r.credit(sc.a("std"), sc.a("f1")) != 0 or sc.balance("std", "f1") == 0:
                     bad.append((gas, "payout credited"))
+                stats = chain.view(sc.a("rep"), sc.w.rabi.encode_pos("stats", sc.a("f1")), sc.w.rabi.out_types("stats"))
+                if stats[0][1] != 1:
+                    bad.append((gas, "job ended without its reputation record"))
     assert not bad, bad
 
 
