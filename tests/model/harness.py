@@ -478,8 +478,9 @@ class Runner:
             self.m.hooks = R.DefaultHooks()
         out = self.m.execute(call)
         self.m.hooks = R.DefaultHooks()
-        for fn, kept in self.m.nested_log:
-            self.stats.hooks[f"re-entered {fn}: {'kept' if kept else 'undone'}"] += 1
+        for fn, kept, would in self.m.nested_log:
+            what = "kept" if kept else ("undone, model: would succeed" if would is True else f"undone, model: {would}")
+            self.stats.hooks[f"re-entered {fn}: {what}"] += 1
         self.m.nested_log.clear()
         name = ("rep." if call.target == "reputation" else "") + call.fn
         if self.m.mismatches:
@@ -520,6 +521,9 @@ class Runner:
         if not out.payouts:
             return
         bound = PAYOUT_BASE_GAS + CAP["reputation"]
+        job = self.m.jobs.get(call.args.get("job_id")) if call.target == "escrow" else None
+        if job is not None:
+            bound += 25_000 * len(job.terms.milestones)  # words a settle or cancel writes
         for token, _, _, _ in out.payouts:
             bound += CAP["eth"] if token == R.ETH else CAP["token"]
         self.stats.max_payout_gas[call.fn] = max(self.stats.max_payout_gas[call.fn], res.gas_used)
@@ -719,17 +723,19 @@ class Runner:
             w.c["paus"].set_paused(kw["on"], sender=owner)
             m.tokens[n["paus"]].paused = kw["on"]
         elif action == "arm":
-            # the reentrant token calls back on its next transfer out of the escrow
+            # the reentrant token calls back on its next transfer out of `sender` (the escrow:
+            # a payout; a client: the pull of a create, fund or add_milestones)
             call: Call | None = kw["call"]
             tok = m.tokens[n["reent"]]
+            hook_sender = kw.get("sender", n["escrow"])
             if call is None:
                 w.c["reent"].arm(n["escrow"], R.ZERO, b"", sender=owner)
                 tok.hook_sender, tok.hook_target, tok.hook_call = n["escrow"], None, None
                 return
             target = kw["target"]
             data = b"\x00" if target == n["burn"] else self.encode(call)[1]
-            w.c["reent"].arm(n["escrow"], target, data, sender=owner)
-            tok.hook_sender, tok.hook_target = n["escrow"], target
+            w.c["reent"].arm(hook_sender, target, data, sender=owner)
+            tok.hook_sender, tok.hook_target = hook_sender, target
             tok.hook_call = None if target == n["burn"] else call
         elif action == "atk_mode":
             call = kw.get("call")
@@ -1152,10 +1158,15 @@ class Generator:
             self.r.env("arm", call=None)
         elif x < 0.3:
             self.r.env("arm", call=Call("noop", "", {}), target=n["burn"])
-        elif x < 0.7:
+        elif x < 0.5:
             call = self.nested_call()
             call.sender, call.via = n["reent"], n["atk"]
             self.r.env("arm", call=call, target=n["atk"])
+        elif x < 0.75:
+            # re-entry from the pull of a client's next deposit: all the gas it wants
+            call = self.nested_call()
+            call.sender, call.via = n["reent"], n["atk"]
+            self.r.env("arm", call=call, target=n["atk"], sender=n[rng.choice(("atk", "c1", "msig"))])
         else:
             call = self.nested_call()
             call.sender, call.via = n["reent"], None

@@ -23,6 +23,7 @@ step is fully predicted.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from . import eip712
@@ -296,8 +297,6 @@ class Token:
             raise Revert("pausable token: paused")
         if k == "zero" and amount == 0:
             raise Revert("zero: zero amount")
-        if k == "reentrant" and self.hook_sender == owner and self.hook_target is not None:
-            raise NotImplementedError("the campaign arms the reentrant token for payouts only")
         self._spend(owner, spender, amount)
         if k == "fot":
             burned = amount // 100
@@ -444,6 +443,14 @@ class Model:
         if amount == 0:
             return
         tok = self.tokens[token]
+        if tok.kind == "reentrant" and tok.hook_sender == client and tok.hook_target is not None:
+            # the hook runs first, with all the gas (a pull is not capped), then the transfer
+            ran, nested_ok = self.hooks.token_hook(tok.address, self.depth)
+            call = tok.hook_call
+            tok.hook_target = None
+            if call is not None:
+                self._nested(call, nested_ok if ran else False)
+            tok = self.tokens[token]
         saved = (dict(tok.balances), dict(tok.allowances))
         before = tok.bal(self.escrow)
         try:
@@ -503,9 +510,18 @@ class Model:
         has nothing to undo. One that went through runs on this model in place (every entry
         point checks before it changes anything, so a model revert changed nothing) and must be
         one the model says succeeds."""
-        self.nested_log.append((call.fn, observed_ok))
         if observed_ok is False:
+            # what the call would have done without the lock or gas cap that stopped it (a copy)
+            hooks, self.hooks = self.hooks, DefaultHooks()
+            try:
+                ghost = copy.deepcopy(self)
+            finally:
+                self.hooks = hooks
+            ghost.depth += 1
+            would = ghost.execute(call)
+            self.nested_log.append((call.fn, False, would.ok if would.ok else would.reason))
             return None
+        self.nested_log.append((call.fn, observed_ok, None))
         self.depth += 1
         try:
             out = self.execute(call)
@@ -549,6 +565,13 @@ class Model:
         fn = getattr(self, ("rep_" if call.target == "reputation" else "do_") + call.fn)
         if not _abi_ok(call):
             return Outcome(ok=False, reason=NO_REASON)
+        snap = None
+        if self.depth == 0 and call.fn in PULLERS and call.target == "escrow":
+            # effects come before the pull: a pull that reverts undoes them (and whatever a
+            # hook re-entered meanwhile); at the top level nothing outside holds our objects
+            hooks, self.hooks = self.hooks, None
+            snap = copy.deepcopy(self.__dict__)
+            self.hooks = hooks
         eth_before = None
         if call.value:
             if self.ethbal(call.sender) < call.value:
@@ -560,7 +583,12 @@ class Model:
         try:
             out.ret = fn(call.via or call.sender, call.value, out, **call.args)
         except Revert as e:
-            if eth_before is not None:
+            if snap is not None:
+                hooks = self.hooks
+                self.__dict__.clear()
+                self.__dict__.update(snap)
+                self.hooks = hooks
+            elif eth_before is not None:
                 self.eth = eth_before
             return Outcome(ok=False, reason=e.reason, alternatives=getattr(e, "alternatives", ()))
         return out
@@ -704,7 +732,6 @@ class Model:
     def _create(self, sender, value, out, terms: Terms, consent: bytes, fund_count: int):
         self._check_terms(sender, terms, consent, fund_count)
         amount = sum(a for a, _ in terms.milestones[:fund_count])
-        self._pull(terms.token, sender, amount, value)
         self.job_count += 1
         jid = self.job_count
         job = Job(
@@ -718,6 +745,7 @@ class Model:
         self.jobs[jid] = job
         self.job_of[terms.hash] = jid
         out.events.append(("JobCreated", jid))
+        self._pull(terms.token, sender, amount, value)  # every effect before any token moves
         return jid
 
     def do_create_job(self, sender, value, out, terms, consent, fund_count):
@@ -762,10 +790,10 @@ class Model:
         if count == 0 or job.funded + count > len(terms.milestones):
             raise Revert("escrow: bad fund count")
         amount = sum(a for a, _ in terms.milestones[job.funded : job.funded + count])
-        self._pull(terms.token, sender, amount, value)
         job.funded += count
         job.nonce += 1
         out.events.append(("JobFunded", job_id))
+        self._pull(terms.token, sender, amount, value)
 
     def do_submit(self, sender, value, out, job_id, terms, milestone, deliverable_hash):
         job = self._job(job_id, terms)
@@ -1035,13 +1063,13 @@ class Model:
             raise Revert("escrow: bad signature")
         schedule = terms.milestones + new
         amount = sum(a for a, _ in schedule[job.funded : job.funded + fund_count])
-        self._pull(terms.token, sender, amount, value)
         self._rebind(job, terms.replace(milestones=schedule))
         job.milestones.extend(Milestone() for _ in new)
         job.open += len(new)
         job.funded += fund_count
         job.nonce += 1
         out.events.append(("MilestonesAdded", job_id))
+        self._pull(terms.token, sender, amount, value)
 
     def do_accept_with_deduction(self, sender, value, out, job_id, terms, milestone, freelancer_bps, expiry, signature):
         job = self._job(job_id, terms)
@@ -1169,6 +1197,7 @@ class Model:
 
 
 PAYABLE = {"create_job", "create_job_with_permit", "fund", "add_milestones"}
+PULLERS = PAYABLE
 
 
 def _abi_ok(call: Call) -> bool:

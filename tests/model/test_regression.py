@@ -218,6 +218,10 @@ def test_v2__reentrant_token_hook_re_enters_every_entry_point(sc, world):
         sc.call("submit", "f1", job_id=j2, terms=tt, milestone=0, deliverable_hash=b"")
         sc.call("approve", "c1", job_id=j2, terms=tt, milestone=0)
     sc.check_all()
+    reentered = {k for k, v in sc.r.stats.hooks.items() if k.startswith("re-entered")}
+    fns = {k.split()[1].rstrip(":") for k in reentered}
+    print(dict(sc.r.stats.hooks))
+    assert fns == {c.fn for c in calls}, f"not re-entered: {({c.fn for c in calls}) - fns}"
 
 
 def test_v2__credited_payout_counts_as_paid(sc):
@@ -246,3 +250,47 @@ def test_v2__credited_payout_counts_as_paid(sc):
     assert res.ok, f"rate reverted: {res.reason!r}"
     stats = chain.view(w.names["rep"], w.rabi.encode_pos("stats", sc.a("burn")), w.rabi.out_types("stats"))[0]
     assert stats[1] == 1, "the job does not count as completed for the freelancer"
+
+
+def test_v2__reentrant_pull_hook_re_enters_every_entry_point_with_all_the_gas(sc):
+    """A pull is not gas-capped: the reentrant token's hook, armed for the client's next deposit,
+    calls back through the client's own wallet (a party) into each entry point while the escrow
+    pulls. Whatever the contract decides (refuse or run the re-entered call), the model checks
+    the outcome and every balance after it."""
+    t = sc.terms(client="atk", freelancer="f1", token="reent", amounts=(1_000,) * 12, durations=[30 * DAY] * 12)
+    job = sc.create(t, fund=2)
+    sc.call("submit", "f1", job_id=job, terms=t, milestone=0, deliverable_hash=b"\x01" * 32)
+    extra = {
+        "approve": {"milestone": 0}, "release": {"milestone": 0}, "reclaim": {"milestone": 1},
+        "dispute": {"milestone": 0}, "apply_default_ruling": {"milestone": 0},
+        "submit": {"milestone": 1, "deliverable_hash": b"\x00" * 32}, "increment_nonce": {},
+        "cancel_unfunded": {}, "rate": {"score": 5, "comment_hash": b"\x00" * 32}, "fund": {"count": 1},
+        "resolve": {"milestone": 0, "freelancer_bps": 1},
+        "settle": {"freelancer_bps": 1, "expiry": 2**64, "client_signature": b"", "freelancer_signature": b""},
+        "extend_deadline": {"milestone": 1, "new_duration": 40 * DAY, "expiry": 2**64, "signature": b""},
+        "add_milestones": {"milestones": ((1, DAY),), "fund_count": 0, "expiry": 2**64, "signature": b""},
+        "accept_with_deduction": {"milestone": 0, "freelancer_bps": 1, "expiry": 2**64, "signature": b""},
+    }  # fmt: skip
+    calls = []
+    for fn, a in extra.items():
+        calls.append(R.Call(fn, "", {"job_id": job, **a}))
+    calls += [
+        R.Call("withdraw", "", {"token": sc.a("reent"), "to": sc.a("sink")}),
+        R.Call("collect_fees", "", {"token": sc.a("reent")}),
+        R.Call("create_job", "", {"terms": sc.terms(client="atk"), "consent": b"", "fund_count": 0}),
+    ]
+    for c in calls:
+        if "job_id" in c.args:
+            c.args["terms"] = sc.m.jobs[job].terms
+            c.args = {"job_id": c.args.pop("job_id"), "terms": c.args.pop("terms"), **c.args}
+        c.sender, c.via = sc.a("reent"), sc.a("atk")
+        sc.r.env("arm", call=c, target=sc.a("atk"), sender=sc.a("atk"))
+        jt = sc.m.jobs[job]
+        if jt.open and jt.funded < len(jt.terms.milestones):
+            sc.call("fund", "atk", job_id=job, terms=jt.terms, count=1)
+        else:
+            sc.create(sc.terms(client="atk", token="reent", amounts=(10,)))
+    sc.check_all()
+    print(dict(sc.r.stats.hooks))
+    fns = {k.split()[1].rstrip(":") for k in sc.r.stats.hooks if k.startswith("re-entered")}
+    assert fns == {c.fn for c in calls}
