@@ -1015,6 +1015,12 @@ class Model:
 
     # ------------------------------------------------------------ amendments
 
+    def _check_unbound(self, new_terms: Terms):
+        """The spec: a terms hash names one job for ever, and a retired one is refused for ever.
+        An amendment onto terms already bound (live or retired) is refused (reason not given)."""
+        if self.job_of.get(new_terms.hash, 0) != 0:
+            raise Revert(ANY)
+
     def _rebind(self, job: Job, new_terms: Terms):
         self.job_of[job.terms.hash] = RETIRED
         self.job_of[new_terms.hash] = job.id
@@ -1038,7 +1044,9 @@ class Model:
             raise Revert("escrow: bad signature")
         ms = list(terms.milestones)
         ms[milestone] = (ms[milestone][0], new_duration)
-        self._rebind(job, terms.replace(milestones=tuple(ms)))
+        new_terms = terms.replace(milestones=tuple(ms))
+        self._check_unbound(new_terms)
+        self._rebind(job, new_terms)
         job.nonce += 1
         out.events.append(("DeadlineExtended", job_id, milestone))
 
@@ -1063,7 +1071,9 @@ class Model:
             raise Revert("escrow: bad signature")
         schedule = terms.milestones + new
         amount = sum(a for a, _ in schedule[job.funded : job.funded + fund_count])
-        self._rebind(job, terms.replace(milestones=schedule))
+        new_terms = terms.replace(milestones=schedule)
+        self._check_unbound(new_terms)
+        self._rebind(job, new_terms)
         job.milestones.extend(Milestone() for _ in new)
         job.open += len(new)
         job.funded += fund_count
