@@ -486,3 +486,14 @@ def test_abi_refusals_have_no_reason(m):
     assert call(m, "create_job", CLIENT, terms=t, consent=b"", fund_count=0).reason == R.NO_REASON
     assert call(m, "create_job", CLIENT, terms=terms(), consent=b"\x00" * 1_025, fund_count=0).reason == R.NO_REASON
     assert call(m, "withdraw", CLIENT, value=1, token=TOKEN, to=CLIENT).reason == R.NO_REASON
+
+
+def test_amendment_onto_terms_already_bound_is_refused(m):
+    jid, t = create(m, terms(milestones=((1_000, 10 * DAY),)), fund=1)
+    other = t.replace(milestones=((1_000, 20 * DAY),))
+    create(m, other, fund=1)
+    d = eip712.digest(m.domain, eip712.extend_hash(jid, 0, 20 * DAY, 0, T0))
+    args = {"job_id": jid, "terms": t, "milestone": 0, "new_duration": 20 * DAY, "expiry": T0}
+    out = call(m, "extend_deadline", CLIENT, **args, signature=eip712.sign(FREEL_K, d))
+    assert not out.ok and out.reason == R.ANY
+    assert m.job_of[other.hash] == 2 and m.job_of[t.hash] == jid
