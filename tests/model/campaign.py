@@ -1,0 +1,160 @@
+"""Random-sequence campaigns: the contract and the reference model side by side.
+
+    python -m tests.model.campaign --sequences 100000 --workers 2
+
+Seeds are `--seed + i` for i in range(sequences), so a failure is reproduced with
+`--seed N --sequences 1`. A failing sequence is printed with its seed and a minimized call list.
+The run fails if any entry point never succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+STEPS = int(os.environ.get("JIEDAN_MODEL_STEPS", "24"))
+CHUNK = 10
+
+_world = None
+
+
+def _init_worker():
+    global _world
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    from . import harness
+
+    _world = harness.World()
+
+
+def _run_chunk(task):
+    from . import harness
+
+    seeds, steps, minimize = task
+    stats = harness.Stats()
+    failures = []
+    for seed in seeds:
+        f = harness.run_sequence(_world, seed, steps, stats)
+        if f is not None:
+            log = harness.minimize(_world, f.log) if minimize else f.log
+            failures.append((seed, f.message, harness.describe(_world, log), len(f.log), len(log)))
+    return stats, failures
+
+
+@dataclass
+class Result:
+    stats: object
+    failures: list = field(default_factory=list)
+    seconds: float = 0.0
+    unreached: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.failures and not self.unreached
+
+
+def run(sequences: int, workers: int = 2, steps: int = STEPS, seed: int = 0, progress=None, minimize=True,
+        stop_on_failure: bool = False) -> Result:  # fmt: skip
+    from . import harness
+
+    seeds = list(range(seed, seed + sequences))
+    tasks = [(seeds[i : i + CHUNK], steps, minimize) for i in range(0, len(seeds), CHUNK)]
+    total = harness.Stats()
+    failures = []
+    start = time.monotonic()
+    if workers <= 1:
+        _init_worker()
+        results = map(_run_chunk, tasks)
+        pool = None
+    else:
+        ctx = mp.get_context("fork")
+        pool = ctx.Pool(workers, initializer=_init_worker)
+        results = pool.imap_unordered(_run_chunk, tasks)
+    try:
+        for stats, fails in results:
+            total.merge(stats)
+            failures.extend(fails)
+            if progress is not None:
+                progress(total, failures, time.monotonic() - start)
+            if failures and stop_on_failure:
+                break
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+    unreached = [e for e in harness.ENTRY_POINTS if total.ok[e] == 0]
+    return Result(total, failures, time.monotonic() - start, unreached)
+
+
+def report(res: Result, console) -> None:
+    from rich.table import Table
+
+    st = res.stats
+    console.print(
+        f"[bold]{st.sequences} sequences, {st.calls} calls in {res.seconds:.1f} s[/] "
+        f"({st.sequences / max(res.seconds, 1e-9):.1f} sequences/s, {st.calls / max(res.seconds, 1e-9):.0f} calls/s)"
+    )
+    t = Table(title="successes per function")
+    t.add_column("function")
+    t.add_column("ok", justify="right")
+    t.add_column("max gas (payout calls)", justify="right")
+    for name in sorted(set(st.ok) | set(res.unreached)):
+        t.add_row(name, str(st.ok[name]), str(st.max_payout_gas.get(name.split(".")[-1], "")))
+    console.print(t)
+    t = Table(title="reverts per reason")
+    t.add_column("reason")
+    t.add_column("count", justify="right")
+    for reason, n in st.reverts.most_common():
+        t.add_row(reason or "(no reason)", str(n))
+    console.print(t)
+    if st.hooks:
+        console.print(f"hooks: {dict(st.hooks)}")
+    for seed, msg, calls, n_full, n_min in res.failures:
+        console.print(f"[red]FAILED seed {seed}[/]: {msg}")
+        console.print(f"minimized call list ({n_min} of {n_full} steps):\n{calls}")
+    if res.unreached:
+        console.print(f"[red]never succeeded:[/] {', '.join(res.unreached)}")
+
+
+def main(argv=None) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sequences", type=int, default=1_000)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--steps", type=int, default=STEPS, help="random calls per sequence before the drain")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-minimize", action="store_true")
+    p.add_argument("--stop-on-failure", action="store_true")
+    a = p.parse_args(argv)
+    console = Console()
+    with Progress(
+        TextColumn("[bold]campaign"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} seq"),
+        TextColumn("{task.fields[rate]}"),
+        TextColumn("{task.fields[calls]}"),
+        TextColumn("[red]{task.fields[failed]}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as prog:
+        task = prog.add_task("run", total=a.sequences, rate="", calls="", failed="")
+
+        def progress(st, failures, elapsed):
+            prog.update(task, completed=st.sequences + len(failures), rate=f"{st.sequences / elapsed:.1f} seq/s",
+                        calls=f"{st.calls} calls", failed=f"{len(failures)} failed" if failures else "")  # fmt: skip
+
+        res = run(a.sequences, a.workers, a.steps, a.seed, progress, minimize=not a.no_minimize,
+                  stop_on_failure=a.stop_on_failure)  # fmt: skip
+    report(res, console)
+    return 0 if res.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
