@@ -552,14 +552,6 @@ def test_amendments__called_on_the_agreements_contract_itself__no_such_job(agree
 EXTRA = Milestone(50 * UNIT, 30 * DAY)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract bug: _replace_terms binds the amended terms' hash without checking that no job holds it "
-    "(job_of[new] == 0). When a job's amended terms equal another job's current terms (same parties, e.g. job B "
-    "offered as job A plus the milestone A later adds), job_of[B's hash] becomes A: B's terms are refused "
-    "('escrow: wrong terms') by every function, so B can never end and its funds are locked for ever. The rules: a "
-    "terms hash names one job for ever; every job ends whatever one party does.",
-)
 @pytest.mark.parametrize("amendment", ["add_milestones", "extend_deadline"])
 def test_amendment__new_terms_equal_to_another_jobs_terms__never_take_over_that_job(
     escrow, client, stranger, make_terms, create, agree, amendment
@@ -581,11 +573,6 @@ def test_amendment__new_terms_equal_to_another_jobs_terms__never_take_over_that_
     escrow.reclaim(b.id, b.abi, 0, sender=stranger)  # job B still runs: its client gets its money back
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract bug: the same missing check lets an amendment bind a RETIRED hash again (another job's "
-    "amended-away terms): the rules say retired terms are refused for ever.",
-)
 def test_amendment__new_terms_equal_to_retired_terms__stay_retired(escrow, client, make_terms, create, agree):
     a = create(make_terms((100 * UNIT,)))
     b = create(a.terms.with_added((EXTRA,)))

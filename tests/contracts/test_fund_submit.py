@@ -72,11 +72,6 @@ def test_fund__bad_count__reverts(escrow, client, open_job, count):
         escrow.fund(job.id, job.abi, count, sender=client)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract bug: fund computes `funded + count` before comparing, so a count that overflows uint256 "
-    "reverts with an empty reason (Vyper's overflow check) instead of the rule's 'escrow: bad fund count'",
-)
 @pytest.mark.parametrize("count", [2**256 - 1])
 def test_fund__overflowing_count__reverts_with_bad_fund_count(escrow, client, open_job, count):
     job = open_job((UNIT, UNIT), fund=1)

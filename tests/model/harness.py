@@ -29,9 +29,10 @@ from eth_utils import keccak
 
 from . import chain, eip712
 from . import reference as R
+from .contracts_dir import contracts_dir
 from .reference import Account, Call, Model, Outcome, Terms, Token
 
-CONTRACTS = chain.ROOT / "contracts"
+CONTRACTS = contracts_dir()
 ESCROW_PATH = CONTRACTS / "Escrow.vy"
 AGREEMENTS_PATH = CONTRACTS / "EscrowAgreements.vy"
 REPUTATION_PATH = CONTRACTS / "Reputation.vy"

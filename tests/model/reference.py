@@ -1016,10 +1016,9 @@ class Model:
     # ------------------------------------------------------------ amendments
 
     def _check_unbound(self, new_terms: Terms):
-        """The spec: a terms hash names one job for ever, and a retired one is refused for ever.
-        An amendment onto terms already bound (live or retired) is refused (reason not given)."""
+        """The spec: an amendment onto terms already bound (another job's, or retired) is refused."""
         if self.job_of.get(new_terms.hash, 0) != 0:
-            raise Revert(ANY)
+            raise Revert("escrow: terms in use")
 
     def _rebind(self, job: Job, new_terms: Terms):
         self.job_of[job.terms.hash] = RETIRED

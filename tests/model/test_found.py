@@ -1,10 +1,9 @@
 """Minimal cases where the contract and docs/escrow-v2.md disagree, found by the campaigns.
 
 Each test states the spec's rule, the call sequence, what the spec expects and what the
-contract did when it was found. They assert the SPEC's behaviour, so they fail until the
-contract is fixed (or the spec is changed); `xfail(strict=True)` marks the open ones, so the
-suite stays green while the finding is open and turns red when it is fixed without updating
-this file.
+contract did when it was found. They assert the SPEC's behaviour. An open finding is marked
+`xfail(strict=True)`; a fixed one stays here, unmarked, as its regression test. F1, F1b and F2
+(an amendment onto bound terms) are fixed: the contract refuses them with `escrow: terms in use`.
 """
 
 from __future__ import annotations
@@ -44,7 +43,6 @@ def _raw(sc, fn, who, args):
     return chain.send(to, data, sender)
 
 
-@pytest.mark.xfail(strict=True, reason="F1 open: an amendment rebinds another job's terms hash")
 def test_found_F1__amendment_onto_another_jobs_terms_orphans_that_job(sc):
     """Spec, Consent: "the terms hash names one job for ever (`escrow: job exists`)"; PRODUCT.md,
     Liveness: every unit of funds reaches a party in bounded time.
@@ -65,7 +63,6 @@ def test_found_F1__amendment_onto_another_jobs_terms_orphans_that_job(sc):
     assert not res.ok and bound == b and stuck.ok, (res, bound, stuck)
 
 
-@pytest.mark.xfail(strict=True, reason="F1 open: add_milestones rebinds another job's terms hash")
 def test_found_F1b__added_milestones_onto_another_jobs_terms_orphan_that_job(sc):
     """As F1 through add_milestones: job 2's terms B are job 1's terms A plus one milestone; the
     client adds that milestone to job 1 (f1 signs). Spec: refused. Contract: job 2 orphaned."""
@@ -82,7 +79,6 @@ def test_found_F1b__added_milestones_onto_another_jobs_terms_orphan_that_job(sc)
     assert not res.ok and bound == b, (res, bound)
 
 
-@pytest.mark.xfail(strict=True, reason="F2 open: an amendment binds a retired terms hash again")
 def test_found_F2__amendment_onto_retired_terms_binds_them_again(sc):
     """Spec, Terms: after an amendment "the old hash then maps to RETIRED = 2^256 − 1 and is
     refused for ever".
