@@ -18,8 +18,10 @@ JIEDAN_CONTRACTS_DIR=<temp>/contracts, JIEDAN_MUTATION=1 (a suite can run a
 shorter campaign then), JIEDAN_MUTATION_SCRATCH (a directory of the worker's
 that lasts for the run, e.g. for compile caches) and JIEDAN_MUTANT (what the
 mutant is; unset for the baseline); `{python}` in it stands for this interpreter. Before
-the mutants it runs once on the unmutated copy, which must pass, and its
-duration sets the default timeout.
+the mutants it runs once on the unmutated copy, which must pass (its duration
+sets the default timeout), and once on a copy where the first file does not
+compile, which must fail: a command that does not load the contracts from
+JIEDAN_CONTRACTS_DIR would let every mutant survive.
 
 Mutant kinds (--only): comparison, off-by-one, assert, recipient, swap-args,
 nonce, arithmetic, boolean, constant. A source line with the comment
@@ -60,7 +62,9 @@ DEFAULT_FILES = (
     "contracts/modules/settings.vy",
     "contracts/modules/reputation_ledger.vy",
 )
-DEFAULT_TARGETS = ("contracts/Escrow.vy", "contracts/Reputation.vy")
+# Deployable contracts compiled per mutant; None: every contracts/*.vy (v1: Escrow.vy and
+# Reputation.vy; v2 adds EscrowAgreements.vy, which initialises the same modules).
+DEFAULT_TARGETS = None
 DEFAULT_KILL = "{python} -m pytest -p no:ape_test tests/model -x -q"
 # Internal calls that move value: their address arguments get swapped recipients.
 DEFAULT_PAYOUT_CALLS = r"push|pull|pay|send|transfer|refund|credit|withdraw"
@@ -568,7 +572,7 @@ class Project:
 def generate(
     root: Path = ROOT,
     files: Iterable[str] = DEFAULT_FILES,
-    targets: Iterable[str] = DEFAULT_TARGETS,
+    targets: Iterable[str] | None = DEFAULT_TARGETS,
     contracts_dir: str = "contracts",
     payout_calls: str = DEFAULT_PAYOUT_CALLS,
     constants: str = DEFAULT_CONSTANTS,
@@ -576,6 +580,8 @@ def generate(
     """Every mutant of `files`, in file order then source order, numbered from 1."""
     root = Path(root).resolve()
     cdir = (root / contracts_dir).resolve()
+    if targets is None:
+        targets = [p.relative_to(root).as_posix() for p in sorted(cdir.glob("*.vy"))]
     project = Project(root, cdir, list(targets), [str(f) for f in files])
     modules: dict[Path, object] = {}
     for target in project.targets:
@@ -950,6 +956,25 @@ def baseline(project: Project, command: str, timeout: float) -> RunResult:
         shutil.rmtree(parent, ignore_errors=True)
 
 
+CANARY = "\n\nthis line is not vyper: tools/mutate.py checks the kill command tests this copy\n"
+
+
+def canary(project: Project, command: str, timeout: float) -> RunResult:
+    """The kill command on a copy whose first mutated file does not compile: it must fail.
+
+    If it passes, the command does not test the contracts in $JIEDAN_CONTRACTS_DIR (it
+    loads the working tree's, say) and every mutant would survive.
+    """
+    parent = Path(tempfile.mkdtemp(prefix="jiedan-mutate-canary-"))
+    try:
+        box = _Sandbox(project, parent)
+        rel = project.files[0]
+        box.path_of(rel).write_text(project.sources[rel] + CANARY)
+        return run_command(command, project.root, box, timeout)
+    finally:
+        shutil.rmtree(parent, ignore_errors=True)
+
+
 # --- selection and reporting -------------------------------------------------------------
 
 
@@ -1140,9 +1165,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--targets",
         nargs="+",
-        default=list(DEFAULT_TARGETS),
+        default=DEFAULT_TARGETS,
         metavar="FILE",
-        help="deployable contracts that import the files; compiled per mutant (default: %(default)s)",
+        help="deployable contracts that import the files; compiled per mutant (default: every contracts/*.vy)",
     )
     p.add_argument(
         "--root", type=Path, default=ROOT, help="repository root, where the kill command runs and paths start"
@@ -1155,7 +1180,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--timeout", type=float, metavar="S", help="seconds per kill command (default: 4 x the baseline, >= 20)"
     )
-    p.add_argument("--no-baseline", action="store_true", help="skip the kill command's run on the unmutated contracts")
+    p.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the checks that the kill command passes on the unmutated copy and fails on a broken one",
+    )
     p.add_argument(
         "--only", action="append", default=[], metavar="KIND", help="only these kinds (repeat, or KIND,KIND)"
     )
@@ -1259,6 +1288,14 @@ def main(argv: list[str] | None = None) -> int:
         meta["baseline_seconds"] = round(base.duration, 2)
         if timeout is None:
             timeout = max(20.0, 4 * base.duration)
+        check = canary(project, args.kill, timeout)
+        if not check.failed:
+            err.print(
+                f"[red]the kill command passes with a {project.files[0]} that does not compile[/] in "
+                "$JIEDAN_CONTRACTS_DIR: it does not test the copy it is given, so every mutant would survive"
+            )
+            return 2
+        err.print(f"canary: the kill command fails on a broken {project.files[0]}, as it should")
     timeout = timeout or 300.0
     meta["timeout_seconds"] = timeout
 

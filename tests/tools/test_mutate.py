@@ -256,7 +256,7 @@ def test_run_and_json(tmp_path, capsys):
 
 
 def test_survivors_are_reported(capsys):
-    assert cli("--only", "nonce", "--kill", PASS) == 0
+    assert cli("--only", "nonce", "--kill", PASS, "--no-baseline") == 0
     out = capsys.readouterr().out
     assert "survivors (1)" in out
     assert f"{MODULE}:{line_of('self.nonce = self._bump(self.nonce)')} nonce" in out
@@ -268,11 +268,34 @@ def test_a_failing_baseline_stops_the_run(capsys):
     assert "fails on the unmutated contracts" in capsys.readouterr().err
 
 
+def test_a_command_that_ignores_the_copy_stops_the_run(capsys):
+    # PASS never looks at $JIEDAN_CONTRACTS_DIR: the canary (a copy that does not compile) passes
+    assert cli("--only", "nonce", "--kill", PASS) == 2
+    assert "does not test the copy it is given" in capsys.readouterr().err
+
+
+def test_canary_copy_does_not_compile(classified):
+    project, _ = classified
+    looks = (
+        "{python} -c 'import os, pathlib, sys; "
+        'text = pathlib.Path(os.environ["JIEDAN_CONTRACTS_DIR"], "modules/vault.vy").read_text(); '
+        'sys.exit("not vyper" in text)\''
+    )
+    assert mutate.canary(project, looks, 30).failed
+    assert not mutate.baseline(project, looks, 30).failed
+
+
+def test_targets_default_to_every_top_level_contract():
+    project, mutants = mutate.generate(FIXTURES, [MODULE])
+    assert project.targets == [TARGET] and project.dependents == {TARGET: [TARGET], MODULE: [TARGET]}
+    assert len(mutants) == len(generate()[1])
+
+
 def test_unknown_kind_is_refused():
     with pytest.raises(SystemExit):
         cli("--only", "bogus")
 
 
 def test_fail_under():
-    assert cli("--only", "nonce", "--kill", PASS, "--fail-under", "50") == 1
+    assert cli("--only", "nonce", "--kill", PASS, "--no-baseline", "--fail-under", "50") == 1
     assert cli("--only", "nonce", "--kill", DIFFERS, "--fail-under", "100") == 0
