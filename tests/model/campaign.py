@@ -153,8 +153,9 @@ def main(argv=None) -> int:
                         calls=f"{st.calls} calls", failed=f"{len(failures)} failed" if failures else "")  # fmt: skip
             if not console.is_terminal and elapsed - last[0] > 30:  # a log file: a plain line now and then
                 last[0] = elapsed
-                print(f"{st.sequences + len(failures)}/{a.sequences} sequences, {st.calls} calls, "
-                      f"{st.sequences / elapsed:.1f} seq/s, {len(failures)} failed, {elapsed:.0f} s", flush=True)  # fmt: skip
+                done = st.sequences + len(failures)
+                line = f"{done}/{a.sequences} sequences, {st.calls} calls, {st.sequences / elapsed:.1f} seq/s"
+                print(f"{line}, {len(failures)} failed, {elapsed:.0f} s", flush=True)
 
         res = run(a.sequences, a.workers, a.steps, a.seed, progress, minimize=not a.no_minimize,
                   stop_on_failure=a.stop_on_failure)  # fmt: skip
