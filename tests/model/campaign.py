@@ -146,9 +146,16 @@ def main(argv=None) -> int:
     ) as prog:
         task = prog.add_task("run", total=a.sequences, rate="", calls="", failed="")
 
+        last = [0.0]
+
         def progress(st, failures, elapsed):
             prog.update(task, completed=st.sequences + len(failures), rate=f"{st.sequences / elapsed:.1f} seq/s",
                         calls=f"{st.calls} calls", failed=f"{len(failures)} failed" if failures else "")  # fmt: skip
+            if not console.is_terminal and elapsed - last[0] > 30:  # a log file: a plain line now and then
+                last[0] = elapsed
+                done = st.sequences + len(failures)
+                line = f"{done}/{a.sequences} sequences, {st.calls} calls, {st.sequences / elapsed:.1f} seq/s"
+                print(f"{line}, {len(failures)} failed, {elapsed:.0f} s", flush=True)
 
         res = run(a.sequences, a.workers, a.steps, a.seed, progress, minimize=not a.no_minimize,
                   stop_on_failure=a.stop_on_failure)  # fmt: skip
