@@ -144,6 +144,27 @@ def typed_data(primary: str, message: Mapping[str, Any], *, chain_id: int, escro
     }
 
 
+def domain_separator(chain_id: int, escrow: str) -> bytes:
+    """hashStruct(EIP712Domain): the escrow's `domain_separator()`."""
+    return keccak(
+        eth_abi.encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [
+                keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak(text=DOMAIN_NAME),
+                keccak(text=DOMAIN_VERSION),
+                chain_id,
+                escrow,
+            ],
+        )
+    )
+
+
+def signing_digest(struct_hash: bytes, separator: bytes) -> bytes:
+    """keccak256(0x1901 ‖ domainSeparator ‖ structHash): the digest an EIP-712 signature signs."""
+    return keccak(b"\x19\x01" + separator + struct_hash)
+
+
 def signer_of(payload: Mapping[str, Any], signature: str | bytes) -> str:
     """The address whose key made `signature` of the EIP-712 `payload` (checksummed); ValueError if none."""
     signable = encode_typed_data(full_message=dict(payload))
@@ -151,9 +172,9 @@ def signer_of(payload: Mapping[str, Any], signature: str | bytes) -> str:
 
 
 def digest(payload: Mapping[str, Any]) -> bytes:
-    """keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(message)): what an EIP-1271 wallet is asked about."""
+    """The digest an EIP-712 `payload` is signed as (what an EIP-1271 wallet is asked about)."""
     signable = encode_typed_data(full_message=dict(payload))
-    return keccak(b"\x19" + signable.version + signable.header + signable.body)
+    return signing_digest(signable.body, signable.header)
 
 
 @dataclass(frozen=True)
