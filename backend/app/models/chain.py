@@ -130,7 +130,7 @@ CLOSED_STATES = frozenset(
 
 
 class ChainMilestone(Base):
-    """One milestone of an on-chain job: its schedule (JobCreated, MilestonesAdded, DeadlineExtended), state, payouts."""
+    """One milestone of an on-chain job: its schedule (JobCreated, MilestonesAdded, DeadlineExtended), state, payout."""
 
     __tablename__ = "chain_milestones"
     __table_args__ = (ForeignKeyConstraint(["chain_id", "job_id"], ["chain_jobs.chain_id", "chain_jobs.job_id"]),)
