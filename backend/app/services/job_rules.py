@@ -37,6 +37,7 @@ class JobState(Protocol):
     milestone_count: int
     client_rated: bool
     freelancer_rated: bool
+    volume: int | None  # when ended: what reached the freelancer, net of fees
 
     @property
     def milestones(self) -> Sequence[MilestoneState]: ...
@@ -69,18 +70,27 @@ def check(action: str, job: JobState, *, sender: str, now: datetime, milestone: 
             raise NotAllowed("only the client and the freelancer rate each other")
         if job.status != "ended":
             raise Conflict(f"job {job.job_id} has not ended yet: ratings come after the last milestone")
+        if not job.volume:
+            raise Conflict(f"job {job.job_id} paid its freelancer nothing: only a paid job can be rated")
         if _same(sender, job.client) and job.client_rated or _same(sender, job.freelancer) and job.freelancer_rated:
             raise Conflict("you already rated this job")
         return
     if job.status != "active":
         raise Conflict(f"job {job.job_id} has ended")
     if action in ("fund", "cancel_unfunded"):
-        if not _same(sender, job.client):
+        client = _same(sender, job.client)
+        if action == "fund" and not client:
             raise NotAllowed(f"only the job's client {job.client} may do that")
         if job.cancelled:
             raise Conflict("the unfunded milestones were cancelled")
         if job.funded_count >= job.milestone_count:
             raise Conflict("every milestone is already funded")
+        first = _milestone(job, job.funded_count)
+        if not client and now <= first.deadline:
+            raise NotAllowed(
+                f"only the job's client {job.client} may cancel before {first.deadline:%Y-%m-%d %H:%M} UTC, when "
+                f"milestone {first.index + 1} can no longer be delivered in time; then anyone may"
+            )
         return
     if action == "settle":
         return  # anyone may submit two valid signatures; they are checked separately
