@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from backend.app.core.escrow_terms import Terms
 from backend.app.models.job_post import JobPost
 from backend.app.models.proposal import Proposal
+from backend.app.schemas.job_post import MilestonePlan
 from backend.app.schemas.proposal import AcceptOut, ProposalIn, ProposalMilestone, ProposalOut, ProposalPlanIn
 from backend.app.schemas.tx import ConsentIn, ConsentOut, JobTerms
 from backend.app.services import hiring, job_posts, notifications
@@ -29,13 +30,26 @@ from backend.app.services.errors import Conflict, Invalid, NotAllowed, NotFound
 OPEN = frozenset({"submitted", "shortlisted"})
 
 
+def _default_durations(chain: ChainGateway, deadline: datetime | None, count: int) -> list[int]:
+    """Spread evenly up to the listing's deadline (from now), else `JIEDAN_DEFAULT_MILESTONE_DAYS` apart."""
+    now = datetime.now(UTC)
+    within = deadline - now if deadline is not None and deadline > now else None
+    return hiring.default_durations(count, within=within, milestone_days=chain.hiring.milestone_days)
+
+
+def default_plan(
+    chain: ChainGateway, *, deadline: datetime | None, plan: list[MilestonePlan]
+) -> list[ProposalMilestone]:
+    """A listing's milestone plan with the durations a proposal gets by default (what the form starts from)."""
+    durations = _default_durations(chain, deadline, len(plan))
+    return [ProposalMilestone(title=m.title, amount=m.amount, duration=d) for m, d in zip(plan, durations, strict=True)]
+
+
 def _milestones(chain: ChainGateway, post: JobPost, plan: list[ProposalMilestone]) -> list[dict[str, str | int]]:
     """The plan as stored: title, amount and duration (the default where the freelancer gave none)."""
     if any(int(m.amount) == 0 for m in plan):
         raise Invalid("every milestone needs an amount above zero")
-    now = datetime.now(UTC)
-    within = post.deadline - now if post.deadline is not None and post.deadline > now else None
-    defaults = hiring.default_durations(len(plan), within=within, milestone_days=chain.hiring.milestone_days)
+    defaults = _default_durations(chain, post.deadline, len(plan))
     return [
         {"title": m.title, "amount": str(int(m.amount)), "duration": m.duration or default}
         for m, default in zip(plan, defaults, strict=True)

@@ -145,10 +145,15 @@
     const signatures = await Jiedan.api(`/api/jobs/${jobId}/settlement-signatures`);
     const list = document.getElementById("settlement-signatures");
     list.replaceChildren(...signatures.map((s) =>
-      el("li", {}, `${s.role} signed a ${s.freelancer_bps / 100}% split for the freelancer (nonce ${s.nonce})`)));
+      el("li", {}, `${s.role} signed a ${s.freelancer_bps / 100}% split for the freelancer (nonce ${s.nonce}, ` +
+        `good until ${new Date(s.expiry * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC)`)));
     const bps = Math.round(Number(document.getElementById("settle-percent").value) * 100);
-    const roles = new Set(signatures.filter((s) => s.freelancer_bps === bps).map((s) => s.role));
-    document.getElementById("settle-submit").hidden = !(roles.has("client") && roles.has("freelancer"));
+    const byExpiry = new Map();
+    for (const s of signatures.filter((x) => x.freelancer_bps === bps)) {
+      byExpiry.set(s.expiry, (byExpiry.get(s.expiry) || new Set()).add(s.role));
+    }
+    const both = [...byExpiry.values()].some((roles) => roles.has("client") && roles.has("freelancer"));
+    document.getElementById("settle-submit").hidden = !both;
   }
 
   async function render() {
@@ -169,12 +174,11 @@
 
   async function signSettlement() {
     const bps = Math.round(Number(document.getElementById("settle-percent").value) * 100);
+    // The payload carries the job's nonce and an expiry: the other party's, if they signed this split already.
     const typed = await Jiedan.api(`/api/jobs/${jobId}/settlement?freelancer_bps=${bps}`);
-    Jiedan.status("Sign the settlement in your wallet…");
-    const signature = await window.ethereum.request({
-      method: "eth_signTypedData_v4", params: [Jiedan.account, JSON.stringify(typed)],
-    });
-    await Jiedan.api(`/api/jobs/${jobId}/settlement-signatures`, { signer: Jiedan.account, freelancer_bps: bps, signature });
+    const signature = await Jiedan.signTyped(typed, "Sign the settlement");
+    const expiry = Number(typed.message.expiry);
+    await Jiedan.api(`/api/jobs/${jobId}/settlement-signatures`, { signer: Jiedan.account, freelancer_bps: bps, expiry, signature });
     Jiedan.status(`You signed a ${bps / 100}% split; the other party signs the same split, then either sends it.`);
     await render();
   }
