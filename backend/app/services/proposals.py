@@ -9,7 +9,7 @@ Terms that no longer hold (the fee changed, the offer expired, the listing chang
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -30,26 +30,26 @@ from backend.app.services.errors import Conflict, Invalid, NotAllowed, NotFound
 OPEN = frozenset({"submitted", "shortlisted"})
 
 
-def _default_durations(chain: ChainGateway, deadline: datetime | None, count: int) -> list[int]:
+def _default_durations(milestone_days: int, deadline: datetime | None, count: int) -> list[int]:
     """Spread evenly up to the listing's deadline (from now), else `JIEDAN_DEFAULT_MILESTONE_DAYS` apart."""
     now = datetime.now(UTC)
     within = deadline - now if deadline is not None and deadline > now else None
-    return hiring.default_durations(count, within=within, milestone_days=chain.hiring.milestone_days)
+    return hiring.default_durations(count, within=within, milestone_days=milestone_days)
 
 
 def default_plan(
-    chain: ChainGateway, *, deadline: datetime | None, plan: list[MilestonePlan]
+    milestone_days: int, *, deadline: datetime | None, plan: list[MilestonePlan]
 ) -> list[ProposalMilestone]:
     """A listing's milestone plan with the durations a proposal gets by default (what the form starts from)."""
-    durations = _default_durations(chain, deadline, len(plan))
+    durations = _default_durations(milestone_days, deadline, len(plan))
     return [ProposalMilestone(title=m.title, amount=m.amount, duration=d) for m, d in zip(plan, durations, strict=True)]
 
 
-def _milestones(chain: ChainGateway, post: JobPost, plan: list[ProposalMilestone]) -> list[dict[str, str | int]]:
+def _milestones(milestone_days: int, post: JobPost, plan: list[ProposalMilestone]) -> list[dict[str, str | int]]:
     """The plan as stored: title, amount and duration (the default where the freelancer gave none)."""
     if any(int(m.amount) == 0 for m in plan):
         raise Invalid("every milestone needs an amount above zero")
-    defaults = _default_durations(chain, post.deadline, len(plan))
+    defaults = _default_durations(milestone_days, post.deadline, len(plan))
     return [
         {"title": m.title, "amount": str(int(m.amount)), "duration": m.duration or default}
         for m, default in zip(plan, defaults, strict=True)
@@ -81,7 +81,9 @@ def consent_for_plan(
 ) -> ConsentOut:
     """The escrow terms the client would create if it accepts this plan, for the freelancer to sign."""
     post = _proposable(session, post_id=post_id, freelancer=freelancer)
-    return hiring.consent_out(chain, _offered(chain, post, freelancer, _milestones(chain, post, plan.milestones)))
+    return hiring.consent_out(
+        chain, _offered(chain, post, freelancer, _milestones(chain.hiring.milestone_days, post, plan.milestones))
+    )
 
 
 def _signed_plan(
@@ -95,19 +97,28 @@ def _signed_plan(
         if m.duration is not None and m.duration != terms.duration:
             raise Invalid(f"milestone {index + 1}'s duration differs from the one signed")
     timed = [m.model_copy(update={"duration": terms.duration}) for m, terms in zip(plan, signed, strict=True)]
-    milestones = _milestones(chain, post, timed)
+    milestones = _milestones(chain.hiring.milestone_days, post, timed)
     return milestones, hiring.accept_consent(
         chain, offered=_offered(chain, post, freelancer, milestones), consent=consent
     )
 
 
-def create(session: Session, *, post_id: int, freelancer: str, data: ProposalIn, chain: ChainGateway) -> Proposal:
+def create(
+    session: Session,
+    *,
+    post_id: int,
+    freelancer: str,
+    data: ProposalIn,
+    milestone_days: int,
+    chain: Callable[[], ChainGateway],
+) -> Proposal:
+    """A proposal; with a consent the chain is asked (the fee, the time) to check it, without one it is not."""
     post = _proposable(session, post_id=post_id, freelancer=freelancer)
     terms: Terms | None = None
     if data.consent is None:
-        milestones = _milestones(chain, post, data.milestones)
+        milestones = _milestones(milestone_days, post, data.milestones)
     else:
-        milestones, terms = _signed_plan(chain, post, freelancer, data.milestones, data.consent)
+        milestones, terms = _signed_plan(chain(), post, freelancer, data.milestones, data.consent)
     now = datetime.now(UTC)
     proposal = Proposal(
         job_post_id=post.id,

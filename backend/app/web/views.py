@@ -474,7 +474,7 @@ def post_page(
         names=_names(session, [post.client, *(p.freelancer for p in received)]),
         mine=mine,
         mine_needs_consent=mine is not None and mine.status in proposals.OPEN and mine.consent_terms is None,
-        default_plan=proposals.default_plan(chain, deadline=post.deadline, plan=post.milestones),
+        default_plan=proposals.default_plan(chain.hiring.milestone_days, deadline=post.deadline, plan=post.milestones),
         day=86_400,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backend.app.api.deps import ChainDep, CurrentUser, SessionDep
+from backend.app.api.deps import ChainDep, CurrentUser, LazyChainDep, SessionDep, SettingsDep
 from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.api.rate_limits import Bucket, rate_limit
 from backend.app.schemas.proposal import AcceptOut, ProposalIn, ProposalOut, ProposalPlanIn
@@ -24,11 +24,18 @@ AUTH = {401: {"description": "Not signed in"}, 403: {"description": "Not allowed
     responses={**AUTH, 429: {"description": "Too many proposals (problem)"}},
 )
 def send_proposal(
-    post_id: int, body: ProposalIn, user: CurrentUser, session: SessionDep, chain: ChainDep
+    post_id: int, body: ProposalIn, user: CurrentUser, session: SessionDep, settings: SettingsDep, chain: LazyChainDep
 ) -> ProposalOut:
     """One proposal per freelancer per published job; never on your own job. With `consent` (the signed terms of
     `…/proposals/consent`) the client can hire it at once; a signature not the freelancer's is a 422 problem."""
-    created = proposals.create(session, post_id=post_id, freelancer=user.address, data=body, chain=chain)
+    created = proposals.create(
+        session,
+        post_id=post_id,
+        freelancer=user.address,
+        data=body,
+        milestone_days=settings.default_milestone_days,
+        chain=chain,
+    )
     return proposals.proposal_out(created)
 
 
