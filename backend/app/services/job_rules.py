@@ -14,8 +14,21 @@ from typing import Protocol
 
 from backend.app.services.errors import Conflict, NotAllowed, NotFound
 
-MILESTONE_ACTIONS = ("submit", "approve", "release", "reclaim", "dispute", "resolve", "default_ruling")
-JOB_ACTIONS = ("fund", "cancel_unfunded", "rate")
+MILESTONE_ACTIONS = (
+    "submit",
+    "approve",
+    "release",
+    "reclaim",
+    "dispute",
+    "resolve",
+    "default_ruling",
+    "propose_extension",
+    "propose_deduction",
+)
+JOB_ACTIONS = ("fund", "cancel_unfunded", "rate", "propose_milestones")
+# Amendments: proposing one is signing it; agreeing is sending it (`extend_deadline`, `add_milestones`,
+# `accept_with_deduction`), which also needs the other party's signature (services/amendments.py).
+MAX_MILESTONES = 50
 
 
 class MilestoneState(Protocol):
@@ -94,6 +107,16 @@ def check(action: str, job: JobState, *, sender: str, now: datetime, milestone: 
         return
     if action == "settle":
         return  # anyone may submit two valid signatures; they are checked separately
+    if action in ("propose_milestones", "add_milestones"):
+        # the freelancer signs the milestones it will deliver; the client adds (and funds) them
+        who, role = (job.freelancer, "freelancer") if action == "propose_milestones" else (job.client, "client")
+        if not _same(sender, who):
+            raise NotAllowed(
+                f"only the job's {role} {who} {'signs' if role == 'freelancer' else 'adds'} new milestones"
+            )
+        if job.milestone_count >= MAX_MILESTONES:
+            raise Conflict(f"job {job.job_id} has {MAX_MILESTONES} milestones, the most a job may have")
+        return
     m = _milestone(job, milestone)
     if action == "submit":
         if not _same(sender, job.freelancer):
@@ -131,6 +154,14 @@ def check(action: str, job: JobState, *, sender: str, now: datetime, milestone: 
         _state(m, "disputed")
         if m.ruling_end is not None and now < m.ruling_end:
             raise Conflict(f"the arbiter may rule until {m.ruling_end:%Y-%m-%d %H:%M} UTC")
+    elif action in ("propose_extension", "extend_deadline"):
+        if not _party(job, sender):
+            raise NotAllowed("only the client and the freelancer extend a deadline")
+        _state(m, "funded", "unfunded")
+    elif action in ("propose_deduction", "accept_with_deduction"):
+        if not _party(job, sender):
+            raise NotAllowed("only the client and the freelancer accept a milestone with a deduction")
+        _state(m, "submitted", "disputed")
     else:
         raise NotFound(f"no action {action!r}")
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from backend.app.core.escrow_terms import MAX_ARBITER_FEE_BPS, MAX_TOTAL, Terms
 from backend.app.models.chain import ChainJob
+from backend.app.schemas.amendment import AddMilestonesRequest, DeductionRequest, ExtendDeadlineRequest
 from backend.app.schemas.tx import (
     CreateJobRequest,
     FundRequest,
@@ -29,7 +30,7 @@ from backend.app.schemas.tx import (
     UnsignedTx,
     WithdrawRequest,
 )
-from backend.app.services import job_rules, settlements, signatures
+from backend.app.services import amendments, job_rules, settlements, signatures
 from backend.app.services.chain import ChainGateway, chain_now
 from backend.app.services.chain_jobs import get_job, job_terms
 from backend.app.services.errors import ChainUnavailable, Conflict, ConsentNeeded, NotAllowed
@@ -216,6 +217,68 @@ def settle(session: Session, chain: ChainGateway, request: settlements.SettleTxR
         expiry,
         client_sig,
         freelancer_sig,
+    )
+
+
+# --- amendments: the sender agrees to what the other party signed ------------------------------
+
+
+def extend_deadline(session: Session, chain: ChainGateway, request: ExtendDeadlineRequest) -> UnsignedTx:
+    """Extend a milestone's deadline (延期) with the other party's signature (a party sends it)."""
+    job, terms = allowed_job(session, chain, request, "extend_deadline", request.milestone)
+    agreed = amendments.signature_for(
+        session, chain=chain, job=job, terms=terms, change=request.change(), sender=request.sender
+    )
+    return escrow_call(
+        chain,
+        request.sender,
+        "extend_deadline",
+        job.job_id,
+        terms.as_abi(),
+        request.milestone,
+        request.new_duration,
+        agreed.expiry,
+        agreed.signature,
+    )
+
+
+def add_milestones(session: Session, chain: ChainGateway, request: AddMilestonesRequest) -> UnsignedTx:
+    """Add the milestones the freelancer signed and fund the next `fund_count` (the client; needs the allowance)."""
+    job, terms = allowed_job(session, chain, request, "add_milestones")
+    agreed = amendments.signature_for(
+        session, chain=chain, job=job, terms=terms, change=request.change(), sender=request.sender
+    )
+    require_balance(chain, owner=request.sender, amount=agreed.funding)
+    added = [(int(m.amount), m.duration) for m in request.milestones]
+    return escrow_call(
+        chain,
+        request.sender,
+        "add_milestones",
+        job.job_id,
+        terms.as_abi(),
+        added,
+        request.fund_count,
+        agreed.expiry,
+        agreed.signature,
+    )
+
+
+def accept_with_deduction(session: Session, chain: ChainGateway, request: DeductionRequest) -> UnsignedTx:
+    """Close a submitted (or disputed) milestone with the share the other party signed (扣款验收)."""
+    job, terms = allowed_job(session, chain, request, "accept_with_deduction", request.milestone)
+    agreed = amendments.signature_for(
+        session, chain=chain, job=job, terms=terms, change=request.change(), sender=request.sender
+    )
+    return escrow_call(
+        chain,
+        request.sender,
+        "accept_with_deduction",
+        job.job_id,
+        terms.as_abi(),
+        request.milestone,
+        request.freelancer_bps,
+        agreed.expiry,
+        agreed.signature,
     )
 
 

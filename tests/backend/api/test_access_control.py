@@ -83,6 +83,9 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/jobs/{job_id}/settlement"): PUBLIC,
     ("GET", "/api/jobs/{job_id}/settlement-signatures"): PUBLIC,
     ("POST", "/api/jobs/{job_id}/settlement-signatures"): PUBLIC,  # kept only if it recovers to a party
+    ("GET", "/api/jobs/{job_id}/amendments"): PUBLIC,
+    ("POST", "/api/jobs/{job_id}/amendments/payload"): PUBLIC,
+    ("POST", "/api/jobs/{job_id}/amendments"): PUBLIC,  # kept only if it is the named party's signature
     **{
         ("POST", f"/api/tx/{action}"): PUBLIC
         for action in (
@@ -98,6 +101,9 @@ ACCESS: dict[tuple[str, str], str] = {
             "default-ruling",
             "cancel-unfunded",
             "settle",
+            "extend-deadline",
+            "add-milestones",
+            "accept-with-deduction",
             "rate",
             "withdraw",
         )

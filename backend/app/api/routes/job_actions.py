@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query
 
 from backend.app.api.deps import ChainDep, SessionDep
 from backend.app.api.problem_responses import PROBLEM_RESPONSES
+from backend.app.schemas.amendment import AmendmentIn, AmendmentOut, AmendmentSignatureIn
 from backend.app.schemas.tx import Address, JobAction, TypedData
-from backend.app.services import job_rules, settlements
+from backend.app.services import amendments, job_rules, settlements
 from backend.app.services.chain import chain_now
 from backend.app.services.chain_jobs import get_job
 
@@ -50,3 +51,22 @@ def add_signature(
 ) -> settlements.SignatureOut:
     """Keep a party's settlement signature (it must be that party's for the current nonce and not expired)."""
     return settlements.add_signature(session, chain=chain, job_id=job_id, signed=signed)
+
+
+@router.get("/amendments", response_model=list[AmendmentOut])
+def list_amendments(job_id: int, session: SessionDep, chain: ChainDep) -> list[AmendmentOut]:
+    """Amendments one party signed that the other (`sender`) can still send: at the job's nonce, not expired."""
+    return amendments.pending(session, chain=chain, job_id=job_id)
+
+
+@router.post("/amendments/payload", response_model=TypedData)
+def amendment_typed_data(job_id: int, proposed: AmendmentIn, session: SessionDep, chain: ChainDep) -> TypedData:
+    """The EIP-712 payload `signer` signs to propose an amendment now (延期 extend a deadline, add milestones,
+    扣款验收 accept with a deduction): at the job's nonce, good for a week."""
+    return amendments.payload(session, chain=chain, job_id=job_id, proposed=proposed)
+
+
+@router.post("/amendments", response_model=AmendmentOut, status_code=201)
+def add_amendment(job_id: int, signed: AmendmentSignatureIn, session: SessionDep, chain: ChainDep) -> AmendmentOut:
+    """Keep a party's amendment signature (it must be that party's for the current nonce, not expired)."""
+    return amendments.add_signature(session, chain=chain, job_id=job_id, signed=signed)
