@@ -146,6 +146,7 @@ class SeedReport:
     transactions: int = 0
     jobs_by_kind: dict[str, int] = field(default_factory=dict)
     credit_job: int | None = None
+    amended: dict[str, int] = field(default_factory=dict)  # amendment kind → the job it was played on
 
     def lines(self) -> Iterator[str]:
         yield (
@@ -156,6 +157,8 @@ class SeedReport:
         yield f"{sum(self.jobs_by_kind.values())} escrow jobs on chain ({jobs}); {self.transactions} transactions"
         if self.credit_job is not None:
             yield f"job {self.credit_job} pays in a blocklisting token: its freelancer has a credit to withdraw"
+        if self.amended:
+            yield "amended by both parties: " + ", ".join(f"job {job} {kind}" for kind, job in self.amended.items())
 
 
 class Seeder:
@@ -299,6 +302,7 @@ class Seeder:
         if listing_count >= 10:
             self.progress("paying one job in a blocklisting token, leaving a credit…")
             self.report.credit_job = self._credit_job(clients[0], freelancers[0], owner)
+        self._amend([hired for hired, _ in later])
         if self._last is not None:
             self.mined(self._last[1])  # everything is on the chain before `up` waits for the indexer
         return self.report
@@ -442,6 +446,62 @@ class Seeder:
         view = self.escrow.functions.get_job(job_id).call()
         names = [o["name"] for o in self.escrow.get_function_by_name("get_job").abi["outputs"][0]["components"]]
         return int(view[names.index("nonce")])
+
+    # --- amendments: one party signs through the API, the other agrees by sending it ----------------------
+
+    def _amend(self, hired: list[Hired]) -> None:
+        """One of each amendment, through the API as the job page plays them: a funded job's deadline extended
+        (延期, the freelancer asks), a partly paid job given one more milestone (the freelancer signs, the client
+        adds and funds it), a job in review accepted with a deduction (扣款验收, the client proposes 80%)."""
+        first = {
+            kind: next((h for h in hired if h.kind == kind), None) for kind in ("funded", "partly-paid", "in-review")
+        }
+        if not any(first.values()):
+            return
+        self.progress("amending three jobs: 延期, one milestone more, 扣款验收…")
+        self._wait_for_indexer()  # the API reads the jobs' nonces from the indexer's projection
+        if (job := first["funded"]) is not None:
+            later = job.terms.milestones[0].duration + 7 * DAY
+            change = {"kind": "extend_deadline", "milestone": 0, "new_duration": later}
+            self._agree(job, job.freelancer, job.client, change, "extend-deadline")
+            self.report.amended["extended"] = job.job_id
+        if (job := first["partly-paid"]) is not None:
+            view = self.escrow.functions.get_job(job.job_id).call()
+            now = int(self.w3.eth.get_block("latest")["timestamp"])
+            milestone = {"amount": str(80 * UNIT), "duration": now - view[4] + 21 * DAY}  # view[4]: the start
+            fund_count = len(job.amounts) + 1 - view[1]  # view[1]: funded so far; the client funds the rest
+            change = {"kind": "add_milestones", "milestones": [milestone], "fund_count": fund_count}
+            amount = str(80 * UNIT + sum(job.amounts[view[1] :]))
+            data = self.token.encode_abi("approve", args=[self.escrow.address, int(amount)])
+            self.send(job.client.address, self.token.address, data)
+            self._agree(job, job.freelancer, job.client, change, "add-milestones")
+            self.report.amended["with a milestone more"] = job.job_id
+        if (job := first["in-review"]) is not None:
+            change = {"kind": "deduction", "milestone": 0, "freelancer_bps": 8_000}
+            self._agree(job, job.client, job.freelancer, change, "accept-with-deduction")
+            self.report.amended["accepted with a deduction"] = job.job_id
+
+    def _agree(self, job: Hired, signer: Person, sender: Person, change: dict[str, Any], route: str) -> None:
+        proposed = {**change, "signer": signer.address}
+        payload = signer.call("POST", f"/api/jobs/{job.job_id}/amendments/payload", proposed)
+        signed = {**proposed, "expiry": int(payload["message"]["expiry"]), "signature": signer.sign_typed(payload)}
+        signer.call("POST", f"/api/jobs/{job.job_id}/amendments", signed)
+        request = {key: value for key, value in change.items() if key != "kind"}
+        tx = sender.call("POST", f"/api/tx/{route}", {**request, "sender": sender.address, "job_id": job.job_id})
+        self.send(sender.address, tx["to"], tx["data"])
+
+    def _wait_for_indexer(self) -> None:
+        if self._last is not None:
+            self.mined(self._last[1])
+        block = self.w3.eth.block_number
+        deadline = time.monotonic() + 60
+        while True:
+            indexer = httpx.get(f"{self.url}/health", timeout=10).json().get("indexer") or {}
+            if (indexer.get("checkpoint") or -1) >= block:
+                return
+            if time.monotonic() > deadline:
+                raise SeedError(f"the indexer did not reach block {block} within 60 s")
+            time.sleep(0.1)
 
     def _credit_job(self, client: Person, freelancer: Person, owner: Person) -> int:
         """A job paid in a USDC-like token that blocks the freelancer at payout: the escrow credits the payment."""
