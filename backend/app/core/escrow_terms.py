@@ -91,9 +91,6 @@ EIP712_STRUCTS: dict[str, list[dict[str, str]]] = {
         {"name": "expiry", "type": "uint256"},
     ],
 }
-_TERMS_ABI = (
-    "(address,address,address,address,uint256,uint256,uint256,uint256,bytes32,uint256,uint256,(uint256,uint256)[])"
-)
 MILESTONE_TYPEHASH = keccak(text="Milestone(uint256 amount,uint256 duration)")
 TERMS_TYPEHASH = keccak(
     text="Terms(address client,address freelancer,address token,address arbiter,uint256 arbiterFeeBps,"
@@ -169,12 +166,6 @@ def signer_of(payload: Mapping[str, Any], signature: str | bytes) -> str:
     """The address whose key made `signature` of the EIP-712 `payload` (checksummed); ValueError if none."""
     signable = encode_typed_data(full_message=dict(payload))
     return str(Account.recover_message(signable, signature=signature))
-
-
-def digest(payload: Mapping[str, Any]) -> bytes:
-    """The digest an EIP-712 `payload` is signed as (what an EIP-1271 wallet is asked about)."""
-    signable = encode_typed_data(full_message=dict(payload))
-    return signing_digest(signable.body, signable.header)
 
 
 @dataclass(frozen=True)
@@ -294,9 +285,6 @@ class Terms:
             self.offer_expiry,
             [(m.amount, m.duration) for m in self.milestones],
         )
-
-    def abi_encoded(self) -> bytes:
-        return eth_abi.encode([_TERMS_ABI], [self.as_abi()])
 
     def eip712_message(self) -> dict[str, Any]:
         return {

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from backend.app.core.escrow_terms import MAX_MILESTONES
 from backend.app.services.errors import Conflict, NotAllowed, NotFound
 
 MILESTONE_ACTIONS = (
@@ -28,7 +29,6 @@ MILESTONE_ACTIONS = (
 JOB_ACTIONS = ("fund", "cancel_unfunded", "rate", "propose_milestones")
 # Amendments: proposing one is signing it; agreeing is sending it (`extend_deadline`, `add_milestones`,
 # `accept_with_deduction`), which also needs the other party's signature (services/amendments.py).
-MAX_MILESTONES = 50
 
 
 class MilestoneState(Protocol):

@@ -130,10 +130,10 @@ def add_signature(session: Session, *, chain: ChainGateway, job_id: int, signed:
     now = chain_now(chain)
     if signed.expiry < now.timestamp():
         raise Conflict("the settlement's expiry has passed: sign a fresh one")
-    payload = typed_data(chain, job, signed.freelancer_bps, signed.expiry)
+    signed_payload = typed_data(chain, job, signed.freelancer_bps, signed.expiry)
     signatures.require_signer(
         chain,
-        payload=payload.model_dump(),
+        payload=signed_payload.model_dump(),
         signer=signed.signer,
         signature=signed.signature,
         what=f"settlement of a {signed.freelancer_bps / 100:g}% split at nonce {job.nonce}",
