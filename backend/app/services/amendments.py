@@ -95,14 +95,10 @@ def payload(session: Session, *, chain: ChainGateway, job_id: int, proposed: Ame
     return _payload(chain, job, proposed.change(), int(now.timestamp()) + chain.signature_ttl)
 
 
-def _role(job: ChainJob, address: str) -> str:
-    return "client" if address.lower() == job.client.lower() else "freelancer"
-
-
 def _sender(job: ChainJob, kind: str, signer: str) -> str:
     if kind == "add_milestones":
         return job.client
-    return job.freelancer if _role(job, signer) == "client" else job.client
+    return job.freelancer if job_rules.role_of(job, signer) == "client" else job.client
 
 
 def _funding(job: ChainJob, terms: Terms, change: AmendmentTerms) -> int:
@@ -115,7 +111,7 @@ def _out(job: ChainJob, terms: Terms, row: AmendmentSignature) -> AmendmentOut:
     return AmendmentOut(
         **change.model_dump(),
         signer=row.signer,
-        role=_role(job, row.signer),
+        role=job_rules.role_of(job, row.signer),
         sender=_sender(job, row.kind, row.signer),
         nonce=row.nonce,
         expiry=row.expiry,
@@ -212,7 +208,8 @@ def signature_for(
     for row in reversed(_rows(session, chain, job, chain_now(chain))):
         if row.kind == change.kind and row.signer.lower() == other.lower() and row.message_json == wanted:
             return Agreed(row.expiry, bytes.fromhex(row.signature.removeprefix("0x")), _funding(job, terms, change))
+    what = change.kind.replace("_", " ")
     raise Conflict(
-        f"waiting for the {_role(job, other)}'s signature of this {change.kind.replace('_', ' ')} amendment "
+        f"waiting for the {job_rules.role_of(job, other)}'s signature of this {what} amendment "
         f"at the job's current nonce {job.nonce}"
     )

@@ -64,6 +64,15 @@ def _party(job: JobState, sender: str) -> bool:
     return _same(sender, job.client) or _same(sender, job.freelancer)
 
 
+def role_of(job: JobState, address: str) -> str | None:
+    """ "client" or "freelancer" for a party of the job, None for anyone else."""
+    if _same(address, job.client):
+        return "client"
+    if _same(address, job.freelancer):
+        return "freelancer"
+    return None
+
+
 def _milestone(job: JobState, index: int | None) -> MilestoneState:
     found = next((m for m in job.milestones if m.index == index), None)
     if found is None:

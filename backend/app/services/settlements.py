@@ -24,6 +24,7 @@ from backend.app.services import signatures
 from backend.app.services.chain import ChainGateway, chain_now
 from backend.app.services.chain_jobs import get_job
 from backend.app.services.errors import Conflict, NotAllowed
+from backend.app.services.job_rules import role_of
 
 ROLES = ("client", "freelancer")
 
@@ -98,14 +99,6 @@ def payload(session: Session, *, chain: ChainGateway, job_id: int, freelancer_bp
     pending = [s.expiry for s in _rows(session, chain, job, now) if s.freelancer_bps == freelancer_bps]
     expiry = max(pending) if pending else int(now.timestamp()) + chain.signature_ttl
     return typed_data(chain, job, freelancer_bps, expiry)
-
-
-def role_of(job: ChainJob, address: str) -> str | None:
-    if address.lower() == job.client.lower():
-        return "client"
-    if address.lower() == job.freelancer.lower():
-        return "freelancer"
-    return None
 
 
 def _out(job: ChainJob, row: SettlementSignature) -> SignatureOut:
