@@ -103,6 +103,12 @@ def downgrade() -> None:
     with op.batch_alter_table("proposals") as batch:
         batch.drop_column("consent_signature")
         batch.drop_column("consent_terms")
+    connection = op.get_bind()
+    proposals = sa.table("proposals", sa.column("id", sa.Integer()), sa.column("milestones", sa.JSON()))
+    for row in connection.execute(sa.select(proposals.c.id, proposals.c.milestones)).all():
+        plan = row.milestones if isinstance(row.milestones, list) else json.loads(row.milestones)
+        untimed = [{key: value for key, value in m.items() if key != "duration"} for m in plan]
+        connection.execute(proposals.update().where(proposals.c.id == row.id).values(milestones=untimed))
     with op.batch_alter_table("settlement_signatures") as batch:
         batch.drop_column("expiry")
     op.drop_index("ix_chain_reputation_pairs_account_b", table_name="chain_reputation_pairs")
