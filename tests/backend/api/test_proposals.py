@@ -3,12 +3,16 @@ shortlists, declines, accepts → hiring transactions built from those terms."""
 
 from __future__ import annotations
 
+from eth_account import Account
+from fastapi.testclient import TestClient
+from web3.logs import DISCARD
+
 from backend.app.schemas.tx import JobTerms, UnsignedTx
 from indexer.main import Indexer
-from tests.support.activity import pay
+from tests.support.activity import deploy, pay
 from tests.support.chain import send, wallet
 from tests.support.factories import job_post_body, proposal_body, published_post, sign_offer, signed_proposal_body
-from tests.support.siwe import key_of
+from tests.support.siwe import key_of, sign_in
 
 PROBLEM = "application/problem+json"
 
@@ -247,3 +251,22 @@ def test_accept_proposal__consent_expired__409_consent_needed(client_as, gateway
     response = client.post(f"/api/proposals/{proposal['id']}/accept")
     assert response.status_code == 409
     assert "expired" in response.json()["detail"]
+
+
+def test_proposal__a_contract_wallet_freelancer__its_consent_left_to_the_escrow__which_asks_the_wallet(
+    app, client_as, gateway, local_chain
+):
+    owner = Account.create()
+    smart_wallet = deploy(local_chain.w3, "smart_wallet_mock", owner.address).address  # EIP-1271: owner's key signs
+    client = client_as("client")
+    post = published_post(client, token=gateway.token.address)
+    with TestClient(app) as freelancer:
+        sign_in(freelancer, owner.key.hex(), address=smart_wallet)
+        body = signed_proposal_body(freelancer, post["id"], owner.key.hex())  # recovers to the owner, not the wallet
+        sent = freelancer.post(f"/api/job-posts/{post['id']}/proposals", json=body)
+        assert sent.status_code == 201, sent.text  # a contract wallet's signature is the escrow's to check
+    hire = client.post(f"/api/proposals/{sent.json()['id']}/accept").json()["hire"]
+    send(local_chain.w3, UnsignedTx.model_validate(hire["approve"]))
+    receipt = send(local_chain.w3, UnsignedTx.model_validate(hire["create_and_fund"]))  # reverts on a bad consent
+    [created] = gateway.escrow.events.JobCreated().process_receipt(receipt, errors=DISCARD)
+    assert created["args"]["freelancer"] == smart_wallet
