@@ -62,13 +62,19 @@ def test_hire__too_little_balance__says_how_much_before_any_signature(wallet_pag
     assert token.functions.allowance(client, marketplace.contract("Escrow").address).call() == 0
 
 
-def test_propose__user_rejects_signing_the_terms__says_so_and_sends_nothing(wallet_page, fresh_wallet):
+def _proposal_form(wallet_page, fresh_wallet):
+    """A new client's published listing, open at its proposal form in a new freelancer's signed-in page."""
     client = wallet_page(fresh_wallet())
     sign_in(client, "/post")
     path = post_listing(client)
     freelancer = wallet_page(fresh_wallet())
     sign_in(freelancer, path)
     freelancer.get_by_label("Cover letter").fill("Hello")
+    return freelancer
+
+
+def test_propose__user_rejects_signing_the_terms__says_so_and_sends_nothing(wallet_page, fresh_wallet):
+    freelancer = _proposal_form(wallet_page, fresh_wallet)
     freelancer.evaluate("window.ethereum.rejectNext = 1")
     freelancer.get_by_role("button", name="Send proposal").click()
     expect(freelancer.locator("#proposal-form .form-error")).to_have_text("You rejected the request in your wallet.")
@@ -83,12 +89,7 @@ def test_connect__wallet_on_another_chain__asks_to_switch(wallet_page, other_cha
 
 
 def test_propose__bad_amount__says_which(wallet_page, fresh_wallet):
-    client = wallet_page(fresh_wallet())
-    sign_in(client, "/post")
-    path = post_listing(client)
-    freelancer = wallet_page(fresh_wallet())
-    sign_in(freelancer, path)
-    freelancer.get_by_label("Cover letter").fill("Hello")
+    freelancer = _proposal_form(wallet_page, fresh_wallet)
     freelancer.get_by_label(re.compile("^Amount")).first.fill("lots")
     freelancer.get_by_role("button", name="Send proposal").click()
     expect(freelancer.locator("#proposal-form")).to_contain_text('"lots" is not an amount')

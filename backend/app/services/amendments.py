@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.app.core.escrow_terms import MAX_HORIZON, MAX_MILESTONES, MAX_TOTAL, Milestone, Terms, typed_data
@@ -162,28 +161,15 @@ def add_signature(session: Session, *, chain: ChainGateway, job_id: int, signed:
     return _out(job, terms, row)
 
 
-def _rows(session: Session, chain: ChainGateway, job: ChainJob, now: datetime) -> list[AmendmentSignature]:
-    return list(
-        session.scalars(
-            select(AmendmentSignature)
-            .where(
-                AmendmentSignature.chain_id == chain.chain_id,
-                AmendmentSignature.job_id == job.job_id,
-                AmendmentSignature.nonce == job.nonce,
-                AmendmentSignature.expiry >= int(now.timestamp()),
-            )
-            .order_by(AmendmentSignature.signed_at)
-        ).all()
-    )
-
-
 def pending(session: Session, *, chain: ChainGateway, job_id: int) -> list[AmendmentOut]:
     """The amendments one party signed that the other can still send: at the job's nonce, not expired."""
     job = get_job(session, chain_id=chain.chain_id, job_id=job_id)
     if job.status != "active":
         return []
     terms = job_terms(job)
-    return [_out(job, terms, row) for row in _rows(session, chain, job, chain_now(chain))]
+    return [
+        _out(job, terms, row) for row in signatures.usable(session, AmendmentSignature, job=job, now=chain_now(chain))
+    ]
 
 
 @dataclass(frozen=True)
@@ -205,7 +191,7 @@ def signature_for(
     if change.kind == "add_milestones" and sender.lower() != job.client.lower():
         raise NotAllowed("the client adds (and funds) the milestones the freelancer signed")
     wanted = _canonical(change)
-    for row in reversed(_rows(session, chain, job, chain_now(chain))):
+    for row in reversed(signatures.usable(session, AmendmentSignature, job=job, now=chain_now(chain))):
         if row.kind == change.kind and row.signer.lower() == other.lower() and row.message_json == wanted:
             return Agreed(row.expiry, bytes.fromhex(row.signature.removeprefix("0x")), _funding(job, terms, change))
     what = change.kind.replace("_", " ")

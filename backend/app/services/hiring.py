@@ -94,13 +94,7 @@ def accept_consent(chain: ChainGateway, *, offered: Terms, consent: ConsentIn) -
     now = int(chain_now(chain).timestamp())
     if not now < signed.offer_expiry <= now + chain.hiring.offer_ttl + EXPIRY_SLACK:
         raise Invalid("the signed offer expiry is not in the window offered: ask for the terms again and sign those")
-    signatures.require_signer(
-        chain,
-        payload=signed.consent_typed_data(chain_id=chain.chain_id, escrow=chain.escrow.address),
-        signer=signed.freelancer,
-        signature=consent.signature,
-        what="consent to these terms",
-    )
+    signatures.require_consent(chain, signed, consent.signature)
     return signed
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.app.core.escrow_terms import typed_data as eip712
@@ -96,7 +95,11 @@ def payload(session: Session, *, chain: ChainGateway, job_id: int, freelancer_bp
     else the chain's time plus the signature lifetime."""
     job = get_job(session, chain_id=chain.chain_id, job_id=job_id)
     now = chain_now(chain)
-    pending = [s.expiry for s in _rows(session, chain, job, now) if s.freelancer_bps == freelancer_bps]
+    pending = [
+        s.expiry
+        for s in signatures.usable(session, SettlementSignature, job=job, now=now)
+        if s.freelancer_bps == freelancer_bps
+    ]
     expiry = max(pending) if pending else int(now.timestamp()) + chain.signature_ttl
     return typed_data(chain, job, freelancer_bps, expiry)
 
@@ -146,37 +149,21 @@ def add_signature(session: Session, *, chain: ChainGateway, job_id: int, signed:
     return _out(job, row)
 
 
-def _rows(session: Session, chain: ChainGateway, job: ChainJob, now: datetime) -> list[SettlementSignature]:
-    """The job's signatures at its current nonce that have not expired, oldest first."""
-    return list(
-        session.scalars(
-            select(SettlementSignature)
-            .where(
-                SettlementSignature.chain_id == chain.chain_id,
-                SettlementSignature.job_id == job.job_id,
-                SettlementSignature.nonce == job.nonce,
-                SettlementSignature.expiry >= int(now.timestamp()),
-            )
-            .order_by(SettlementSignature.signed_at)
-        ).all()
-    )
-
-
 def current_signatures(
     session: Session, *, chain: ChainGateway, job_id: int, now: datetime | None = None
 ) -> list[SignatureOut]:
     """The signatures that can still settle: made at the job's current nonce, not expired."""
     job = get_job(session, chain_id=chain.chain_id, job_id=job_id)
-    return [_out(job, row) for row in _rows(session, chain, job, now or chain_now(chain))]
+    return [
+        _out(job, row) for row in signatures.usable(session, SettlementSignature, job=job, now=now or chain_now(chain))
+    ]
 
 
-def signatures_for(
-    session: Session, *, chain: ChainGateway, job: ChainJob, freelancer_bps: int, now: datetime
-) -> tuple[int, bytes, bytes]:
+def signatures_for(session: Session, *, job: ChainJob, freelancer_bps: int, now: datetime) -> tuple[int, bytes, bytes]:
     """The expiry and both parties' signatures of this split at the current nonce (the latest expiry both
     signed), or a Conflict naming who is missing."""
     signed: dict[int, dict[str, bytes]] = {}
-    for row in _rows(session, chain, job, now):
+    for row in signatures.usable(session, SettlementSignature, job=job, now=now):
         role = role_of(job, row.signer)
         if row.freelancer_bps == freelancer_bps and role is not None:
             signed.setdefault(row.expiry, {})[role] = bytes.fromhex(row.signature.removeprefix("0x"))

@@ -121,13 +121,7 @@ def create_job(chain: ChainGateway, request: CreateJobRequest) -> UnsignedTx:
     if fund_count > len(terms.milestones):
         raise Conflict(f"cannot fund {fund_count} of {len(terms.milestones)} milestones")
     require_creatable(chain, terms)
-    signatures.require_signer(
-        chain,
-        payload=terms.consent_typed_data(chain_id=chain.chain_id, escrow=chain.escrow.address),
-        signer=terms.freelancer,
-        signature=request.consent,
-        what="consent to these terms",
-    )
+    signatures.require_consent(chain, terms, request.consent)
     require_balance(chain, owner=terms.client, amount=terms.amount_of(0, fund_count))
     consent = bytes.fromhex(request.consent.removeprefix("0x"))
     return escrow_call(chain, terms.client, "create_job", terms.as_abi(), consent, fund_count)
@@ -205,7 +199,7 @@ def settle(session: Session, chain: ChainGateway, request: settlements.SettleTxR
     """Submit the split both parties signed for the job's current nonce (anyone may send it)."""
     job, terms = allowed_job(session, chain, request, "settle")
     expiry, client_sig, freelancer_sig = settlements.signatures_for(
-        session, chain=chain, job=job, freelancer_bps=request.freelancer_bps, now=chain_now(chain)
+        session, job=job, freelancer_bps=request.freelancer_bps, now=chain_now(chain)
     )
     return escrow_call(
         chain,
