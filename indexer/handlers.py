@@ -17,12 +17,12 @@ Adding an event and its projection table (see indexer/README.md):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Table
 
+from backend.app.core.escrow_terms import Terms, milestones_from_event
 from backend.app.models.chain import (
     ChainContractOwner,
     ChainCredit,
@@ -37,6 +37,7 @@ from backend.app.models.chain import (
     ChainReputation,
     ChainReputationEscrow,
     ChainReputationJob,
+    ChainReputationPair,
     ChainReputationVolume,
     ChainSettlement,
     ChainWithdrawal,
@@ -68,6 +69,7 @@ RATINGS = _table(ChainRating)
 REPUTATION_JOBS = _table(ChainReputationJob)
 REPUTATION = _table(ChainReputation)
 REPUTATION_VOLUMES = _table(ChainReputationVolume)
+REPUTATION_PAIRS = _table(ChainReputationPair)
 REPUTATION_ESCROWS = _table(ChainReputationEscrow)
 OWNERS = _table(ChainContractOwner)
 ESCROW_SETTINGS = _table(ChainEscrowSettings)
@@ -88,6 +90,7 @@ PROJECTION_TABLES: list[Table] = [
     REPUTATION_JOBS,
     REPUTATION,
     REPUTATION_VOLUMES,
+    REPUTATION_PAIRS,
     REPUTATION_ESCROWS,
     OWNERS,
     ESCROW_SETTINGS,
@@ -121,19 +124,9 @@ def _utc(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def terms_json(args: dict) -> str:
-    """The job's Terms tuple exactly as created, as the JSON the backend rebuilds calldata from."""
-    return json.dumps(
-        {
-            "arbiter": args["arbiter"],
-            "arbiter_fee_bps": args["arbiter_fee_bps"],
-            "platform_fee_bps": args["platform_fee_bps"],
-            "review_period": args["review_period"],
-            "ruling_window": args["ruling_window"],
-            "milestones": [{"amount": str(amount), "deadline": deadline} for amount, deadline in args["milestones"]],
-        },
-        separators=(",", ":"),
-    )
+def _start(job: Row) -> int:
+    """The job's start (unix seconds): JobCreated.start, kept as `created_at`."""
+    return int(job["created_at"].timestamp())
 
 
 def _job(projection: Projection, event: DecodedEvent) -> Row:
@@ -219,10 +212,37 @@ def _reputation(projection: Projection, account: str, escrow: str, block: int) -
             disputes_lost=0,
             rating_count=0,
             rating_sum=0,
+            counterparties=0,
             last_escrow=escrow,
             updated_block=block,
         )
     return row
+
+
+def _new_milestone(
+    projection: Projection, job_id: int, index: int, amount: int, duration: int, start: int, state: str
+) -> None:
+    projection.insert(
+        MILESTONES,
+        job_id=job_id,
+        index=index,
+        amount=amount,
+        duration=duration,
+        deadline=_utc(start + duration),
+        state=state,
+    )
+
+
+def _funding(projection: Projection, event: DecodedEvent, block_time: datetime, **row: object) -> None:
+    projection.insert(
+        FUNDINGS,
+        tx_hash=event.tx_hash,
+        log_index=event.log_index,
+        job_id=event.args["job_id"],
+        block_number=event.block_number,
+        funded_at=block_time,
+        **row,
+    )
 
 
 # --- Escrow: jobs and milestones ----------------------------------------------------------------
@@ -231,26 +251,27 @@ def _reputation(projection: Projection, account: str, escrow: str, block: int) -
 @handles("JobCreated")
 def job_created(projection: Projection, event: DecodedEvent, block_time: datetime) -> None:
     args = event.args
-    schedule = args["milestones"]
-    funded_count = args["funded_count"]
+    terms = Terms.from_event(args)
+    funded_count, start = args["funded_count"], args["start"]
     projection.insert(
         JOBS,
         job_id=args["job_id"],
         escrow=event.contract,
-        client=args["client"],
-        freelancer=args["freelancer"],
-        token=args["token"],
-        arbiter=args["arbiter"],
-        arbiter_fee_bps=args["arbiter_fee_bps"],
-        platform_fee_bps=args["platform_fee_bps"],
-        review_period=args["review_period"],
-        ruling_window=args["ruling_window"],
-        metadata_hash=_hex32(args["metadata_hash"]),
-        terms_json=terms_json(args),
-        milestone_count=len(schedule),
+        client=terms.client,
+        freelancer=terms.freelancer,
+        token=terms.token,
+        arbiter=terms.arbiter,
+        arbiter_fee_bps=terms.arbiter_fee_bps,
+        platform_fee_bps=terms.platform_fee_bps,
+        review_period=terms.review_period,
+        ruling_window=terms.ruling_window,
+        metadata_hash=terms.metadata_hash,
+        terms_json=terms.dumps(),
+        terms_hash=_hex32(args["terms_hash"]),
+        milestone_count=len(terms.milestones),
         funded_count=funded_count,
-        open_count=len(schedule),
-        total=sum(amount for amount, _deadline in schedule),
+        open_count=len(terms.milestones),
+        total=terms.total,
         funded=args["funded_amount"],
         paid_to_freelancer=0,
         refunded_to_client=0,
@@ -265,31 +286,22 @@ def job_created(projection: Projection, event: DecodedEvent, block_time: datetim
         volume=None,
         reputation_recorded=None,
         created_block=event.block_number,
-        created_at=block_time,
+        created_at=_utc(start),
         created_tx=event.tx_hash,
         updated_block=event.block_number,
     )
-    for index, (amount, deadline) in enumerate(schedule):
-        projection.insert(
-            MILESTONES,
-            job_id=args["job_id"],
-            index=index,
-            amount=amount,
-            deadline=_utc(deadline),
-            state="funded" if index < funded_count else "unfunded",
-        )
+    for index, m in enumerate(terms.milestones):
+        state = "funded" if index < funded_count else "unfunded"
+        _new_milestone(projection, args["job_id"], index, m.amount, m.duration, start, state)
     if funded_count:
-        projection.insert(
-            FUNDINGS,
-            tx_hash=event.tx_hash,
-            log_index=event.log_index,
-            job_id=args["job_id"],
-            funder=args["client"],
+        _funding(
+            projection,
+            event,
+            block_time,
+            funder=terms.client,
             amount=args["funded_amount"],
             first_milestone=0,
             funded_count=funded_count,
-            block_number=event.block_number,
-            funded_at=block_time,
         )
 
 
@@ -306,22 +318,20 @@ def job_funded(projection: Projection, event: DecodedEvent, block_time: datetime
     )
     for index in range(args["first_milestone"], args["funded_count"]):
         projection.update(MILESTONES, args["job_id"], index, state="funded")
-    projection.insert(
-        FUNDINGS,
-        tx_hash=event.tx_hash,
-        log_index=event.log_index,
-        job_id=args["job_id"],
+    _funding(
+        projection,
+        event,
+        block_time,
         funder=args["funder"],
         amount=args["amount"],
         first_milestone=args["first_milestone"],
         funded_count=args["funded_count"],
-        block_number=event.block_number,
-        funded_at=block_time,
     )
 
 
 @handles("MilestoneSubmitted")
 def milestone_submitted(projection: Projection, event: DecodedEvent, block_time: datetime) -> None:
+    """Submitted: the review period runs, and the nonce moves (signatures made before are void)."""
     args = event.args
     projection.update(
         MILESTONES,
@@ -332,7 +342,7 @@ def milestone_submitted(projection: Projection, event: DecodedEvent, block_time:
         submitted_at=block_time,
         review_end=_utc(args["review_end"]),
     )
-    _touch(projection, event)
+    _touch(projection, event, nonce=_job(projection, event)["nonce"] + 1)
 
 
 @handles("MilestoneApproved")
@@ -346,7 +356,7 @@ def milestone_released(projection: Projection, event: DecodedEvent, block_time: 
 
 
 def _milestone_paid(projection: Projection, event: DecodedEvent, block_time: datetime, state: str) -> None:
-    """Approved or released: `amount` to the freelancer, the platform fee accrues when the job ends."""
+    """Approved or released: `amount` to the freelancer; the platform fee becomes collectable when the job ends."""
     args = event.args
     _close_milestone(
         projection,
@@ -399,13 +409,20 @@ def dispute_opened(projection: Projection, event: DecodedEvent, block_time: date
         opened_tx=event.tx_hash,
         ruling_end=_utc(args["ruling_end"]),
     )
-    _touch(projection, event)
+    _touch(projection, event, nonce=job["nonce"] + 1)
 
 
-def _ruled(
-    projection: Projection, event: DecodedEvent, block_time: datetime, outcome: str, ruling_bps: int, arbiter_fee: int
+def _split(
+    projection: Projection,
+    event: DecodedEvent,
+    block_time: datetime,
+    outcome: str,
+    ruling_bps: int,
+    arbiter_fee: int,
+    ruled_by: str,
 ) -> None:
-    """Resolved by the arbiter or by the default ruling: the milestone, its dispute and the job's figures."""
+    """A milestone split between the parties (an arbiter's ruling, the default ruling, or a deduction both
+    parties signed): the milestone, its dispute if it had one, and the job's figures."""
     args = event.args
     payouts = {
         "to_freelancer": args["to_freelancer"],
@@ -414,32 +431,39 @@ def _ruled(
         "platform_fee": args["platform_fee"],
     }
     _close_milestone(projection, event, block_time, outcome, ruling_bps=ruling_bps, **payouts)
-    winner = "freelancer" if ruling_bps > BPS // 2 else "client" if ruling_bps < BPS // 2 else None
-    projection.update(
-        DISPUTES,
-        args["job_id"],
-        args["milestone"],
-        outcome=outcome,
-        ruled_by=args.get("arbiter", args.get("by")),
-        freelancer_bps=ruling_bps,
-        winner=winner,
-        closed_at=block_time,
-        closed_tx=event.tx_hash,
-        **payouts,
-    )
+    dispute = projection.get(DISPUTES, args["job_id"], args["milestone"])
+    if dispute is not None:  # only an arbiter's ruling has a winner: a ruling above 50% for one side
+        winner = "freelancer" if ruling_bps > BPS // 2 else "client" if ruling_bps < BPS // 2 else None
+        projection.update(
+            DISPUTES,
+            args["job_id"],
+            args["milestone"],
+            outcome=outcome,
+            ruled_by=ruled_by,
+            freelancer_bps=ruling_bps,
+            winner=winner if outcome == "resolved" else None,
+            closed_at=block_time,
+            closed_tx=event.tx_hash,
+            **payouts,
+        )
     _paid(projection, event, **payouts)
-    job = _job(projection, event)
-    _accrue_fee(projection, event.contract, job["token"], args["platform_fee"])
 
 
 @handles("DisputeResolved")
 def dispute_resolved(projection: Projection, event: DecodedEvent, block_time: datetime) -> None:
-    _ruled(projection, event, block_time, "resolved", event.args["freelancer_bps"], event.args["arbiter_fee"])
+    args = event.args
+    _split(projection, event, block_time, "resolved", args["freelancer_bps"], args["arbiter_fee"], args["arbiter"])
 
 
 @handles("DefaultRulingApplied")
 def default_ruling_applied(projection: Projection, event: DecodedEvent, block_time: datetime) -> None:
-    _ruled(projection, event, block_time, "default_ruled", BPS // 2, 0)
+    _split(projection, event, block_time, "default_ruled", BPS // 2, 0, event.args["by"])
+
+
+@handles("MilestoneDeducted")
+def milestone_deducted(projection: Projection, event: DecodedEvent, block_time: datetime) -> None:
+    """A submitted (or disputed) milestone accepted with the deduction both parties signed (扣款验收)."""
+    _split(projection, event, block_time, "deducted", event.args["freelancer_bps"], 0, event.args["by"])
 
 
 @handles("JobSettled")
@@ -481,12 +505,12 @@ def job_settled(projection: Projection, event: DecodedEvent, block_time: datetim
         platform_fee=args["platform_fee"],
         closed=job["open_count"],
     )
-    _touch(projection, event, settled=True)
-    _accrue_fee(projection, event.contract, job["token"], args["platform_fee"])
+    _touch(projection, event, settled=True, funded_count=job["milestone_count"])
 
 
 @handles("MilestonesCancelled")
 def milestones_cancelled(projection: Projection, event: DecodedEvent, block_time: datetime) -> None:
+    """The unfunded rest cancelled (by the client, or by anyone once the first of them is overdue)."""
     args = event.args
     first, count = args["first_milestone"], args["count"]
     for index in range(first, first + count):
@@ -494,7 +518,7 @@ def milestones_cancelled(projection: Projection, event: DecodedEvent, block_time
             MILESTONES, args["job_id"], index, state="cancelled", closed_at=block_time, closed_tx=event.tx_hash
         )
     _paid(projection, event, closed=count)
-    _touch(projection, event, cancelled=True)
+    _touch(projection, event, cancelled=True, funded_count=first + count)
 
 
 @handles("NonceIncremented")
@@ -502,22 +526,79 @@ def nonce_incremented(projection: Projection, event: DecodedEvent, _block_time: 
     _touch(projection, event, nonce=event.args["nonce"])
 
 
-@handles("JobEnded")
-def job_ended(projection: Projection, event: DecodedEvent, block_time: datetime) -> None:
-    """The last milestone closed: the fees of approved and released milestones become collectable."""
+@handles("DeadlineExtended")
+def deadline_extended(projection: Projection, event: DecodedEvent, _block_time: datetime) -> None:
+    """Both parties moved an open milestone's deadline (延期): new terms, a new terms hash, the nonce moves."""
     args = event.args
     job = _job(projection, event)
-    fees = 0
-    for index in range(job["milestone_count"]):
-        milestone = projection.get_one(MILESTONES, args["job_id"], index)
-        if milestone["state"] in ("approved", "released"):
-            fees += milestone["platform_fee"]
-    _accrue_fee(projection, event.contract, job["token"], fees)
+    terms = Terms.loads(job["terms_json"]).with_duration(args["milestone"], args["new_duration"])
+    projection.update(
+        MILESTONES,
+        args["job_id"],
+        args["milestone"],
+        duration=args["new_duration"],
+        deadline=_utc(args["deadline"]),
+    )
+    _touch(
+        projection,
+        event,
+        terms_json=terms.dumps(),
+        terms_hash=_hex32(args["terms_hash"]),
+        nonce=job["nonce"] + 1,
+    )
+
+
+@handles("MilestonesAdded")
+def milestones_added(projection: Projection, event: DecodedEvent, block_time: datetime) -> None:
+    """Both parties added milestones (durations from the job's start); the client funded milestones up to
+    `funded_count`, unfunded earlier ones first. New terms and hash; the nonce moves."""
+    args = event.args
+    job = _job(projection, event)
+    added = milestones_from_event(args["milestones"])
+    terms = Terms.loads(job["terms_json"]).with_milestones(added)
+    first, funded_count, was_funded = args["first_milestone"], args["funded_count"], job["funded_count"]
+    for index in range(was_funded, min(first, funded_count)):
+        projection.update(MILESTONES, args["job_id"], index, state="funded")
+    for offset, m in enumerate(added):
+        index = first + offset
+        state = "funded" if index < funded_count else "unfunded"
+        _new_milestone(projection, args["job_id"], index, m.amount, m.duration, _start(job), state)
+    _touch(
+        projection,
+        event,
+        terms_json=terms.dumps(),
+        terms_hash=_hex32(args["terms_hash"]),
+        milestone_count=len(terms.milestones),
+        open_count=job["open_count"] + len(added),
+        funded_count=funded_count,
+        total=terms.total,
+        funded=job["funded"] + args["funded_amount"],
+        nonce=job["nonce"] + 1,
+    )
+    if args["funded_amount"]:
+        _funding(
+            projection,
+            event,
+            block_time,
+            funder=args["by"],
+            amount=args["funded_amount"],
+            first_milestone=was_funded,
+            funded_count=funded_count,
+        )
+
+
+@handles("JobEnded")
+def job_ended(projection: Projection, event: DecodedEvent, block_time: datetime) -> None:
+    """The last milestone closed: the job's platform fees become collectable; `paid` is what reached the
+    freelancer net of fees (the volume the reputation contract records)."""
+    args = event.args
+    job = _job(projection, event)
+    _accrue_fee(projection, event.contract, job["token"], args["platform_fees"])
     _touch(
         projection,
         event,
         status="ended",
-        volume=args["volume"],
+        volume=args["paid"],
         reputation_recorded=args["recorded"],
         ended_at=block_time,
         ended_tx=event.tx_hash,
@@ -651,22 +732,56 @@ def ownership_transferred(projection: Projection, event: DecodedEvent, _block_ti
 # --- Reputation ---------------------------------------------------------------------------------
 
 
+def _writer(projection: Projection, event: DecodedEvent, **changes: object) -> None:
+    """The writer row of `event.args["escrow"]`, created (not registered, nothing pending) on first sight."""
+    escrow = event.args["escrow"]
+    if projection.get(REPUTATION_ESCROWS, event.contract, escrow) is None:
+        projection.insert(
+            REPUTATION_ESCROWS,
+            reputation=event.contract,
+            escrow=escrow,
+            registered=False,
+            pending_allowed=None,
+            pending_effective_at=None,
+            updated_block=event.block_number,
+        )
+    projection.update(REPUTATION_ESCROWS, event.contract, escrow, updated_block=event.block_number, **changes)
+
+
 @handles("Reputation.EscrowRegistered")
 def escrow_registered(projection: Projection, event: DecodedEvent, _block_time: datetime) -> None:
-    projection.insert(
-        REPUTATION_ESCROWS,
-        reputation=event.contract,
-        escrow=event.args["escrow"],
-        registered=True,
-        updated_block=event.block_number,
-    )
+    """A writer named at deployment, or an announced addition applied."""
+    _writer(projection, event, registered=True, pending_allowed=None, pending_effective_at=None)
 
 
 @handles("Reputation.EscrowUnregistered")
 def escrow_unregistered(projection: Projection, event: DecodedEvent, _block_time: datetime) -> None:
-    projection.update(
-        REPUTATION_ESCROWS, event.contract, event.args["escrow"], registered=False, updated_block=event.block_number
-    )
+    _writer(projection, event, registered=False, pending_allowed=None, pending_effective_at=None)
+
+
+@handles("Reputation.EscrowChangeAnnounced")
+def escrow_change_announced(projection: Projection, event: DecodedEvent, _block_time: datetime) -> None:
+    """The owner announced a writer change; anyone may apply it from `effective_at` (7 days later)."""
+    args = event.args
+    _writer(projection, event, pending_allowed=args["allowed"], pending_effective_at=_utc(args["effective_at"]))
+
+
+@handles("Reputation.EscrowChangeCancelled")
+def escrow_change_cancelled(projection: Projection, event: DecodedEvent, _block_time: datetime) -> None:
+    _writer(projection, event, pending_allowed=None, pending_effective_at=None)
+
+
+def _count_pair(projection: Projection, a: str, b: str, escrow: str, block: int) -> None:
+    """One more paid job between `a` and `b`; a first one makes each a counterparty of the other."""
+    low, high = (a, b) if int(a, 16) < int(b, 16) else (b, a)
+    pair = projection.get(REPUTATION_PAIRS, low, high)
+    if pair is None:
+        projection.insert(REPUTATION_PAIRS, account_a=low, account_b=high, jobs=1)
+        for account in (low, high):
+            row = _reputation(projection, account, escrow, block)
+            projection.update(REPUTATION, account, counterparties=row["counterparties"] + 1)
+    else:
+        projection.update(REPUTATION_PAIRS, low, high, jobs=pair["jobs"] + 1)
 
 
 @handles("Reputation.JobRecorded")
@@ -690,6 +805,8 @@ def job_recorded(projection: Projection, event: DecodedEvent, block_time: dateti
         recorded_tx=event.tx_hash,
     )
     completed = 1 if args["volume"] else 0
+    if completed:
+        _count_pair(projection, args["client"], args["freelancer"], escrow, block)
     for role, other in (("client", "freelancer"), ("freelancer", "client")):
         account = args[role]
         row = _reputation(projection, account, escrow, block)

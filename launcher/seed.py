@@ -2,11 +2,13 @@
 
 Every person is one of Anvil's development accounts. Each signs in with Ethereum (an EIP-4361
 message signed with its key, as a browser wallet does), writes its profile, posts and publishes
-listings or sends proposals through the JSON API. Hiring is the API's accept → the unsigned
-allowance and create-and-fund transactions, sent from the client's wallet, so every on-chain
-job carries its listing's metadata hash. What happens next on the chain (submit, approve,
-dispute, rulings, release and reclaim after a time jump, settlements, ratings) is sent as the
-parties' own escrow calls. Nothing is written to the database here: the indexer projects it all.
+listings or sends proposals through the JSON API; a proposal carries its freelancer's EIP-712
+consent to the escrow terms (escrow v2), signed with its key as the wallet would. Hiring is the
+API's accept → the unsigned allowance and create-and-fund transactions, sent from the client's
+wallet, so every on-chain job carries its listing's metadata hash. What happens next on the chain
+(submit, approve, dispute, rulings, release and reclaim after a time jump, settlements, ratings)
+is sent as the parties' own escrow calls, each presenting the job's terms. Nothing is written to
+the database here: the indexer projects it all.
 
 Transactions are sent without waiting for each receipt (Anvil mines each one as it arrives;
 gas estimation fails loudly on a revert), so ~60 listings seed in seconds.
@@ -23,11 +25,14 @@ from typing import Any
 
 import httpx
 from eth_account import Account
+from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
 
+from backend.app.core.contracts import load_abi
+from backend.app.core.escrow_terms import Milestone, Terms, typed_data
 from launcher.demo_data import CLIENTS, FREELANCERS, LISTINGS, PROPOSAL_NOTES, Listing
 from launcher.sign_in import verify_body
 
@@ -93,6 +98,11 @@ class Person:
         nonce = self.call("POST", "/api/auth/nonce")
         self.call("POST", "/api/auth/verify", verify_body(nonce, self.key, expires_in=timedelta(minutes=10)))
 
+    def sign_typed(self, payload: dict[str, Any]) -> str:
+        """An EIP-712 signature of `payload` with this person's key, as `eth_signTypedData_v4` makes it."""
+        signed = Account.sign_message(encode_typed_data(full_message=payload), self.key)
+        return "0x" + bytes(signed.signature).hex()
+
     def call(self, method: str, path: str, body: object | None = None, **kwargs: Any) -> Any:
         response = self.http.request(method, path, json=body, **kwargs)
         if response.status_code >= 400:
@@ -113,8 +123,16 @@ class Hired:
     client: Person
     freelancer: Person
     job_id: int = 0
-    terms: Any = None
-    amounts: list[int] = field(default_factory=list)
+    terms: Terms | None = None
+
+    @property
+    def abi_terms(self) -> tuple[Any, ...]:
+        assert self.terms is not None, "not hired yet"
+        return self.terms.as_abi()
+
+    @property
+    def amounts(self) -> list[int]:
+        return [] if self.terms is None else [m.amount for m in self.terms.milestones]
 
 
 @dataclass
@@ -128,6 +146,7 @@ class SeedReport:
     transactions: int = 0
     jobs_by_kind: dict[str, int] = field(default_factory=dict)
     credit_job: int | None = None
+    amended: dict[str, int] = field(default_factory=dict)  # amendment kind → the job it was played on
 
     def lines(self) -> Iterator[str]:
         yield (
@@ -138,6 +157,8 @@ class SeedReport:
         yield f"{sum(self.jobs_by_kind.values())} escrow jobs on chain ({jobs}); {self.transactions} transactions"
         if self.credit_job is not None:
             yield f"job {self.credit_job} pays in a blocklisting token: its freelancer has a credit to withdraw"
+        if self.amended:
+            yield "amended by both parties: " + ", ".join(f"job {job} {kind}" for kind, job in self.amended.items())
 
 
 class Seeder:
@@ -147,6 +168,7 @@ class Seeder:
         self.url, self.progress = url, progress
         self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
         deployments = json.loads(deployments_file.read_text())["contracts"]
+        self.build_file = build_file
         self.build = json.loads(build_file.read_text())["contractTypes"]
         self.escrow = self._contract("Escrow", deployments["Escrow"]["address"])
         self.token = self._contract("TestToken", deployments["TestToken"]["address"])
@@ -156,7 +178,8 @@ class Seeder:
         self.arbiter = self.person(ARBITER, "arbiter")
 
     def _contract(self, name: str, address: str) -> Contract:
-        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=self.build[name]["abi"])
+        """A deployed contract with the ABI callable at its address (the escrow's includes EscrowAgreements')."""
+        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=load_abi(self.build_file, name))
 
     def person(self, index: int, name: str) -> Person:
         http = httpx.Client(base_url=self.url, timeout=30)
@@ -279,6 +302,7 @@ class Seeder:
         if listing_count >= 10:
             self.progress("paying one job in a blocklisting token, leaving a credit…")
             self.report.credit_job = self._credit_job(clients[0], freelancers[0], owner)
+        self._amend([hired for hired, _ in later])
         if self._last is not None:
             self.mined(self._last[1])  # everything is on the chain before `up` waits for the indexer
         return self.report
@@ -300,13 +324,16 @@ class Seeder:
         return post
 
     def _propose(self, freelancer: Person, post_id: int, listing: Listing, rank: int) -> dict[str, Any]:
+        """A proposal with the freelancer's signed consent to the terms the client creates on accepting it."""
         discount = (0, 10, -5, 15)[rank % 4]  # the best match asks the listed price; others bid around it
         milestones = [
-            {"title": title, "amount": str(amount * (100 - discount) // 100 * UNIT)}
+            {"title": title, "amount": str(amount * (100 - discount) // 100 * UNIT), "duration": None}
             for title, amount in listing.milestones
         ]
+        offered = freelancer.call("POST", f"/api/job-posts/{post_id}/proposals/consent", {"milestones": milestones})
+        consent = {"terms": offered["terms"], "signature": freelancer.sign_typed(offered["typed_data"])}
         note = PROPOSAL_NOTES[(post_id + rank) % len(PROPOSAL_NOTES)]
-        body = {"cover_letter": f"Hello! I am {freelancer.name}. {note}", "milestones": milestones}
+        body = {"cover_letter": f"Hello! I am {freelancer.name}. {note}", "milestones": milestones, "consent": consent}
         self.report.proposals += 1
         return freelancer.call("POST", f"/api/job-posts/{post_id}/proposals", body)
 
@@ -337,9 +364,7 @@ class Seeder:
             creates.append(
                 self.send(hired.client.address, hire["create_and_fund"]["to"], hire["create_and_fund"]["data"])
             )
-            _, args = self.escrow.decode_function_input(hire["create_and_fund"]["data"])
-            hired.terms = _plain(args["terms"])
-            hired.amounts = [int(m[0]) for m in hired.terms[5]]
+            hired.terms = Terms.from_json(accepted["proposal"]["consent_terms"])
         for (hired, _), tx_hash in zip(batch, creates, strict=True):
             receipt = self.mined(tx_hash)
             [created] = self.escrow.events.JobCreated().process_receipt(receipt, errors=DISCARD)
@@ -347,30 +372,32 @@ class Seeder:
 
     def _deliver(self, hired: Hired, index: int) -> None:
         deliverable = keccak(text=f"{hired.listing.title}: milestone {index + 1} files")
-        self.call(hired.freelancer, "submit", hired.job_id, index, deliverable, hired.terms)
+        self.call(hired.freelancer, "submit", hired.job_id, hired.abi_terms, index, deliverable)
 
     def _pay(self, hired: Hired, index: int) -> None:
         self._deliver(hired, index)
-        self.call(hired.client, "approve", hired.job_id, index)
+        self.call(hired.client, "approve", hired.job_id, hired.abi_terms, index)
 
     def _rate(self, hired: Hired, client_score: int, freelancer_score: int) -> None:
-        self.call(hired.client, "rate", hired.job_id, client_score, keccak(text="Clear work, on time."))
-        self.call(hired.freelancer, "rate", hired.job_id, freelancer_score, keccak(text="Clear brief, paid fast."))
+        comment = keccak(text="Clear work, on time.")
+        self.call(hired.client, "rate", hired.job_id, hired.abi_terms, client_score, comment)
+        comment = keccak(text="Clear brief, paid fast.")
+        self.call(hired.freelancer, "rate", hired.job_id, hired.abi_terms, freelancer_score, comment)
 
     def _before_jump(self, hired: Hired) -> None:
         if hired.kind == "released":
             self._deliver(hired, 0)
         elif hired.kind == "default-ruling":
             self._deliver(hired, 0)
-            self.call(hired.freelancer, "dispute", hired.job_id, 0)
+            self.call(hired.freelancer, "dispute", hired.job_id, hired.abi_terms, 0)
 
     def _after_jump(self, hired: Hired) -> None:
         if hired.kind == "released":
-            self.call(hired.freelancer, "release", hired.job_id, 0)
+            self.call(hired.freelancer, "release", hired.job_id, hired.abi_terms, 0)
         elif hired.kind == "reclaimed":
-            self.call(hired.client, "reclaim", hired.job_id, 0, hired.terms)
+            self.call(hired.client, "reclaim", hired.job_id, hired.abi_terms, 0)
         elif hired.kind == "default-ruling":
-            self.call(hired.client, "apply_default_ruling", hired.job_id, 0)
+            self.call(hired.client, "apply_default_ruling", hired.job_id, hired.abi_terms, 0)
 
     def _play(self, hired: Hired) -> None:
         last = len(hired.amounts) - 1
@@ -387,13 +414,13 @@ class Seeder:
             self._rate(hired, 5, 5 if job % 3 else 4)
         elif hired.kind == "dispute":
             self._deliver(hired, 0)
-            self.call(hired.client, "dispute", job, 0)
+            self.call(hired.client, "dispute", job, hired.abi_terms, 0)
         elif hired.kind == "resolved":
             for index in range(last):
                 self._pay(hired, index)
             self._deliver(hired, last)
-            self.call(hired.client, "dispute", job, last)
-            self.call(self.arbiter, "resolve", job, last, 7_000, hired.terms)
+            self.call(hired.client, "dispute", job, hired.abi_terms, last)
+            self.call(self.arbiter, "resolve", job, hired.abi_terms, last, 7_000)
             self._rate(hired, 3, 4)
         elif hired.kind == "settled":
             self._deliver(hired, 0)
@@ -401,17 +428,80 @@ class Seeder:
             self._rate(hired, 4, 4)
 
     def _settle(self, hired: Hired, freelancer_bps: int) -> None:
-        """Both parties sign the EIP-712 settlement with their keys, as their wallets would; anyone submits."""
-        nonce = self._nonce(hired.job_id)
-        digest = self.escrow.functions.settlement_digest(hired.job_id, freelancer_bps, nonce).call()
-        client_sig = Account.unsafe_sign_hash(digest, hired.client.key).signature
-        freelancer_sig = Account.unsafe_sign_hash(digest, hired.freelancer.key).signature
-        self.call(hired.client, "settle", hired.job_id, freelancer_bps, hired.terms, client_sig, freelancer_sig)
+        """Both parties sign the EIP-712 settlement (at the job's nonce, good for a week) with their keys, as their
+        wallets would; anyone submits. It runs EscrowAgreements' code at the escrow's address."""
+        if self._last is not None:
+            self.mined(self._last[1])  # the nonce the parties sign is the one after the submission
+        expiry = int(self.w3.eth.get_block("latest")["timestamp"]) + 7 * DAY
+        message = {"jobId": hired.job_id, "freelancerBps": freelancer_bps, "nonce": self._nonce(hired.job_id)}
+        payload = self._typed("Settlement", {**message, "expiry": expiry})
+        client_sig, freelancer_sig = hired.client.sign_typed(payload), hired.freelancer.sign_typed(payload)
+        args = (hired.job_id, hired.abi_terms, freelancer_bps, expiry, client_sig, freelancer_sig)
+        self.call(hired.client, "settle", *args)
+
+    def _typed(self, primary: str, message: dict[str, Any]) -> dict[str, Any]:
+        return typed_data(primary, message, chain_id=self.w3.eth.chain_id, escrow=self.escrow.address)
 
     def _nonce(self, job_id: int) -> int:
         view = self.escrow.functions.get_job(job_id).call()
         names = [o["name"] for o in self.escrow.get_function_by_name("get_job").abi["outputs"][0]["components"]]
         return int(view[names.index("nonce")])
+
+    # --- amendments: one party signs through the API, the other agrees by sending it ----------------------
+
+    def _amend(self, hired: list[Hired]) -> None:
+        """One of each amendment, through the API as the job page plays them: a funded job's deadline extended
+        (延期, the freelancer asks), a partly paid job given one more milestone (the freelancer signs, the client
+        adds and funds it), a job in review accepted with a deduction (扣款验收, the client proposes 80%)."""
+        first = {
+            kind: next((h for h in hired if h.kind == kind), None) for kind in ("funded", "partly-paid", "in-review")
+        }
+        if not any(first.values()):
+            return
+        self.progress("amending three jobs: 延期, one milestone more, 扣款验收…")
+        self._wait_for_indexer()  # the API reads the jobs' nonces from the indexer's projection
+        if (job := first["funded"]) is not None:
+            later = job.terms.milestones[0].duration + 7 * DAY
+            change = {"kind": "extend_deadline", "milestone": 0, "new_duration": later}
+            self._agree(job, job.freelancer, job.client, change, "extend-deadline")
+            self.report.amended["extended"] = job.job_id
+        if (job := first["partly-paid"]) is not None:
+            view = self.escrow.functions.get_job(job.job_id).call()
+            now = int(self.w3.eth.get_block("latest")["timestamp"])
+            milestone = {"amount": str(80 * UNIT), "duration": now - view[4] + 21 * DAY}  # view[4]: the start
+            fund_count = len(job.amounts) + 1 - view[1]  # view[1]: funded so far; the client funds the rest
+            change = {"kind": "add_milestones", "milestones": [milestone], "fund_count": fund_count}
+            amount = str(80 * UNIT + sum(job.amounts[view[1] :]))
+            data = self.token.encode_abi("approve", args=[self.escrow.address, int(amount)])
+            self.send(job.client.address, self.token.address, data)
+            self._agree(job, job.freelancer, job.client, change, "add-milestones")
+            self.report.amended["with a milestone more"] = job.job_id
+        if (job := first["in-review"]) is not None:
+            change = {"kind": "deduction", "milestone": 0, "freelancer_bps": 8_000}
+            self._agree(job, job.client, job.freelancer, change, "accept-with-deduction")
+            self.report.amended["accepted with a deduction"] = job.job_id
+
+    def _agree(self, job: Hired, signer: Person, sender: Person, change: dict[str, Any], route: str) -> None:
+        proposed = {**change, "signer": signer.address}
+        payload = signer.call("POST", f"/api/jobs/{job.job_id}/amendments/payload", proposed)
+        signed = {**proposed, "expiry": int(payload["message"]["expiry"]), "signature": signer.sign_typed(payload)}
+        signer.call("POST", f"/api/jobs/{job.job_id}/amendments", signed)
+        request = {key: value for key, value in change.items() if key != "kind"}
+        tx = sender.call("POST", f"/api/tx/{route}", {**request, "sender": sender.address, "job_id": job.job_id})
+        self.send(sender.address, tx["to"], tx["data"])
+
+    def _wait_for_indexer(self) -> None:
+        if self._last is not None:
+            self.mined(self._last[1])
+        block = self.w3.eth.block_number
+        deadline = time.monotonic() + 60
+        while True:
+            indexer = httpx.get(f"{self.url}/health", timeout=10).json().get("indexer") or {}
+            if (indexer.get("checkpoint") or -1) >= block:
+                return
+            if time.monotonic() > deadline:
+                raise SeedError(f"the indexer did not reach block {block} within 60 s")
+            time.sleep(0.1)
 
     def _credit_job(self, client: Person, freelancer: Person, owner: Person) -> int:
         """A job paid in a USDC-like token that blocks the freelancer at payout: the escrow credits the payment."""
@@ -423,38 +513,34 @@ class Seeder:
         )
         amount = 250 * UNIT
         now = int(self.w3.eth.get_block("latest")["timestamp"])
-        terms = (
-            self.arbiter.address,
-            200,
-            self.escrow.functions.platform_fee_bps().call(),
-            3 * DAY,
-            7 * DAY,
-            [(amount, now + 14 * DAY)],
+        terms = Terms(
+            client=client.address,
+            freelancer=freelancer.address,
+            token=token.address,
+            arbiter=self.arbiter.address,
+            arbiter_fee_bps=200,
+            platform_fee_bps=self.escrow.functions.platform_fee_bps().call(),
+            review_period=3 * DAY,
+            ruling_window=7 * DAY,
+            metadata_hash=keccak(text="Label artwork, paid in bUSD"),
+            salt=now,
+            offer_expiry=now + 30 * DAY,
+            milestones=(Milestone(amount, 14 * DAY),),
+        )
+        consent = freelancer.sign_typed(
+            terms.consent_typed_data(chain_id=self.w3.eth.chain_id, escrow=self.escrow.address)
         )
         self.send(owner.address, token.address, token.encode_abi("mint", args=[client.address, amount]))
         self.send(client.address, token.address, token.encode_abi("approve", args=[self.escrow.address, amount]))
-        data = self.escrow.encode_abi(
-            "create_job", args=[freelancer.address, token.address, terms, keccak(text="Label artwork, paid in bUSD"), 1]
-        )
+        data = self.escrow.encode_abi("create_job", args=[terms.as_abi(), bytes.fromhex(consent[2:]), 1])
         receipt = self.mined(self.send(client.address, self.escrow.address, data))
         [created] = self.escrow.events.JobCreated().process_receipt(receipt, errors=DISCARD)
-        hired = Hired(
-            LISTINGS[0], "credit", client, freelancer, job_id=created.args.job_id, terms=terms, amounts=[amount]
-        )
+        hired = Hired(LISTINGS[0], "credit", client, freelancer, job_id=created.args.job_id, terms=terms)
         self._deliver(hired, 0)
         self.send(owner.address, token.address, token.encode_abi("set_blocked", args=[freelancer.address, True]))
-        self.call(client, "approve", hired.job_id, 0)  # the push fails: the escrow credits the freelancer
+        self.call(client, "approve", hired.job_id, hired.abi_terms, 0)  # the push fails: the escrow credits it
         self.send(owner.address, token.address, token.encode_abi("set_blocked", args=[freelancer.address, False]))
         return hired.job_id
-
-
-def _plain(value: Any) -> Any:
-    """A decoded ABI struct (dicts in field order) as the tuples `encode_abi` takes back."""
-    if isinstance(value, dict):
-        return tuple(_plain(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value] if isinstance(value, list) else tuple(_plain(v) for v in value)
-    return value
 
 
 def _best_matches(listing: Listing, freelancers: list[Person], index: int) -> list[Person]:

@@ -32,6 +32,11 @@ def role(name: str) -> Any:
     return accounts.test_accounts[DEMO_ROLES[name]]
 
 
+def deploy_block(contract: Any) -> int:
+    """The block a contract was deployed in (from its deployment receipt)."""
+    return int(chain.get_receipt(contract.txn_hash).block_number)
+
+
 def write_deployments(contracts: dict[str, Any]) -> Path:
     """Write {name: {address, block}} plus the chain id, atomically."""
     path = deployments_path()
@@ -39,7 +44,8 @@ def write_deployments(contracts: dict[str, Any]) -> Path:
     document = {
         "chain_id": chain.chain_id,
         "contracts": {
-            name: {"address": str(contract.address), "block": block} for name, (contract, block) in contracts.items()
+            name: {"address": str(contract.address), "block": deploy_block(contract)}
+            for name, contract in contracts.items()
         },
     }
     tmp = path.with_suffix(".tmp")

@@ -1,21 +1,21 @@
-"""Deploy Reputation, Escrow (registered in Reputation) and the test token; write the deployments file.
+"""Deploy Reputation, EscrowAgreements, Escrow and the test token; write the deployments file.
 
 ape run deploy --network ethereum:local:foundry
+
+Reputation v2 takes its writers at deployment, so it is deployed first with the escrow's
+address computed ahead (the CREATE address of the deployer two transactions later, after
+Reputation and EscrowAgreements); the script checks that the escrow landed there.
 """
 
 from __future__ import annotations
 
 import click
-from ape import chain, project
+from ape import project
 from ape.cli import ConnectedProviderCommand, network_option
 
-from scripts._common import DEMO_ROLES, load_account, role, write_deployments
+from scripts._common import DEMO_ROLES, deploy_block, load_account, role, write_deployments
 
 DEMO_MINT = 1_000_000  # whole tokens minted to each demo wallet on a local chain
-
-
-def _block(contract) -> int:
-    return chain.get_receipt(contract.txn_hash).block_number
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -36,26 +36,28 @@ def _block(contract) -> int:
     help="Mint test tokens to the demo wallets (local chains only).",
 )
 def cli(account_name: str, fee_bps: int, fee_recipient: str | None, mint_demo: bool) -> None:
-    """Deploy Reputation, Escrow and the test token; write the deployments file."""
+    """Deploy Reputation (naming the escrow ahead), EscrowAgreements, Escrow and the test token."""
     deployer = load_account(account_name)
-    reputation = deployer.deploy(project.Reputation)
-    escrow = deployer.deploy(project.Escrow, reputation, fee_bps, fee_recipient or deployer)
-    register_tx = reputation.register_escrow(escrow, sender=deployer)
+    predicted = deployer.get_deployment_address(deployer.nonce + 2)
+    reputation = deployer.deploy(project.Reputation, [predicted])
+    agreements = deployer.deploy(project.EscrowAgreements, reputation)
+    escrow = deployer.deploy(project.Escrow, reputation, fee_bps, fee_recipient or deployer, agreements)
+    if escrow.address != predicted:
+        raise click.ClickException(
+            f"the escrow landed at {escrow.address}, not at {predicted} that Reputation names as its writer "
+            "(another transaction from the deployer got in between): deploy again from a quiet account"
+        )
     usd = deployer.deploy(project.TestToken, "Jiedan USD", "jUSD", 6)
-    click.echo(f"Reputation {reputation.address} (block {_block(reputation)})")
-    click.echo(f"Escrow     {escrow.address} (block {_block(escrow)}), platform fee {fee_bps} bps")
-    click.echo(f"           registered in Reputation (gas {register_tx.gas_used:,})")
-    click.echo(f"TestToken  {usd.address} jUSD, 6 decimals (block {_block(usd)})")
+    click.echo(f"Reputation       {reputation.address} (block {deploy_block(reputation)}), writer {predicted}")
+    click.echo(f"EscrowAgreements {agreements.address} (block {deploy_block(agreements)})")
+    click.echo(f"Escrow           {escrow.address} (block {deploy_block(escrow)}), platform fee {fee_bps} bps")
+    click.echo(f"TestToken        {usd.address} jUSD, 6 decimals (block {deploy_block(usd)})")
     if mint_demo:
         for name in DEMO_ROLES:
             wallet = role(name)
             mint_tx = usd.mint(wallet, DEMO_MINT * 10**6, sender=deployer)
             click.echo(f"minted {DEMO_MINT:,} jUSD to {name} {wallet.address} (gas {mint_tx.gas_used:,})")
     path = write_deployments(
-        {
-            "Reputation": (reputation, _block(reputation)),
-            "Escrow": (escrow, _block(escrow)),
-            "TestToken": (usd, _block(usd)),
-        }
+        {"Reputation": reputation, "EscrowAgreements": agreements, "Escrow": escrow, "TestToken": usd}
     )
     click.echo(f"wrote {path}")

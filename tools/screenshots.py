@@ -45,7 +45,6 @@ PAGES = [
     ("moderation", "/moderation", 1200, 700, "owner", ".report-item"),
     ("escrow", "/escrow", 1200, 800, "client", "main"),
     ("job", "/jobs/{job:50}", 1200, 900, "client", "table.milestones"),
-    ("hire", "/hire", 1200, 700, "client", "#hire-form"),
     ("job-phone", "/jobs/{job:8}", 390, 844, "client", "table.milestones"),
 ]
 

@@ -13,8 +13,11 @@ import pytest
 from backend.app.core.contracts import load_abi, load_deployment
 from launcher.browser import CHROMIUM, CHROMIUM_ARGS, wallet_script
 from launcher.stack import DEMO_WALLETS, ROOT, Stack, free_port, start_marketplace
+from tests.support.browser_flows import sign_in
 from tests.support.chain import LocalChain, wallet
 from tests.support.databases import unavailable
+
+__all__ = ["MODERATOR", "sign_in"]
 
 ARTIFACTS = ROOT / "test-artifacts"
 MODERATOR = DEMO_WALLETS["owner"][0]  # the marketplace's configured moderator in browser tests
@@ -85,13 +88,6 @@ def wallet_page(request: pytest.FixtureRequest, browser, marketplace: Marketplac
     _screenshot_on_failure(request, contexts)
     for context in contexts:
         context.close()
-
-
-def sign_in(page, path: str = "/dashboard") -> None:
-    """Sign in through the header's button (SIWE, signed by the injected wallet) and wait for the name."""
-    page.goto(path)
-    page.get_by_role("button", name="Sign in").click()
-    page.locator("#signed-in").wait_for()
 
 
 def _screenshot_on_failure(request: pytest.FixtureRequest, contexts: list) -> None:

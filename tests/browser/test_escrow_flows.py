@@ -1,23 +1,28 @@
-"""The escrow's whole life in Chromium, each party in their own wallet: hire and fund, deliver,
-approve, dispute and rule, settle, reclaim, release after review, rate — every state shown
-came back through the indexer."""
+"""The escrow's whole life in Chromium, each party in their own wallet: the freelancer's proposal signs the
+escrow terms, the client hires and funds, deliver, approve, dispute and rule, settle (both sign, with an
+expiry), reclaim, release after review, rate — every state shown came back through the indexer."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 from eth_utils import keccak
 from playwright.sync_api import expect
 from web3.logs import DISCARD
 
-from tests.browser.conftest import sign_in
-from tests.support.activity import deploy, make_terms, transact
-from tests.support.browser_flows import hire, milestone_state, travel
+from tests.support.activity import deploy, make_terms, sign_typed, transact
+from tests.support.browser_flows import hire, milestone_state, sign_in, travel
 from tests.support.chain import wallet
 
 pytestmark = pytest.mark.browser
 
 UNIT = 10**6
 HASH = "0x" + "ab" * 32
+
+
+def _utc(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _submit(page, job_id: int, milestone: int, deliverable: str = HASH) -> None:
@@ -36,7 +41,12 @@ def test_happy_path__hire_deliver_approve_rate(wallet_page, marketplace):
     client = wallet_page(wallet("client"))
     freelancer = wallet_page(wallet("freelancer"))
 
-    job_id = hire(client, amounts="300, 500.25", days="7, 14")
+    job_id = hire(client, freelancer, amounts="300, 500.25", days="7, 14")
+    job = marketplace.contract("Escrow").functions.get_job(job_id).call()
+    start = job[4]
+    expect(client.locator('tr[data-milestone="1"] td[data-label="Deadline"]')).to_have_text(
+        _utc(start + 14 * 86_400)
+    )  # the durations the freelancer signed, from the job's start
     expect(client.locator("#funded")).to_contain_text("800.25 jUSD")
     expect(milestone_state(client, 0)).to_have_text("funded")
     expect(client.get_by_role("button", name="Approve and pay")).to_have_count(0)  # nothing to approve yet
@@ -70,16 +80,16 @@ def test_happy_path__hire_deliver_approve_rate(wallet_page, marketplace):
 
 
 def test_release_after_review_period__by_anyone(wallet_page, marketplace, fresh_wallet):
-    client = wallet_page(wallet("client"))
-    job_id = hire(client, amounts="120", days="5", review_hours="24")
-    _submit(wallet_page(wallet("freelancer")), job_id, 0)
+    client, freelancer = wallet_page(wallet("client")), wallet_page(wallet("freelancer"))
+    job_id = hire(client, freelancer, amounts="120", days="5")
+    _submit(freelancer, job_id, 0)
 
     stranger = wallet_page(fresh_wallet())
     stranger.goto(f"/jobs/{job_id}")
     expect(stranger.locator('tr[data-milestone="0"] .state')).to_have_text("submitted")
     expect(stranger.get_by_role("button", name="Release payment")).to_have_count(0)  # review still running
 
-    travel(marketplace.chain.w3, 24 * 3600 + 60)
+    travel(marketplace.chain.w3, 3 * 86_400 + 60)  # the hiring default's review period: 3 days
     stranger.reload()
     stranger.get_by_role("button", name="Release payment").click()
     expect(stranger.locator("#status")).to_have_text("Milestone 1 released: the freelancer is paid.")
@@ -89,7 +99,7 @@ def test_release_after_review_period__by_anyone(wallet_page, marketplace, fresh_
 def test_reclaim_after_missed_deadline__funds_back_to_client(wallet_page, marketplace):
     token = marketplace.contract("TestToken")
     client = wallet_page(wallet("client"))
-    hire(client, amounts="75", days="1")
+    hire(client, wallet_page(wallet("freelancer")), amounts="75", days="1")
     before = token.functions.balanceOf(wallet("client")).call()
     expect(client.get_by_role("button", name="Reclaim the funds")).to_have_count(0)
 
@@ -103,9 +113,9 @@ def test_reclaim_after_missed_deadline__funds_back_to_client(wallet_page, market
 
 def test_dispute__ruled_by_the_arbiter_wallet(wallet_page, marketplace):
     token = marketplace.contract("TestToken")
-    client = wallet_page(wallet("client"))
-    job_id = hire(client, amounts="1000", days="10")
-    _submit(wallet_page(wallet("freelancer")), job_id, 0)
+    client, freelancer = wallet_page(wallet("client")), wallet_page(wallet("freelancer"))
+    job_id = hire(client, freelancer, amounts="1000", days="10")
+    _submit(freelancer, job_id, 0)
     client.reload()
     client.get_by_role("button", name="Open a dispute").click()
     expect(client.locator("#status")).to_have_text("Milestone 1 is disputed: the arbiter rules next.")
@@ -124,14 +134,14 @@ def test_dispute__ruled_by_the_arbiter_wallet(wallet_page, marketplace):
     assert token.functions.balanceOf(wallet("arbiter")).call() == arbiter_before + 20 * UNIT  # 2% arbiter fee
 
 
-def test_settlement__signed_by_both_parties(wallet_page, marketplace):
-    client = wallet_page(wallet("client"))
-    job_id = hire(client, amounts="200, 300", days="10, 20")
+def test_settlement__signed_by_both_parties__with_the_same_expiry(wallet_page, marketplace):
+    client, freelancer = wallet_page(wallet("client")), wallet_page(wallet("freelancer"))
+    job_id = hire(client, freelancer, amounts="200, 300", days="10, 20")
     client.get_by_label("Freelancer's share (%)").fill("60")
     client.get_by_role("button", name="Sign this split").click()
     expect(client.locator("#settlement-signatures")).to_contain_text("client signed a 60% split")
+    expect(client.locator("#settlement-signatures")).to_contain_text("good until")  # a week: the signature expires
 
-    freelancer = wallet_page(wallet("freelancer"))
     freelancer.goto(f"/jobs/{job_id}")
     freelancer.get_by_label("Freelancer's share (%)").fill("60")
     freelancer.get_by_role("button", name="Sign this split").click()
@@ -150,15 +160,14 @@ def test_withdraw__a_payout_the_token_refused_is_credited__on_the_dashboard_and_
     amount = 250 * UNIT
     transact(w3, blocklisting.functions.mint(client, amount), wallet("owner"))
     transact(w3, blocklisting.functions.approve(escrow.address, amount), client)
-    terms = make_terms(w3, escrow, [amount])
-    receipt = transact(
-        w3, escrow.functions.create_job(freelancer, blocklisting.address, terms, keccak(text="label art"), 1), client
-    )
+    terms = make_terms(w3, escrow, [amount], freelancer=freelancer, token=blocklisting.address)
+    consent = sign_typed(w3, freelancer, terms.consent_typed_data(chain_id=w3.eth.chain_id, escrow=escrow.address))
+    receipt = transact(w3, escrow.functions.create_job(terms.as_abi(), consent, 1), client)
     [created] = escrow.events.JobCreated().process_receipt(receipt, errors=DISCARD)
     job_id = created["args"]["job_id"]
-    transact(w3, escrow.functions.submit(job_id, 0, keccak(text="labels.zip"), terms), freelancer)
+    transact(w3, escrow.functions.submit(job_id, terms.as_abi(), 0, keccak(text="labels.zip")), freelancer)
     transact(w3, blocklisting.functions.set_blocked(freelancer, True), wallet("owner"))
-    transact(w3, escrow.functions.approve(job_id, 0), client, gas=500_000)  # the push fails: credited instead
+    transact(w3, escrow.functions.approve(job_id, terms.as_abi(), 0), client, gas=800_000)  # the push fails: credited
     transact(w3, blocklisting.functions.set_blocked(freelancer, False), wallet("owner"))
     credit = escrow.functions.credits(blocklisting.address, freelancer).call()
     assert credit == amount * 99 // 100  # the milestone less the 1% platform fee

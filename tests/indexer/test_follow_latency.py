@@ -17,7 +17,7 @@ from backend.app.core.db import make_engine
 from backend.app.models.chain import ChainJob, IndexerCheckpoint
 from backend.app.services.chain import connect_chain
 from launcher.stack import ROOT, tool_env
-from tests.support.activity import UNIT, make_terms
+from tests.support.activity import UNIT, consent, make_terms
 from tests.support.chain import LocalChain, wallet
 from tests.support.indexing import rpc
 
@@ -43,7 +43,10 @@ def test_follow__block_mined_to_row_visible__within_one_block_at_p95(
             "JIEDAN_POLL_INTERVAL": "0.2",
         }
     )
-    terms = make_terms(w3, gateway.escrow, [UNIT])
+    offers = []  # one job per block, each with the freelancer's consent signed ahead
+    for _ in range(BLOCKS):
+        terms = make_terms(w3, gateway.escrow, [UNIT], token=gateway.token.address)
+        offers.append((terms, consent(gateway, w3, terms)))
     log = (tmp_path / "indexer.log").open("wb")
     follower = subprocess.Popen([sys.executable, "-m", "indexer", "run"], cwd=ROOT, env=env, stdout=log, stderr=log)
     engine = make_engine(own_settings.database_url)
@@ -51,10 +54,8 @@ def test_follow__block_mined_to_row_visible__within_one_block_at_p95(
     rpc(own_chain, "evm_setAutomine", False)
     try:
         _wait_for(engine, w3.eth.block_number, timeout=30)  # started and caught up
-        for index in range(BLOCKS):
-            create = gateway.escrow.functions.create_job(
-                wallet("freelancer"), gateway.token.address, terms, b"%32d" % index, 1
-            )
+        for terms, signature in offers:
+            create = gateway.escrow.functions.create_job(terms.as_abi(), signature, 1)
             create.transact({"from": client, "gas": 700_000})
             time.sleep(INTERVAL)
             rpc(own_chain, "evm_mine")

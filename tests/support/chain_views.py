@@ -1,21 +1,21 @@
 """Compare the indexer's projection with the contracts' own views: every job and milestone
-(`get_job`), the terms commitment (`terms_hash` against `terms_json`), credits (`credits`), fees
-(`fees_accrued`), settings, owners and every address's reputation (`stats`, `volume`), plus the
+(`get_job`), the current terms (`terms_json` hashes to `terms_hash`, which `job_of` maps to the job),
+credits (`credits`), fees (`fees_accrued`), settings, owners and every address's reputation (`stats`,
+`volume`, `counterparties`, `jobs_together`, the writers and their pending changes), plus the
 escrow's token balances (conservation)."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import UTC, datetime
+from itertools import combinations
 
-from eth_abi import abi as eth_abi
-from eth_utils import keccak
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web3 import Web3
 from web3.contract import Contract
 
+from backend.app.core.escrow_terms import Terms
 from backend.app.models.chain import (
     ChainContractOwner,
     ChainCreditBalance,
@@ -23,11 +23,12 @@ from backend.app.models.chain import (
     ChainEscrowSettings,
     ChainJob,
     ChainReputation,
+    ChainReputationEscrow,
+    ChainReputationPair,
     ChainReputationVolume,
 )
 from backend.app.services.chain import ChainGateway
 
-TERMS_TYPE = "(address,uint256,uint256,uint256,uint256,(uint256,uint256)[])"
 STATUS = {
     1: "submitted",
     2: "disputed",
@@ -38,6 +39,7 @@ STATUS = {
     7: "default_ruled",
     8: "settled",
     9: "cancelled",
+    10: "deducted",
 }
 ZERO = "0x0000000000000000000000000000000000000000"
 
@@ -46,80 +48,56 @@ def _ts(value: datetime | None) -> int:
     return 0 if value is None else int(value.astimezone(UTC).timestamp())
 
 
-def terms_hash(terms_json: str) -> bytes:
-    """The escrow's 160-bit commitment to a job's terms, computed from the projected terms_json."""
-    terms = json.loads(terms_json)
-    encoded = eth_abi.encode(
-        [TERMS_TYPE],
-        [
-            (
-                terms["arbiter"],
-                terms["arbiter_fee_bps"],
-                terms["platform_fee_bps"],
-                terms["review_period"],
-                terms["ruling_window"],
-                [(int(m["amount"]), m["deadline"]) for m in terms["milestones"]],
-            )
-        ],
-    )
-    return (int.from_bytes(keccak(encoded), "big") >> 96).to_bytes(20, "big")
-
-
-def _expected_open_state(job: ChainJob, index: int) -> str:
-    if index >= job.funded_count:
-        return "cancelled" if (job.cancelled or job.settled) else "unfunded"
-    return "settled" if job.settled else "funded"
-
-
-def assert_job_matches(job: ChainJob, view: tuple) -> None:
+def assert_job_matches(job: ChainJob, view: tuple, escrow: Contract) -> None:
     (
-        client,
-        freelancer,
-        token,
-        arbiter_fee_bps,
-        ruling_window,
         milestone_count,
         funded_count,
         open_count,
         nonce,
+        start,
         settled,
         cancelled,
         ended,
+        paid,
         client_rated,
         freelancer_rated,
-        commitment,
         milestones,
     ) = view
     where = f"job {job.job_id}"
-    assert (job.client, job.freelancer, job.token) == (client, freelancer, token), where
-    assert (job.arbiter_fee_bps, job.ruling_window) == (arbiter_fee_bps, ruling_window), where
+    terms = Terms.loads(job.terms_json)
+    assert "0x" + terms.struct_hash().hex() == job.terms_hash, where
+    assert "0x" + escrow.functions.hash_terms(terms.as_abi()).call().hex() == job.terms_hash, where
+    assert escrow.functions.job_of(job.terms_hash).call() == job.job_id, f"{where}: its terms are not current"
+    assert (job.client, job.freelancer, job.token, job.arbiter) == (
+        terms.client,
+        terms.freelancer,
+        terms.token,
+        terms.arbiter,
+    ), where
+    assert (job.arbiter_fee_bps, job.ruling_window) == (terms.arbiter_fee_bps, terms.ruling_window), where
+    assert _ts(job.created_at) == start, where
     assert (job.milestone_count, job.funded_count, job.open_count) == (milestone_count, funded_count, open_count), where
     assert job.nonce == nonce, where
     assert (job.settled, job.cancelled, job.status == "ended") == (settled, cancelled, ended), where
     assert (job.client_rated, job.freelancer_rated) == (client_rated, freelancer_rated), where
-    assert terms_hash(job.terms_json) == bytes(commitment), where
-    schedule = json.loads(job.terms_json)["milestones"]
-    assert len(job.milestones) == len(milestones) == len(schedule), where
-    for row, m, planned in zip(job.milestones, milestones, schedule, strict=True):
-        status, amount, fee_bps, review_end, ruling_end, disputer, ruling_bps = m
+    assert paid == (job.status == "ended" and (job.volume or 0) > 0), where  # what makes the job ratable
+    assert job.total == terms.total, where
+    assert len(job.milestones) == len(milestones) == len(terms.milestones), where
+    for row, m, planned in zip(job.milestones, milestones, terms.milestones, strict=True):
+        status, review_end, ruling_end, disputer, ruling_bps = m
         here = f"{where} milestone {row.index} ({row.state})"
-        assert (row.amount, _ts(row.deadline)) == (int(planned["amount"]), planned["deadline"]), here
+        assert (row.amount, row.duration) == (planned.amount, planned.duration), here
+        assert _ts(row.deadline) == terms.deadline(start, row.index), here
         if status == 0:
-            assert row.state == _expected_open_state(job, row.index), here
-        elif job.settled and status in (1, 2):
-            assert row.state == "settled", here
+            assert row.state == ("funded" if row.index < funded_count else "unfunded"), here
         else:
             assert row.state == STATUS[status], here
-        if amount:
-            assert row.amount == amount, here
-        if status not in (0, 5, 8, 9):  # these words may carry no fee: open, reclaimed, closed by settle/cancel
-            assert fee_bps == job.platform_fee_bps, here
         assert _ts(row.review_end) == review_end, here
         assert _ts(row.ruling_end) == ruling_end, here
         assert row.disputed_by == {0: None, 1: job.client, 2: job.freelancer}[disputer], here
-        if status in (6, 7):
+        if status in (6, 7, 10):
             assert row.ruling_bps == ruling_bps, here
-        if row.state in ("approved", "released", "reclaimed", "resolved", "default_ruled"):
+        if row.state in ("approved", "released", "reclaimed", "resolved", "default_ruled", "deducted"):
             assert row.to_freelancer + row.to_client + row.arbiter_fee + row.platform_fee == row.amount, here
             assert row.closed_tx is not None, here
 
@@ -132,7 +110,7 @@ def assert_projection_matches_chain(session: Session, gateway: ChainGateway, w3:
     count = escrow.functions.job_count().call()
     assert [job.job_id for job in jobs] == list(range(1, count + 1))
     for job in jobs:
-        assert_job_matches(job, escrow.functions.get_job(job.job_id).call())
+        assert_job_matches(job, escrow.functions.get_job(job.job_id).call(), escrow)
 
     # conservation per token: the escrow holds deposits - payouts - collected fees + credits not withdrawn
     held: dict[str, int] = defaultdict(int)
@@ -191,8 +169,25 @@ def assert_projection_matches_chain(session: Session, gateway: ChainGateway, w3:
             )
         )
         assert projected == tuple(stats), account
+        assert (0 if row is None else row.counterparties) == reputation.functions.counterparties(account).call()
         for token in tokens:
             volume = volumes.get((account, token))
             expected = (0, 0) if volume is None else (volume.as_client, volume.as_freelancer)
             assert expected == tuple(reputation.functions.volume(account, token).call()), (account, token)
+    pairs = {
+        (row.account_a, row.account_b): row.jobs
+        for row in session.scalars(select(ChainReputationPair).where(ChainReputationPair.chain_id == chain_id))
+    }
+    for a, b in combinations(sorted(accounts), 2):
+        low, high = (a, b) if int(a, 16) < int(b, 16) else (b, a)
+        assert pairs.get((low, high), 0) == reputation.functions.jobs_together(a, b).call(), (a, b)
+    writers = session.scalars(select(ChainReputationEscrow).where(ChainReputationEscrow.chain_id == chain_id)).all()
+    assert escrow.address in {row.escrow for row in writers}
+    for row in writers:
+        assert row.reputation == reputation.address
+        assert row.registered == reputation.functions.is_escrow(row.escrow).call(), row.escrow
+        allowed, effective_at = reputation.functions.pending_escrow_change(row.escrow).call()
+        assert (row.pending_allowed, _ts(row.pending_effective_at)) == (
+            (allowed, effective_at) if effective_at else (None, 0)
+        ), row.escrow
     return len(jobs)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from eth_account import Account
+from eth_account.messages import encode_typed_data
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend.app.core.escrow_terms import Milestone, Terms
 from backend.app.models.chain import ChainFunding, ChainJob, ChainMilestone
 
 TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
@@ -29,16 +31,22 @@ def chain_job(
     """A job as the indexer projects it: fully funded at creation, `released` milestones submitted and
     released after review (no platform fee), the rest funded; ended when every milestone is released."""
     job_id = (session.scalar(select(func.max(ChainJob.job_id)).where(ChainJob.chain_id == chain_id)) or 0) + 1
-    now = datetime.now(UTC)
-    deadline = now + timedelta(days=30)
-    terms = {
-        "arbiter": arbiter,
-        "arbiter_fee_bps": 0,
-        "platform_fee_bps": 0,
-        "review_period": 86_400,
-        "ruling_window": 86_400,
-        "milestones": [{"amount": str(amount), "deadline": int(deadline.timestamp())} for amount in amounts],
-    }
+    now = datetime.now(UTC).replace(microsecond=0)
+    duration = int(timedelta(days=30).total_seconds())
+    terms = Terms(
+        client=client,
+        freelancer=freelancer,
+        token=token,
+        arbiter=arbiter,
+        arbiter_fee_bps=0,
+        platform_fee_bps=0,
+        review_period=86_400,
+        ruling_window=86_400,
+        metadata_hash=metadata_hash,
+        salt=job_id,
+        offer_expiry=int(now.timestamp()),
+        milestones=tuple(Milestone(amount, duration) for amount in amounts),
+    )
     paid = sum(amounts[:released])
     ended = released == len(amounts)
     created_tx = "0x" + "ab" * 32
@@ -55,7 +63,8 @@ def chain_job(
         review_period=86_400,
         ruling_window=86_400,
         metadata_hash=metadata_hash,
-        terms_json=json.dumps(terms, separators=(",", ":")),
+        terms_json=terms.dumps(),
+        terms_hash="0x" + terms.struct_hash().hex(),
         milestone_count=len(amounts),
         funded_count=len(amounts),
         open_count=len(amounts) - released,
@@ -86,7 +95,8 @@ def chain_job(
             job_id=job_id,
             index=i,
             amount=amount,
-            deadline=deadline,
+            duration=duration,
+            deadline=now + timedelta(seconds=duration),
             state="released" if i < released else "funded",
             deliverable_hash="0x" + "d1" * 32 if i < released else None,
             submitted_at=now if i < released else None,
@@ -185,3 +195,17 @@ def offer_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def sign_offer(offered: dict[str, Any], key: str) -> dict[str, Any]:
+    """The consent a wallet with `key` gives to offered escrow terms (a `ConsentOut`): terms and EIP-712 signature."""
+    signed = Account.sign_message(encode_typed_data(full_message=offered["typed_data"]), key)
+    return {"terms": offered["terms"], "signature": "0x" + bytes(signed.signature).hex()}
+
+
+def signed_proposal_body(freelancer: Any, post_id: int, key: str, **overrides: Any) -> dict[str, Any]:
+    """A proposal body with its freelancer's consent to the terms the API offers for its plan."""
+    body = proposal_body(**overrides)
+    offered = freelancer.post(f"/api/job-posts/{post_id}/proposals/consent", json={"milestones": body["milestones"]})
+    assert offered.status_code == 200, offered.text
+    return {**body, "consent": sign_offer(offered.json(), key)}

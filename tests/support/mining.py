@@ -17,14 +17,16 @@ from typing import Any
 
 import httpx
 from eth_abi import abi as eth_abi
+from eth_account import Account
 from eth_utils import function_signature_to_4byte_selector, keccak
 
+from backend.app.core.escrow_terms import Milestone, Terms, domain_separator, signing_digest
 from launcher.stack import DEMO_WALLETS
 
-TERMS = "(address,uint256,uint256,uint256,uint256,(uint256,uint256)[])"
-CREATE = function_signature_to_4byte_selector(f"create_job(address,address,{TERMS},bytes32,uint256)")
-SUBMIT = function_signature_to_4byte_selector(f"submit(uint256,uint256,bytes32,{TERMS})")
-APPROVE_MILESTONE = function_signature_to_4byte_selector("approve(uint256,uint256)")
+TERMS = "(address,address,address,address,uint256,uint256,uint256,uint256,bytes32,uint256,uint256,(uint256,uint256)[])"
+CREATE = function_signature_to_4byte_selector(f"create_job({TERMS},bytes,uint256)")
+SUBMIT = function_signature_to_4byte_selector(f"submit(uint256,{TERMS},uint256,bytes32)")
+APPROVE_MILESTONE = function_signature_to_4byte_selector(f"approve(uint256,{TERMS},uint256)")
 TOKEN_APPROVE = function_signature_to_4byte_selector("approve(address,uint256)")
 GWEI = 10**9
 DAY = 86_400
@@ -34,15 +36,33 @@ def events_per_job(milestones: int) -> int:
     return 2 * milestones + 3
 
 
-def bench_terms(platform_fee_bps: int, deadline: int, milestones: int) -> tuple:
-    """Terms of a bench job: the demo arbiter, no arbiter fee, one-day windows, one unit per milestone."""
-    return (DEMO_WALLETS["arbiter"][0], 0, platform_fee_bps, DAY, DAY, [(1, deadline)] * milestones)
-
-
-def encode_create(freelancer: str, token: str, terms: tuple, metadata_hash: bytes, fund_count: int) -> bytes:
-    return CREATE + eth_abi.encode(
-        ["address", "address", TERMS, "bytes32", "uint256"], [freelancer, token, terms, metadata_hash, fund_count]
+def bench_terms(*, token: str, platform_fee_bps: int, offer_expiry: int, milestones: int, salt: int) -> Terms:
+    """Terms of a bench job between the demo client and freelancer: the demo arbiter, no arbiter fee, one-day
+    windows, one unit per milestone due in 300 days; `salt` tells the jobs apart."""
+    return Terms(
+        client=DEMO_WALLETS["client"][0],
+        freelancer=DEMO_WALLETS["freelancer"][0],
+        token=token,
+        arbiter=DEMO_WALLETS["arbiter"][0],
+        arbiter_fee_bps=0,
+        platform_fee_bps=platform_fee_bps,
+        review_period=DAY,
+        ruling_window=DAY,
+        metadata_hash=keccak(text=f"bench job {salt}"),
+        salt=salt,
+        offer_expiry=offer_expiry,
+        milestones=(Milestone(1, 300 * DAY),) * milestones,
     )
+
+
+def encode_create(terms: Terms, consent: bytes, fund_count: int) -> bytes:
+    return CREATE + eth_abi.encode([TERMS, "bytes", "uint256"], [terms.as_abi(), consent, fund_count])
+
+
+def consent(terms: Terms, separator: bytes) -> bytes:
+    """The demo freelancer's EIP-712 signature of the terms (its key is Anvil's public dev key)."""
+    digest = signing_digest(terms.struct_hash(), separator)
+    return bytes(Account.unsafe_sign_hash(digest, DEMO_WALLETS["freelancer"][1]).signature)
 
 
 def escrow_call(rpc: RawRpc, escrow: str, signature: str) -> int:
@@ -102,11 +122,15 @@ def mine_escrow_activity(
     gas_price = hex(2 * GWEI)  # the base fee is pinned to 1 gwei before every block (full blocks raise it)
     first_block = int(rpc.call("eth_blockNumber"), 16) + 1
     first_job = escrow_call(rpc, escrow, "job_count()") + 1
-    terms = bench_terms(
-        escrow_call(rpc, escrow, "platform_fee_bps()"),
-        int(rpc.call("eth_getBlockByNumber", "latest", False)["timestamp"], 16) + 300 * DAY,
-        milestones,
-    )
+    fee_bps = escrow_call(rpc, escrow, "platform_fee_bps()")
+    expiry = int(rpc.call("eth_getBlockByNumber", "latest", False)["timestamp"], 16) + 300 * DAY
+    separator = domain_separator(deployment["chain_id"], escrow)
+    jobs_terms = [
+        bench_terms(
+            token=token, platform_fee_bps=fee_bps, offer_expiry=expiry, milestones=milestones, salt=first_job + index
+        )
+        for index in range(jobs)
+    ]
     nonces = {
         sender: int(rpc.call("eth_getTransactionCount", sender, "pending"), 16) for sender in (client, freelancer)
     }
@@ -129,14 +153,13 @@ def mine_escrow_activity(
         creates = [
             tx(client, token, TOKEN_APPROVE + eth_abi.encode(["address", "uint256"], [escrow, 2**256 - 1]), 100_000)
         ]
-        for index in range(jobs):
-            metadata = keccak(text=f"bench job {first_job + index}")
+        for terms in jobs_terms:
             creates.append(
                 tx(
                     client,
                     escrow,
-                    encode_create(freelancer, token, terms, metadata, milestones),
-                    250_000 + 10_000 * milestones,
+                    encode_create(terms, consent(terms, separator), milestones),
+                    400_000 + 30_000 * milestones,
                 )
             )
         submits = [
@@ -145,21 +168,23 @@ def mine_escrow_activity(
                 escrow,
                 SUBMIT
                 + eth_abi.encode(
-                    ["uint256", "uint256", "bytes32", TERMS], [first_job + index, milestone, b"\x11" * 32, terms]
+                    ["uint256", TERMS, "uint256", "bytes32"],
+                    [first_job + index, terms.as_abi(), milestone, b"\x11" * 32],
                 ),
-                150_000,
+                200_000,
             )
-            for index in range(jobs)
+            for index, terms in enumerate(jobs_terms)
             for milestone in range(milestones)
         ]
         approves = [
             tx(
                 client,
                 escrow,
-                APPROVE_MILESTONE + eth_abi.encode(["uint256", "uint256"], [first_job + index, milestone]),
-                400_000,
+                APPROVE_MILESTONE
+                + eth_abi.encode(["uint256", TERMS, "uint256"], [first_job + index, terms.as_abi(), milestone]),
+                500_000,
             )
-            for index in range(jobs)
+            for index, terms in enumerate(jobs_terms)
             for milestone in range(milestones)
         ]
         for phase in (creates, submits, approves):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Annotated
 
@@ -48,9 +48,15 @@ def _chain(request: Request) -> ChainGateway:
     return gateway
 
 
+def _lazy_chain(request: Request) -> Callable[[], ChainGateway]:
+    """The chain gateway on demand: for routes that need the chain only on some paths (ChainUnavailable then)."""
+    return lambda: _chain(request)
+
+
 SessionDep = Annotated[Session, Depends(_session)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ChainDep = Annotated[ChainGateway, Depends(_chain)]
+LazyChainDep = Annotated[Callable[[], ChainGateway], Depends(_lazy_chain)]
 
 
 def _sign_in_policy(request: Request, settings: SettingsDep) -> auth.SignInPolicy:

@@ -92,6 +92,18 @@ class Settings(BaseSettings):
     default_milestone_days: int = Field(
         default=14, gt=0, description="Days per milestone when the listing names no deadline."
     )
+    offer_ttl_seconds: int = Field(
+        default=30 * 86_400,
+        ge=60,
+        le=365 * 86_400,
+        description="How long a freelancer's signed consent (a proposal's, an accepted order's) can create the job.",
+    )
+    signature_ttl_seconds: int = Field(
+        default=7 * 86_400,
+        ge=60,
+        le=365 * 86_400,
+        description="How long a settlement or amendment signature is good for (its EIP-712 `expiry`).",
+    )
 
     # Abuse limits: request-body cap and per-client rate limits (backend/app/core/body_limit.py, rate_limit.py).
     # Benchmarks and load tests raise or switch them off, e.g.

@@ -1,5 +1,6 @@
 """All tables, imported so that `Base.metadata` knows every one of them."""
 
+from backend.app.models.amendment import AmendmentSignature
 from backend.app.models.base import Base
 from backend.app.models.chain import (
     ChainBlock,
@@ -17,6 +18,7 @@ from backend.app.models.chain import (
     ChainReputation,
     ChainReputationEscrow,
     ChainReputationJob,
+    ChainReputationPair,
     ChainReputationVolume,
     ChainSettlement,
     ChainWithdrawal,
@@ -34,6 +36,7 @@ from backend.app.models.settlement import SettlementSignature
 from backend.app.models.user import AuthNonce, AuthSession, User
 
 __all__ = [
+    "AmendmentSignature",
     "Attachment",
     "AuthNonce",
     "AuthSession",
@@ -45,6 +48,7 @@ __all__ = [
     "ChainSettlement",
     "ChainReputationVolume",
     "ChainReputationJob",
+    "ChainReputationPair",
     "ChainReputationEscrow",
     "ChainReputation",
     "ChainRating",

@@ -39,7 +39,7 @@ def _job_rows(model: type[Base]) -> object:
 
 
 class ChainJob(Base):
-    """A job as the escrow contract holds it, with its terms as created and its money figures."""
+    """A job as the escrow contract holds it, with its current terms and its money figures."""
 
     __tablename__ = "chain_jobs"
 
@@ -55,9 +55,10 @@ class ChainJob(Base):
     review_period: Mapped[int] = mapped_column(BigInteger)  # seconds
     ruling_window: Mapped[int] = mapped_column(BigInteger)  # seconds
     metadata_hash: Mapped[str] = mapped_column(String(66))
-    # The Terms tuple exactly as created (JSON: amounts as decimal strings, deadlines as unix seconds);
-    # the backend rebuilds the `terms` calldata of fund/submit/reclaim/resolve/settle from it.
+    # The job's current Terms (core/escrow_terms.py `Terms.dumps`: JobCreated's, then amended by
+    # DeadlineExtended and MilestonesAdded); every escrow call the backend builds presents them.
     terms_json: Mapped[str] = mapped_column(Text)
+    terms_hash: Mapped[str] = mapped_column(String(66), index=True)  # their EIP-712 hash: `job_of(terms_hash)`
     milestone_count: Mapped[int] = mapped_column(Integer)
     funded_count: Mapped[int] = mapped_column(Integer)
     open_count: Mapped[int] = mapped_column(Integer)  # milestones not closed yet (0: the job ended)
@@ -67,16 +68,16 @@ class ChainJob(Base):
     refunded_to_client: Mapped[int] = mapped_column(UInt256)
     arbiter_fees: Mapped[int] = mapped_column(UInt256)
     platform_fees: Mapped[int] = mapped_column(UInt256)
-    nonce: Mapped[int] = mapped_column(BigInteger)  # the settlement nonce, as the contract has it
+    nonce: Mapped[int] = mapped_column(BigInteger)  # the job nonce settlements and amendments are signed at
     status: Mapped[str] = mapped_column(String(16))  # "active" or "ended"
     settled: Mapped[bool] = mapped_column(Boolean)
     cancelled: Mapped[bool] = mapped_column(Boolean)  # the unfunded rest was cancelled
     client_rated: Mapped[bool] = mapped_column(Boolean)
     freelancer_rated: Mapped[bool] = mapped_column(Boolean)
-    volume: Mapped[int | None] = mapped_column(UInt256)  # JobEnded: paid to the freelancer before fees
+    volume: Mapped[int | None] = mapped_column(UInt256)  # JobEnded.paid: what reached the freelancer, net of fees
     reputation_recorded: Mapped[bool | None] = mapped_column(Boolean)  # JobEnded.recorded
     created_block: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # JobCreated.start: deadlines count from it
     created_tx: Mapped[str] = mapped_column(String(66))
     updated_block: Mapped[int] = mapped_column(BigInteger)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -120,13 +121,16 @@ MILESTONE_STATES = (
     "default_ruled",
     "settled",
     "cancelled",
+    "deducted",
 )
 # States in which a milestone's money has left the escrow (or never came in).
-CLOSED_STATES = frozenset(("approved", "released", "reclaimed", "resolved", "default_ruled", "settled", "cancelled"))
+CLOSED_STATES = frozenset(
+    ("approved", "released", "reclaimed", "resolved", "default_ruled", "settled", "cancelled", "deducted")
+)
 
 
 class ChainMilestone(Base):
-    """One milestone of an on-chain job: its schedule (from JobCreated), state and payouts."""
+    """One milestone of an on-chain job: its schedule (JobCreated, MilestonesAdded, DeadlineExtended), state, payout."""
 
     __tablename__ = "chain_milestones"
     __table_args__ = (ForeignKeyConstraint(["chain_id", "job_id"], ["chain_jobs.chain_id", "chain_jobs.job_id"]),)
@@ -135,7 +139,8 @@ class ChainMilestone(Base):
     job_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     index: Mapped[int] = mapped_column(Integer, primary_key=True)
     amount: Mapped[int] = mapped_column(UInt256)
-    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration: Mapped[int] = mapped_column(BigInteger)  # seconds from the job's start, as in the terms
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)  # the job's start + duration
     state: Mapped[str] = mapped_column(String(16))  # one of MILESTONE_STATES
     deliverable_hash: Mapped[str | None] = mapped_column(String(66))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -227,7 +232,8 @@ class ChainDispute(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     opened_tx: Mapped[str] = mapped_column(String(66))
     ruling_end: Mapped[datetime] = mapped_column(UTCDateTime)
-    outcome: Mapped[str | None] = mapped_column(String(16))  # None (open), "resolved", "default_ruled", "settled"
+    # None (open), "resolved", "default_ruled", "settled", "deducted" (accepted with a deduction)
+    outcome: Mapped[str | None] = mapped_column(String(16))
     ruled_by: Mapped[str | None] = mapped_column(String(42))
     freelancer_bps: Mapped[int | None] = mapped_column(Integer)
     to_freelancer: Mapped[int | None] = mapped_column(UInt256)
@@ -305,6 +311,7 @@ class ChainReputation(Base):
     disputes_lost: Mapped[int] = mapped_column(BigInteger)
     rating_count: Mapped[int] = mapped_column(BigInteger)
     rating_sum: Mapped[int] = mapped_column(BigInteger)
+    counterparties: Mapped[int] = mapped_column(BigInteger)  # distinct addresses it completed a paid job with
     last_escrow: Mapped[str] = mapped_column(String(42))  # the escrow that wrote last
     updated_block: Mapped[int] = mapped_column(BigInteger)
 
@@ -321,8 +328,20 @@ class ChainReputationVolume(Base):
     as_freelancer: Mapped[int] = mapped_column(UInt256)
 
 
+class ChainReputationPair(Base):
+    """Completed (paid) jobs between two addresses in either role (the `jobs_together` view); a < b."""
+
+    __tablename__ = "chain_reputation_pairs"
+
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    account_a: Mapped[str] = mapped_column(String(42), primary_key=True)  # the lower address as a number
+    account_b: Mapped[str] = mapped_column(String(42), primary_key=True, index=True)
+    jobs: Mapped[int] = mapped_column(BigInteger)
+
+
 class ChainReputationEscrow(Base):
-    """An escrow the Reputation contract's owner registered (or unregistered)."""
+    """An escrow that may write to the Reputation contract (named at deployment or after an announced change),
+    and the change announced for it, if any (the `pending_escrow_change` view)."""
 
     __tablename__ = "chain_reputation_escrows"
 
@@ -330,6 +349,8 @@ class ChainReputationEscrow(Base):
     reputation: Mapped[str] = mapped_column(String(42), primary_key=True)
     escrow: Mapped[str] = mapped_column(String(42), primary_key=True)
     registered: Mapped[bool] = mapped_column(Boolean)
+    pending_allowed: Mapped[bool | None] = mapped_column(Boolean)  # EscrowChangeAnnounced.allowed, until applied
+    pending_effective_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_block: Mapped[int] = mapped_column(BigInteger)
 
 

@@ -23,8 +23,12 @@ class Proposal(Base):
     job_post_id: Mapped[int] = mapped_column(ForeignKey("job_posts.id", ondelete="CASCADE"), index=True)
     freelancer: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
     cover_letter: Mapped[str] = mapped_column(Text)
-    milestones: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    milestones: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # {title, amount, duration (s from the start)}
     status: Mapped[str] = mapped_column(String(16), index=True)
+    # The freelancer's consent: the escrow Terms the client creates on accepting (`Terms.dumps`) and the
+    # freelancer's EIP-712 signature of them; None until signed.
+    consent_terms: Mapped[str | None] = mapped_column(Text)
+    consent_signature: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -72,7 +76,11 @@ class OfferTier(Base):
 
 
 class OfferOrder(Base):
-    """A client ordered a tier: the listing that the escrow job's metadata hash commits to."""
+    """A client ordered a tier: the listing that the escrow job's metadata hash commits to.
+
+    `ordered` until the freelancer accepts it by signing the escrow Terms (`consent_terms`,
+    `consent_signature`); then `accepted`, and the client can create and fund the job.
+    """
 
     __tablename__ = "offer_orders"
 
@@ -82,6 +90,9 @@ class OfferOrder(Base):
     client: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
     canonical_json: Mapped[str] = mapped_column(Text)
     metadata_hash: Mapped[str] = mapped_column(String(66), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # "ordered" or "accepted"
+    consent_terms: Mapped[str | None] = mapped_column(Text)
+    consent_signature: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     skills: Mapped[list[OfferOrderSkill]] = relationship(cascade="all, delete-orphan", lazy="selectin")

@@ -12,7 +12,7 @@ from backend.app.models.types import UTCDateTime
 
 
 class SettlementSignature(Base):
-    """One party's EIP-712 signature of `Settlement(jobId, freelancerBps, nonce)`."""
+    """One party's EIP-712 signature of `Settlement(jobId, freelancerBps, nonce, expiry)`."""
 
     __tablename__ = "settlement_signatures"
 
@@ -21,5 +21,6 @@ class SettlementSignature(Base):
     nonce: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     freelancer_bps: Mapped[int] = mapped_column(Integer, primary_key=True)
     signer: Mapped[str] = mapped_column(String(42), primary_key=True)
+    expiry: Mapped[int] = mapped_column(BigInteger)  # unix seconds: the signature settles until then, inclusive
     signature: Mapped[str] = mapped_column(String(132))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)

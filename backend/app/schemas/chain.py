@@ -1,5 +1,6 @@
 """API shapes of on-chain projections. Amounts are decimal strings (uint256 exceeds JS numbers);
-contract timestamps (deadlines, review and ruling ends) are UTC datetimes."""
+contract timestamps (deadlines, review and ruling ends) are UTC datetimes; a job's terms are its current
+ones (`JobTerms`: durations from the start, as the escrow takes them)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from backend.app.schemas.examples import (
     CLIENT,
     CLOSING_TX,
     CREATED_TX,
-    DEADLINES,
     DELIVERABLE_HASH,
     DISPUTE_TX,
+    DURATIONS,
     ESCROW,
     FREELANCER,
     LISTING_HASH,
@@ -26,23 +27,15 @@ from backend.app.schemas.examples import (
     RATING_COMMENT_HASH,
     REVIEW_PERIOD,
     RULING_WINDOW,
+    TERMS_HASH,
     TOKEN,
 )
+from backend.app.schemas.tx import EXAMPLE_TERMS, JobTerms
 
-EXAMPLE_TERMS = {
-    "arbiter": ARBITER,
-    "arbiter_fee_bps": ARBITER_FEE_BPS,
-    "platform_fee_bps": PLATFORM_FEE_BPS,
-    "review_period": REVIEW_PERIOD,
-    "ruling_window": RULING_WINDOW,
-    "milestones": [
-        {"amount": "400000000", "deadline": DEADLINES[0]},
-        {"amount": "600000000", "deadline": DEADLINES[1]},
-    ],
-}
 EXAMPLE_APPROVED_MILESTONE = {
     "index": 0,
     "amount": "400000000",
+    "duration": DURATIONS[0],
     "deadline": "2026-12-07T18:00:00Z",
     "state": "approved",
     "deliverable_hash": DELIVERABLE_HASH,
@@ -61,6 +54,7 @@ EXAMPLE_APPROVED_MILESTONE = {
 EXAMPLE_FUNDED_MILESTONE = {
     "index": 1,
     "amount": "600000000",
+    "duration": DURATIONS[1],
     "deadline": "2026-12-20T00:00:00Z",
     "state": "funded",
     "deliverable_hash": None,
@@ -98,6 +92,7 @@ EXAMPLE_JOB = {
     "ruling_window": RULING_WINDOW,
     "metadata_hash": LISTING_HASH,
     "terms": EXAMPLE_TERMS,
+    "terms_hash": TERMS_HASH,
     "milestone_count": 2,
     "funded_count": 2,
     "open_count": 1,
@@ -128,33 +123,14 @@ EXAMPLE_JOB = {
 }
 
 
-class TermsMilestoneOut(BaseModel):
-    amount: str
-    deadline: int = Field(description="Unix seconds, as in the contract's terms.")
-
-    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_TERMS["milestones"][0]]})
-
-
-class TermsOut(BaseModel):
-    """The job's Terms exactly as created: the `terms` argument of fund/submit/reclaim/resolve/settle."""
-
-    arbiter: str
-    arbiter_fee_bps: int
-    platform_fee_bps: int
-    review_period: int
-    ruling_window: int
-    milestones: list[TermsMilestoneOut]
-
-    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_TERMS]})
-
-
 class MilestoneOut(BaseModel):
     index: int
     amount: str
-    deadline: datetime
+    duration: int = Field(description="Seconds from the job's start, as in its terms.")
+    deadline: datetime = Field(description="The job's start + duration: the last moment to submit.")
     state: str = Field(
         description="unfunded, funded, submitted, disputed, approved, released, reclaimed, resolved, "
-        "default_ruled, settled or cancelled"
+        "default_ruled, settled, cancelled or deducted"
     )
     deliverable_hash: str | None
     submitted_at: datetime | None
@@ -190,7 +166,7 @@ class DisputeOut(BaseModel):
     opened_at: datetime
     opened_tx: str
     ruling_end: datetime
-    outcome: str | None = Field(description="None while open; resolved, default_ruled or settled")
+    outcome: str | None = Field(description="None while open; resolved, default_ruled, settled or deducted")
     ruled_by: str | None
     freelancer_bps: int | None
     to_freelancer: str | None
@@ -290,7 +266,8 @@ class JobOut(BaseModel):
     review_period: int
     ruling_window: int
     metadata_hash: str
-    terms: TermsOut
+    terms: JobTerms = Field(description="The job's current terms: what every escrow call on it presents.")
+    terms_hash: str = Field(description="Their EIP-712 hash; the escrow's `job_of(terms_hash)` is this job.")
     milestone_count: int
     funded_count: int
     open_count: int
@@ -301,15 +278,15 @@ class JobOut(BaseModel):
     arbiter_fees: str
     platform_fees: str
     in_escrow: str = Field(description="Funded and not yet paid out, refunded or taken as fees.")
-    nonce: int = Field(description="The settlement nonce the parties sign.")
+    nonce: int = Field(description="The job nonce settlements and amendments are signed at.")
     status: str = Field(description="active or ended")
     settled: bool
     cancelled: bool
     client_rated: bool
     freelancer_rated: bool
-    volume: str | None
+    volume: str | None = Field(description="When the job ended: what reached the freelancer, net of fees.")
     created_block: int
-    created_at: datetime
+    created_at: datetime = Field(description="The job's start: milestone deadlines count from it.")
     created_tx: str
     updated_block: int
     ended_at: datetime | None

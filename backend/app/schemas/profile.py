@@ -25,6 +25,7 @@ EXAMPLE_RECORD = {
     "disputes_lost": 0,
     "rating_count": 3,
     "rating_average": 4.7,
+    "counterparties": 2,
 }
 EXAMPLE_PROVEN_SKILL = {"tag": "logo-design", "jobs": 3}
 
@@ -85,6 +86,9 @@ class OnchainRecord(BaseModel):
     disputes_lost: int | None = None
     rating_count: int | None = None
     rating_average: float | None = None
+    counterparties: int | None = Field(
+        default=None, description="Distinct addresses it completed paid jobs with (the Reputation contract's count)."
+    )
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_RECORD]})
 

@@ -8,10 +8,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.app.schemas.examples import (
+    ARBITER,
+    ARBITER_FEE_BPS,
     AUDITOR,
     CHAIN_ID,
     CLIENT,
+    CONSENT_SIGNATURE,
     CREATE_JOB_CALLDATA,
+    DURATIONS,
     ESCROW,
     FREELANCER,
     LISTING_HASH,
@@ -19,22 +23,33 @@ from backend.app.schemas.examples import (
     ORDER_CANONICAL_JSON,
     ORDER_CREATE_JOB_CALLDATA,
     ORDER_HASH,
+    ORDER_OFFER_EXPIRY,
+    ORDER_SALT,
+    PLATFORM_FEE_BPS,
+    REVIEW_PERIOD,
+    RULING_WINDOW,
+    TERMS_HASH,
     TOKEN,
 )
-from backend.app.schemas.job_post import EXAMPLE_MILESTONE_PLANS, MilestonePlan
+from backend.app.schemas.job_post import MilestonePlan
 from backend.app.schemas.text import UserText
-from backend.app.schemas.tx import EXAMPLE_APPROVE_TX, Address, UnsignedTx
+from backend.app.schemas.tx import EXAMPLE_APPROVE_TX, EXAMPLE_TERMS, Address, ConsentIn, Duration, JobTerms, UnsignedTx
 
 ProposalStatus = Literal["submitted", "shortlisted", "declined", "withdrawn", "accepted"]
 
+EXAMPLE_PROPOSAL_PLAN = [
+    {"title": "Wireframes", "amount": "400000000", "duration": DURATIONS[0]},
+    {"title": "Final logo files", "amount": "600000000", "duration": DURATIONS[1]},
+]
 EXAMPLE_PROPOSAL = {
     "id": 70,
     "job_post_id": 7,
     "freelancer": FREELANCER,
     "cover_letter": "I have drawn 40 logos for tea brands; samples are on my profile.",
-    "milestones": EXAMPLE_MILESTONE_PLANS,
+    "milestones": EXAMPLE_PROPOSAL_PLAN,
     "total": "1000000000",
     "status": "submitted",
+    "consent_terms": EXAMPLE_TERMS,
     "created_at": "2026-11-24T11:00:00Z",
     "updated_at": "2026-11-24T11:00:00Z",
 }
@@ -42,6 +57,7 @@ EXAMPLE_HIRE = {
     "metadata_hash": LISTING_HASH,
     "freelancer": FREELANCER,
     "amounts": ["400000000", "600000000"],
+    "terms_hash": TERMS_HASH,
     "approve": EXAMPLE_APPROVE_TX,
     "create_and_fund": {
         "chain_id": CHAIN_ID,
@@ -51,10 +67,25 @@ EXAMPLE_HIRE = {
         "value": "0x0",
     },
 }
+EXAMPLE_ORDER_TERMS = {
+    "client": CLIENT,
+    "freelancer": AUDITOR,
+    "token": TOKEN,
+    "arbiter": ARBITER,
+    "arbiter_fee_bps": ARBITER_FEE_BPS,
+    "platform_fee_bps": PLATFORM_FEE_BPS,
+    "review_period": REVIEW_PERIOD,
+    "ruling_window": RULING_WINDOW,
+    "metadata_hash": ORDER_HASH,
+    "salt": ORDER_SALT,
+    "offer_expiry": ORDER_OFFER_EXPIRY,
+    "milestones": [{"amount": "500000000", "duration": 5 * 86_400}],
+}
 EXAMPLE_ORDER_HIRE = {
     "metadata_hash": ORDER_HASH,
     "freelancer": AUDITOR,
     "amounts": ["500000000"],
+    "terms_hash": "0xd744c35eab5c854fff00dba4e87b088fb3648901316b8c48ae94c6d5dfec1bc6",
     "approve": {"chain_id": CHAIN_ID, "from": CLIENT, "to": TOKEN, "data": ORDER_APPROVE_CALLDATA, "value": "0x0"},
     "create_and_fund": {
         "chain_id": CHAIN_ID,
@@ -73,13 +104,34 @@ EXAMPLE_BASIC_TIER = {
 }
 
 
+class ProposalMilestone(MilestonePlan):
+    """A milestone of a proposal's plan: its deadline as a duration from the day the client hires."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_PROPOSAL_PLAN[0]]}, extra="forbid")
+
+    duration: Duration | None = Field(
+        default=None,
+        description="Seconds from the job's start to this milestone's deadline. Left out: spread evenly up to "
+        "the listing's deadline, else JIEDAN_DEFAULT_MILESTONE_DAYS apart (the answer shows what was chosen).",
+    )
+
+
+class ProposalPlanIn(BaseModel):
+    """A milestone plan to get the escrow terms of (`…/proposals/consent`) before sending the proposal."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"milestones": EXAMPLE_PROPOSAL_PLAN}]}, extra="forbid")
+
+    milestones: list[ProposalMilestone] = Field(min_length=1, max_length=50)
+
+
 class ProposalIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
                     "cover_letter": "I have drawn 40 logos for tea brands; samples are on my profile.",
-                    "milestones": EXAMPLE_MILESTONE_PLANS,
+                    "milestones": EXAMPLE_PROPOSAL_PLAN,
+                    "consent": {"terms": EXAMPLE_TERMS, "signature": CONSENT_SIGNATURE},
                 }
             ]
         },
@@ -87,7 +139,13 @@ class ProposalIn(BaseModel):
     )
 
     cover_letter: UserText = Field(min_length=1, max_length=10_000, examples=["I have drawn 40 logos for tea brands."])
-    milestones: list[MilestonePlan] = Field(min_length=1, max_length=50)
+    milestones: list[ProposalMilestone] = Field(min_length=1, max_length=50)
+    consent: ConsentIn | None = Field(
+        default=None,
+        description="The freelancer's EIP-712 signature of the escrow terms `…/proposals/consent` returned for this "
+        "plan: accepting the proposal then creates the job with no further signature. Without it the "
+        "freelancer signs later (PUT /api/proposals/{id}/consent) before the client can hire.",
+    )
 
 
 class ProposalOut(BaseModel):
@@ -95,9 +153,10 @@ class ProposalOut(BaseModel):
     job_post_id: int
     freelancer: str
     cover_letter: str
-    milestones: list[MilestonePlan]
+    milestones: list[ProposalMilestone]
     total: str
     status: ProposalStatus
+    consent_terms: JobTerms | None = Field(description="The escrow terms the freelancer signed (None: not yet).")
     created_at: datetime
     updated_at: datetime
 
@@ -105,11 +164,13 @@ class ProposalOut(BaseModel):
 
 
 class HireOut(BaseModel):
-    """Unsigned transactions for the client's wallet: the token allowance, then create-and-fund."""
+    """Unsigned transactions for the client's wallet: the token allowance, then create-and-fund (with the
+    freelancer's consent)."""
 
     metadata_hash: str
     freelancer: str
     amounts: list[str]
+    terms_hash: str = Field(description="The job's key in the escrow (`job_of`) once created.")
     approve: UnsignedTx
     create_and_fund: UnsignedTx
 
@@ -231,13 +292,22 @@ class OrderIn(BaseModel):
     tier: int = Field(ge=0, le=2)
 
 
+OrderStatus = Literal["ordered", "accepted"]
+
+
 class OrderOut(BaseModel):
+    """An order: `ordered` until its freelancer accepts it by signing the escrow terms, then `accepted`; `hire`
+    (the client's transactions) once the client asks for them (`POST /api/offers/orders/{id}/hire`)."""
+
     id: int
     offer_id: int
     tier: int
     client: str
+    freelancer: str
+    status: OrderStatus
     canonical_json: str
-    hire: HireOut
+    consent_terms: JobTerms | None = Field(description="The escrow terms the freelancer signed (None: not yet).")
+    hire: HireOut | None
     created_at: datetime
 
     model_config = ConfigDict(
@@ -248,7 +318,10 @@ class OrderOut(BaseModel):
                     "offer_id": 5,
                     "tier": 0,
                     "client": CLIENT,
+                    "freelancer": AUDITOR,
+                    "status": "accepted",
                     "canonical_json": ORDER_CANONICAL_JSON,
+                    "consent_terms": EXAMPLE_ORDER_TERMS,
                     "hire": EXAMPLE_ORDER_HIRE,
                     "created_at": "2026-11-26T08:00:00Z",
                 }

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from eth_utils import is_address, to_checksum_address
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from backend.app.core.escrow_terms import MAX_HORIZON, MAX_MILESTONES, MAX_PERIOD, Terms, eip712_types
 from backend.app.schemas.examples import (
     APPROVE_CALLDATA,
     ARBITER,
@@ -15,14 +16,20 @@ from backend.app.schemas.examples import (
     CHAIN_JOB_ID,
     CLIENT,
     CLIENT_SETTLEMENT_SIGNATURE,
-    DEADLINES,
+    CONSENT_SIGNATURE,
     DELIVERABLE_HASH,
+    DURATIONS,
     ESCROW,
     FREELANCER,
     FREELANCER_SETTLEMENT_SIGNATURE,
     LISTING_HASH,
+    PLATFORM_FEE_BPS,
+    PROPOSAL_OFFER_EXPIRY,
+    PROPOSAL_SALT,
     REVIEW_PERIOD,
     RULING_WINDOW,
+    SETTLEMENT_EXPIRY,
+    TERMS_HASH,
     TOKEN,
 )
 from backend.app.schemas.text import UserText
@@ -50,6 +57,9 @@ def _bytes32(value: str) -> str:
 Address = Annotated[str, AfterValidator(_checksummed)]
 Amount = Annotated[str, AfterValidator(_uint256), Field(examples=["1000000"])]
 Bytes32 = Annotated[str, AfterValidator(_bytes32)]
+# An EOA's 65-byte r ‖ s ‖ v, or a contract wallet's EIP-1271 signature (at most 1,024 bytes, as the escrow takes)
+Signature = Annotated[str, Field(pattern=r"^0x([0-9a-fA-F]{2}){65,1024}$")]
+Duration = Annotated[int, Field(ge=1, le=MAX_HORIZON, description="Seconds from the job's start.")]
 
 EXAMPLE_SIGNATURE = "0x" + "ab" * 65  # the shape of a 65-byte signature, for examples only
 EXAMPLE_APPROVE_TX = {"chain_id": CHAIN_ID, "from": CLIENT, "to": TOKEN, "data": APPROVE_CALLDATA, "value": "0x0"}
@@ -76,43 +86,66 @@ class TokenApproveRequest(BaseModel):
 
 class MilestoneTerms(BaseModel):
     amount: Amount
-    deadline: int = Field(gt=0, description="Unix time (seconds): the last moment the freelancer may submit.")
+    duration: Duration = Field(description="The deadline, in seconds from the job's start (its creation).")
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"amount": "400000000", "deadline": DEADLINES[0]}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"amount": "400000000", "duration": DURATIONS[0]}]})
 
 
-class CreateJobRequest(BaseModel):
-    """A job's terms: the escrow commits to them and every later call must repeat them exactly."""
+EXAMPLE_TERMS = {
+    "client": CLIENT,
+    "freelancer": FREELANCER,
+    "token": TOKEN,
+    "arbiter": ARBITER,
+    "arbiter_fee_bps": ARBITER_FEE_BPS,
+    "platform_fee_bps": PLATFORM_FEE_BPS,
+    "review_period": REVIEW_PERIOD,
+    "ruling_window": RULING_WINDOW,
+    "metadata_hash": LISTING_HASH,
+    "salt": PROPOSAL_SALT,
+    "offer_expiry": PROPOSAL_OFFER_EXPIRY,
+    "milestones": [
+        {"amount": "400000000", "duration": DURATIONS[0]},
+        {"amount": "600000000", "duration": DURATIONS[1]},
+    ],
+}
+
+
+class JobTerms(BaseModel):
+    """An escrow job's terms (the contract's `Terms`, docs/escrow-v2.md): what the freelancer signs as consent and
+    every escrow call presents. Deadlines are durations from the job's start."""
 
     client: Address
     freelancer: Address
+    token: Address
     arbiter: Address
     arbiter_fee_bps: int = Field(ge=0, le=1_000, description="The arbiter's fee on a ruled milestone (≤ 10%).")
-    review_period: int = Field(gt=0, le=365 * 86_400, description="Seconds the client has to review a submission.")
-    ruling_window: int = Field(gt=0, le=365 * 86_400, description="Seconds the arbiter has to rule on a dispute.")
-    milestones: list[MilestoneTerms] = Field(min_length=1, max_length=50)
-    metadata_hash: Bytes32
+    platform_fee_bps: int = Field(ge=0, le=500, description="The escrow's platform fee when the job is created.")
+    review_period: int = Field(ge=1, le=MAX_PERIOD, description="Seconds the client has to review a submission.")
+    ruling_window: int = Field(ge=1, le=MAX_PERIOD, description="Seconds the arbiter has to rule on a dispute.")
+    metadata_hash: Bytes32 = Field(description="keccak256 of the listing's canonical JSON.")
+    salt: Amount = Field(description="Any uint256 (decimal): tells two equal offers apart.")
+    offer_expiry: int = Field(ge=0, description="Unix time: the consent creates the job until then, inclusive.")
+    milestones: list[MilestoneTerms] = Field(min_length=1, max_length=MAX_MILESTONES)
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_TERMS]})
+
+    def to_terms(self) -> Terms:
+        return Terms.from_json(self.model_dump())
+
+    @staticmethod
+    def of(terms: Terms) -> JobTerms:
+        return JobTerms.model_validate(terms.to_json())
+
+
+class CreateJobRequest(BaseModel):
+    """Create an escrow job: the terms the freelancer signed, their signature, and how many milestones to fund."""
+
+    terms: JobTerms
+    consent: Signature = Field(description="The freelancer's EIP-712 signature of the terms.")
     fund_count: int | None = Field(default=None, ge=0, le=50, description="Milestones funded now (default: all).")
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "client": CLIENT,
-                    "freelancer": FREELANCER,
-                    "arbiter": ARBITER,
-                    "arbiter_fee_bps": ARBITER_FEE_BPS,
-                    "review_period": REVIEW_PERIOD,
-                    "ruling_window": RULING_WINDOW,
-                    "milestones": [
-                        {"amount": "400000000", "deadline": DEADLINES[0]},
-                        {"amount": "600000000", "deadline": DEADLINES[1]},
-                    ],
-                    "metadata_hash": LISTING_HASH,
-                    "fund_count": 2,
-                }
-            ]
-        }
+        json_schema_extra={"examples": [{"terms": EXAMPLE_TERMS, "consent": CONSENT_SIGNATURE, "fund_count": 2}]}
     )
 
 
@@ -190,9 +223,12 @@ class RateRequest(SenderRequest):
 
 
 class SettleRequest(SenderRequest):
+    """A settlement as the escrow's `settle` takes it: the split, its expiry and both parties' signatures."""
+
     freelancer_bps: int = Field(ge=0, le=10_000)
-    client_signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$")
-    freelancer_signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$")
+    expiry: int = Field(ge=0, description="Unix time: the signatures settle until then, inclusive.")
+    client_signature: Signature
+    freelancer_signature: Signature
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -201,6 +237,7 @@ class SettleRequest(SenderRequest):
                     "sender": CLIENT,
                     "job_id": CHAIN_JOB_ID,
                     "freelancer_bps": 6000,
+                    "expiry": SETTLEMENT_EXPIRY,
                     "client_signature": CLIENT_SETTLEMENT_SIGNATURE,
                     "freelancer_signature": FREELANCER_SETTLEMENT_SIGNATURE,
                 }
@@ -227,29 +264,17 @@ class WithdrawRequest(BaseModel):
     )
 
 
-SETTLEMENT_TYPES: dict[str, list[dict[str, str]]] = {
-    "EIP712Domain": [
-        {"name": "name", "type": "string"},
-        {"name": "version", "type": "string"},
-        {"name": "chainId", "type": "uint256"},
-        {"name": "verifyingContract", "type": "address"},
-    ],
-    "Settlement": [
-        {"name": "jobId", "type": "uint256"},
-        {"name": "freelancerBps", "type": "uint256"},
-        {"name": "nonce", "type": "uint256"},
-    ],
-}
+SETTLEMENT_TYPES = eip712_types("Settlement")
 """The EIP-712 types of an early settlement, as the escrow's `settle` verifies them."""
 
 
 class TypedData(BaseModel):
-    """An EIP-712 payload for `eth_signTypedData_v4`."""
+    """An EIP-712 payload for `eth_signTypedData_v4` (integers in the message as decimal strings)."""
 
     types: dict[str, list[dict[str, str]]]
     primaryType: str  # noqa: N815 (EIP-712's field name)
     domain: dict[str, str | int]
-    message: dict[str, str | int]
+    message: dict[str, Any]
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -259,11 +284,73 @@ class TypedData(BaseModel):
                     "primaryType": "Settlement",
                     "domain": {
                         "name": "Jiedan Escrow",
-                        "version": "1",
+                        "version": "2",
                         "chainId": CHAIN_ID,
                         "verifyingContract": ESCROW,
                     },
-                    "message": {"jobId": CHAIN_JOB_ID, "freelancerBps": 6000, "nonce": 1},
+                    "message": {
+                        "jobId": str(CHAIN_JOB_ID),
+                        "freelancerBps": "6000",
+                        "nonce": "1",
+                        "expiry": str(SETTLEMENT_EXPIRY),
+                    },
+                }
+            ]
+        }
+    )
+
+
+class ConsentIn(BaseModel):
+    """The freelancer's consent: the terms (as `…/consent` returned them) and their EIP-712 signature."""
+
+    terms: JobTerms
+    signature: Signature
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"terms": EXAMPLE_TERMS, "signature": CONSENT_SIGNATURE}]}, extra="forbid"
+    )
+
+
+class ConsentOut(BaseModel):
+    """The terms the client would create the job with, and the payload the freelancer's wallet signs."""
+
+    terms: JobTerms
+    terms_hash: str = Field(description="hashStruct(Terms): the job's key in the escrow's `job_of`.")
+    typed_data: TypedData
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "terms": EXAMPLE_TERMS,
+                    "terms_hash": TERMS_HASH,
+                    "typed_data": {
+                        "types": eip712_types("Terms"),
+                        "primaryType": "Terms",
+                        "domain": {
+                            "name": "Jiedan Escrow",
+                            "version": "2",
+                            "chainId": CHAIN_ID,
+                            "verifyingContract": ESCROW,
+                        },
+                        "message": {
+                            "client": CLIENT,
+                            "freelancer": FREELANCER,
+                            "token": TOKEN,
+                            "arbiter": ARBITER,
+                            "arbiterFeeBps": str(ARBITER_FEE_BPS),
+                            "platformFeeBps": str(PLATFORM_FEE_BPS),
+                            "reviewPeriod": str(REVIEW_PERIOD),
+                            "rulingWindow": str(RULING_WINDOW),
+                            "metadataHash": LISTING_HASH,
+                            "salt": PROPOSAL_SALT,
+                            "offerExpiry": str(PROPOSAL_OFFER_EXPIRY),
+                            "milestones": [
+                                {"amount": "400000000", "duration": str(DURATIONS[0])},
+                                {"amount": "600000000", "duration": str(DURATIONS[1])},
+                            ],
+                        },
+                    },
                 }
             ]
         }

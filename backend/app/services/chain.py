@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from eth_utils import event_abi_to_log_topic
 from web3 import HTTPProvider, Web3
@@ -22,6 +23,7 @@ class HiringDefaults:
     review_period: int
     ruling_window: int
     milestone_days: int
+    offer_ttl: int  # seconds a consent stays good (its offer_expiry)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class ChainGateway:
     token_decimals: int
     job_created_topic: str
     hiring: HiringDefaults
+    signature_ttl: int  # seconds a settlement or amendment signature stays good (its expiry)
 
     @property
     def chain_id(self) -> int:
@@ -70,5 +73,16 @@ def connect_chain(settings: Settings) -> ChainGateway:
             review_period=settings.default_review_period,
             ruling_window=settings.default_ruling_window,
             milestone_days=settings.default_milestone_days,
+            offer_ttl=settings.offer_ttl_seconds,
         ),
+        signature_ttl=settings.signature_ttl_seconds,
     )
+
+
+def chain_now(chain: ChainGateway) -> datetime:
+    """The chain's time (its latest block), which is what the escrow's deadlines and expiries are measured in."""
+    try:
+        timestamp = chain.w3.eth.get_block("latest")["timestamp"]
+    except Exception as error:  # connection refused, timeout
+        raise ChainUnavailable(f"cannot read the chain's time: {error}") from error
+    return datetime.fromtimestamp(timestamp, UTC)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from backend.app.core.escrow_terms import Terms
 from backend.app.models.chain import ChainCreditBalance, ChainJob
 from backend.app.schemas.chain import (
     CreditOut,
@@ -17,8 +17,8 @@ from backend.app.schemas.chain import (
     MilestoneOut,
     RatingOut,
     SettlementOut,
-    TermsOut,
 )
+from backend.app.schemas.tx import JobTerms
 from backend.app.services.errors import NotFound
 
 MAX_PAGE = 100
@@ -50,22 +50,9 @@ def list_jobs(session: Session, *, chain_id: int, limit: int = 50) -> Sequence[C
     return session.scalars(query).all()
 
 
-def terms(job: ChainJob) -> TermsOut:
-    """The job's terms as created (from JobCreated), to rebuild the `terms` calldata tuple."""
-    return TermsOut.model_validate(json.loads(job.terms_json))
-
-
-def terms_tuple(job: ChainJob) -> tuple:
-    """The `terms` argument of fund/submit/reclaim/resolve/settle, as web3.py encodes it."""
-    document = json.loads(job.terms_json)
-    return (
-        document["arbiter"],
-        document["arbiter_fee_bps"],
-        document["platform_fee_bps"],
-        document["review_period"],
-        document["ruling_window"],
-        [(int(m["amount"]), int(m["deadline"])) for m in document["milestones"]],
-    )
+def job_terms(job: ChainJob) -> Terms:
+    """The job's current terms as the indexer projected them (JobCreated, then its amendments)."""
+    return Terms.loads(job.terms_json)
 
 
 def _money(value: int | None) -> str | None:
@@ -88,7 +75,8 @@ def job_out(job: ChainJob) -> JobOut:
         review_period=job.review_period,
         ruling_window=job.ruling_window,
         metadata_hash=job.metadata_hash,
-        terms=terms(job),
+        terms=JobTerms.of(job_terms(job)),
+        terms_hash=job.terms_hash,
         milestone_count=job.milestone_count,
         funded_count=job.funded_count,
         open_count=job.open_count,
@@ -115,6 +103,7 @@ def job_out(job: ChainJob) -> JobOut:
             MilestoneOut(
                 index=m.index,
                 amount=str(m.amount),
+                duration=m.duration,
                 deadline=m.deadline,
                 state=m.state,
                 deliverable_hash=m.deliverable_hash,

@@ -86,3 +86,18 @@ class RateLimited(DomainError):
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
+
+
+class ConsentNeeded(Conflict):
+    """A job cannot be created from these terms: the freelancer has not signed them, or what they signed no
+    longer holds (the fee or the listing changed, the offer expired). They sign fresh terms."""
+
+    title = "The freelancer's consent is needed"
+    slug = "consent-needed"
+
+
+class BadSignature(Invalid):
+    """A signature that is not the named signer's for the payload it claims to sign."""
+
+    title = "Bad signature"
+    slug = "bad-signature"

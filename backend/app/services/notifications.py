@@ -110,6 +110,10 @@ def _chain_items(session: Session, *, address: str, chain: ChainGateway | None) 
                 add("milestone_paid", f"{which} of {name} paid: {money(m.to_freelancer or 0)}", m.closed_at, link)
             elif m.state == "reclaimed":
                 add("milestone_reclaimed", f"{which} of {name} reclaimed: {money(m.to_client or 0)}", m.closed_at, link)
+            elif m.state == "deducted":
+                share = f"{(m.ruling_bps or 0) / 100:g}%"
+                text = f"{which} of {name} accepted with a deduction: {share}, {money(m.to_freelancer or 0)} paid"
+                add("milestone_deducted", text, m.closed_at, link)
         for d in job.disputes:
             which = _milestones(d.milestone, d.milestone)
             add("dispute_opened", f"{which} of {name} disputed by the {d.opened_by_role}", d.opened_at, link)

@@ -1,7 +1,13 @@
-"""Service offers: a freelancer's packaged service in up to three tiers; a client orders a tier."""
+"""Service offers: a freelancer's packaged service in up to three tiers; a client orders a tier.
+
+An order freezes the listing (its canonical JSON and hash) and waits for its freelancer, who accepts it by
+signing the escrow terms (escrow v2: a job needs the freelancer's consent); the client then gets the
+allowance and create-and-fund transactions. A tier's milestones are due evenly over its delivery days.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -9,9 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.app.core.escrow_terms import Terms
 from backend.app.models.proposal import OfferOrder, OfferOrderSkill, OfferSkill, OfferTier, ServiceOffer
 from backend.app.schemas.job_post import MilestonePlan
-from backend.app.schemas.proposal import OfferIn, OfferOut, OrderOut, TierOut
+from backend.app.schemas.proposal import HireOut, OfferIn, OfferOut, OrderOut, TierOut
+from backend.app.schemas.tx import ConsentIn, ConsentOut, JobTerms
 from backend.app.services import hiring, markdown, notifications
 from backend.app.services.chain import ChainGateway
 from backend.app.services.display_names import person, quoted
@@ -131,7 +139,7 @@ def order_document(offer: ServiceOffer, tier: OfferTier, client: str, ordered_at
 
 
 def order(session: Session, *, offer_id: int, tier: int, client: str, chain: ChainGateway) -> OrderOut:
-    """Order a tier: its listing is frozen as an order and the hiring transactions come back."""
+    """Order a tier: its listing is frozen as an order, and its freelancer is asked to accept it (sign the terms)."""
     offer = get_visible(session, offer_id=offer_id, viewer=client)
     if offer.freelancer == client:
         raise NotAllowed("you cannot order your own service")
@@ -140,43 +148,121 @@ def order(session: Session, *, offer_id: int, tier: int, client: str, chain: Cha
     chosen = next((t for t in offer.tiers if t.position == tier), None)
     if chosen is None:
         raise NotFound(f"service offer {offer_id} has no tier {tier}")
+    if offer.token.lower() != chain.token.address.lower():
+        raise Conflict(f"this deployment's escrow pays in {chain.token.address} only, not {offer.token}")
     ordered_at = datetime.now(UTC)
     document = order_document(offer, chosen, client, ordered_at)
-    digest = metadata_hash(document)
-    hire = hiring.hire_transactions(
-        chain,
-        client=client,
-        freelancer=offer.freelancer,
-        token=offer.token,
-        amounts=[int(m["amount"]) for m in chosen.milestones],
-        metadata_hash=digest,
-        deadline=ordered_at + timedelta(days=chosen.delivery_days),
-    )
     record = OfferOrder(
         offer_id=offer.id,
         tier=tier,
         client=client,
         canonical_json=canonical_json(document),
-        metadata_hash=digest,
+        metadata_hash=metadata_hash(document),
+        status="ordered",
         created_at=ordered_at,
     )
     record.skills = [OfferOrderSkill(tag=s.tag) for s in offer.skills]
     session.add(record)
+    session.flush()
     notifications.notify(
         session,
         recipient=offer.freelancer,
         kind="offer_ordered",
         text=f"{person(session, client)} ordered the {chosen.name} tier of {quoted(offer.title)}"
-        " (the escrow job appears once they fund it)",
-        link=f"/api/offers/{offer.id}",
+        " (accept it by signing the escrow terms; the job appears once they fund it)",
+        link=f"/api/offers/orders/{record.id}",
     )
     session.commit()
+    return order_out(session, record)
+
+
+def _order(session: Session, *, order_id: int, viewer: str) -> tuple[OfferOrder, ServiceOffer]:
+    """An order is visible to its client and to the offer's freelancer only (others: 404)."""
+    record = session.get(OfferOrder, order_id)
+    offer = None if record is None else session.get(ServiceOffer, record.offer_id)
+    if record is None or offer is None or viewer not in (record.client, offer.freelancer):
+        raise NotFound(f"no order {order_id}")
+    return record, offer
+
+
+def get_order(session: Session, *, order_id: int, viewer: str) -> OrderOut:
+    return order_out(session, _order(session, order_id=order_id, viewer=viewer)[0])
+
+
+def _offered(chain: ChainGateway, record: OfferOrder, offer: ServiceOffer) -> Terms:
+    document = json.loads(record.canonical_json)
+    tier = document["tier"]
+    durations = hiring.default_durations(
+        len(tier["milestones"]),
+        within=timedelta(days=tier["delivery_days"]),
+        milestone_days=chain.hiring.milestone_days,
+    )
+    return hiring.offered_terms(
+        chain,
+        client=record.client,
+        freelancer=offer.freelancer,
+        token=document["token"],
+        milestones=[(int(m["amount"]), d) for m, d in zip(tier["milestones"], durations, strict=True)],
+        metadata_hash=record.metadata_hash,
+    )
+
+
+def _freelancers(session: Session, *, order_id: int, freelancer: str) -> tuple[OfferOrder, ServiceOffer]:
+    record, offer = _order(session, order_id=order_id, viewer=freelancer)
+    if offer.freelancer != freelancer:
+        raise NotAllowed("only the offer's freelancer accepts an order")
+    return record, offer
+
+
+def consent_for(session: Session, *, order_id: int, freelancer: str, chain: ChainGateway) -> ConsentOut:
+    """The escrow terms of the ordered tier, for its freelancer to sign (accepting the order)."""
+    record, offer = _freelancers(session, order_id=order_id, freelancer=freelancer)
+    return hiring.consent_out(chain, _offered(chain, record, offer))
+
+
+def accept(session: Session, *, order_id: int, freelancer: str, consent: ConsentIn, chain: ChainGateway) -> OrderOut:
+    """The freelancer accepts the order by signing its terms (again, when what they signed no longer holds)."""
+    record, offer = _freelancers(session, order_id=order_id, freelancer=freelancer)
+    terms = hiring.accept_consent(chain, offered=_offered(chain, record, offer), consent=consent)
+    record.status, record.consent_terms, record.consent_signature = "accepted", terms.dumps(), consent.signature
+    notifications.notify(
+        session,
+        recipient=record.client,
+        kind="order_accepted",
+        text=f"{person(session, freelancer)} accepted your order of {quoted(offer.title)}: fund it to start",
+        link=f"/api/offers/orders/{record.id}",
+    )
+    session.commit()
+    return order_out(session, record)
+
+
+def hire(session: Session, *, order_id: int, client: str, chain: ChainGateway) -> OrderOut:
+    """The client's allowance and create-and-fund transactions, from the terms the freelancer signed."""
+    record, _offer = _order(session, order_id=order_id, viewer=client)
+    if record.client != client:
+        raise NotAllowed("only the client who ordered it hires from an order")
+    transactions = hiring.hire_transactions(
+        chain, terms=_consent_terms(record), consent=record.consent_signature, metadata_hash=record.metadata_hash
+    )
+    return order_out(session, record, hire=transactions)
+
+
+def _consent_terms(record: OfferOrder) -> Terms | None:
+    return None if record.consent_terms is None else Terms.loads(record.consent_terms)
+
+
+def order_out(session: Session, record: OfferOrder, *, hire: HireOut | None = None) -> OrderOut:
+    offer = session.get_one(ServiceOffer, record.offer_id)
+    terms = _consent_terms(record)
     return OrderOut(
         id=record.id,
-        offer_id=offer.id,
-        tier=tier,
-        client=client,
+        offer_id=record.offer_id,
+        tier=record.tier,
+        client=record.client,
+        freelancer=offer.freelancer,
+        status=record.status,  # type: ignore[arg-type]
         canonical_json=record.canonical_json,
+        consent_terms=None if terms is None else JobTerms.of(terms),
         hire=hire,
         created_at=record.created_at,
     )

@@ -64,4 +64,5 @@ def onchain_record(session: Session, *, address: str) -> OnchainRecord:
         disputes_lost=None if record is None else record.disputes_lost,
         rating_count=rating_count,
         rating_average=rating_average,
+        counterparties=None if record is None else record.counterparties,
     )

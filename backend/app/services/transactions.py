@@ -2,18 +2,22 @@
 
 The backend never holds a user's key: it encodes the call with web3.py from the compiled ABI,
 after `job_rules.check` has said the action is allowed now, and the user's wallet signs and
-sends it. Calls that need the job's terms (fund, submit, reclaim, resolve, settle) repeat them
-from the indexer's copy of `JobCreated` (`chain_jobs.terms_json`).
+sends it. Every escrow v2 call presents the job's current terms: they come from the indexer's
+projection (`chain_jobs.terms_json`: JobCreated, then the amendments), and the escrow's own
+`job_of` confirms they are still current before anything is encoded.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from eth_utils import keccak
 from sqlalchemy.orm import Session
 
+from backend.app.core.escrow_terms import MAX_ARBITER_FEE_BPS, MAX_TOTAL, Terms
 from backend.app.models.chain import ChainJob
+from backend.app.schemas.amendment import AddMilestonesRequest, DeductionRequest, ExtendDeadlineRequest
 from backend.app.schemas.tx import (
     CreateJobRequest,
     FundRequest,
@@ -26,10 +30,10 @@ from backend.app.schemas.tx import (
     UnsignedTx,
     WithdrawRequest,
 )
-from backend.app.services import job_rules, settlements
-from backend.app.services.chain import ChainGateway
-from backend.app.services.chain_jobs import get_job, terms_tuple
-from backend.app.services.errors import ChainUnavailable, Conflict, NotAllowed
+from backend.app.services import amendments, job_rules, settlements, signatures
+from backend.app.services.chain import ChainGateway, chain_now
+from backend.app.services.chain_jobs import get_job, job_terms
+from backend.app.services.errors import ChainUnavailable, Conflict, ConsentNeeded, NotAllowed
 from backend.app.services.wallets import outstanding_credit, require_balance
 
 
@@ -37,21 +41,37 @@ def _tx(chain: ChainGateway, sender: str, to: str, data: str, value: int = 0) ->
     return UnsignedTx(chain_id=chain.chain_id, from_=sender, to=to, data=data, value=hex(value))
 
 
-def chain_now(chain: ChainGateway) -> datetime:
-    """The chain's time (its latest block), which is what the escrow's deadlines are measured in."""
+def _read(what: str, call: Any) -> Any:
     try:
-        timestamp = chain.w3.eth.get_block("latest")["timestamp"]
+        return call.call()
     except Exception as error:  # connection refused, timeout
-        raise ChainUnavailable(f"cannot read the chain's time: {error}") from error
-    return datetime.fromtimestamp(timestamp, UTC)
+        raise ChainUnavailable(f"cannot read {what} from the escrow: {error}") from error
 
 
-def _allowed_job(
+def escrow_call(chain: ChainGateway, sender: str, function: str, *args: Any, value: int = 0) -> UnsignedTx:
+    """An escrow call (its own ABI or EscrowAgreements', all at the escrow's address) for `sender`'s wallet."""
+    return _tx(chain, sender, chain.escrow.address, chain.escrow.encode_abi(function, args=list(args)), value)
+
+
+def current_terms(chain: ChainGateway, job: ChainJob) -> Terms:
+    """The job's terms as projected, once the escrow confirms they are its current ones (`job_of`)."""
+    terms = job_terms(job)
+    bound = _read("the job of these terms", chain.escrow.functions.job_of(bytes.fromhex(job.terms_hash[2:])))
+    if bound != job.job_id:
+        raise Conflict(
+            f"job {job.job_id}'s terms changed on chain after the indexer's last look (an amendment it has not "
+            "projected yet): try again in a moment"
+        )
+    return terms
+
+
+def allowed_job(
     session: Session, chain: ChainGateway, request: SenderRequest, action: str, milestone: int | None = None
-) -> ChainJob:
+) -> tuple[ChainJob, Terms]:
+    """The job and its current terms, once `job_rules` says `request.sender` may take `action` now."""
     job = get_job(session, chain_id=chain.chain_id, job_id=request.job_id)
     job_rules.check(action, job, sender=request.sender, now=chain_now(chain), milestone=milestone)
-    return job
+    return job, current_terms(chain, job)
 
 
 # --- creating and funding -------------------------------------------------------------------
@@ -63,58 +83,57 @@ def token_approve(chain: ChainGateway, request: TokenApproveRequest) -> Unsigned
     return _tx(chain, request.owner, chain.token.address, data)
 
 
-def create_job(chain: ChainGateway, request: CreateJobRequest) -> UnsignedTx:
-    """Create the escrow job and fund its first `fund_count` milestones (needs the token allowance)."""
-    if request.client == request.freelancer:
+def require_creatable(chain: ChainGateway, terms: Terms) -> None:
+    """Refuse, in words, terms the escrow's `create_job` would refuse now (docs/escrow-v2.md, in its order)."""
+    if terms.client == terms.freelancer:
         raise Conflict("the client cannot hire their own address")
-    if request.arbiter in (request.client, request.freelancer):
+    if terms.arbiter in (terms.client, terms.freelancer):
         raise Conflict("the arbiter must be neither the client nor the freelancer")
-    if any(int(m.amount) == 0 for m in request.milestones):
+    if terms.arbiter_fee_bps > MAX_ARBITER_FEE_BPS:
+        raise Conflict(f"the arbiter fee is at most {MAX_ARBITER_FEE_BPS / 100:g}%")
+    if any(m.amount == 0 for m in terms.milestones):
         raise Conflict("every milestone needs an amount above zero")
-    now = chain_now(chain)
-    late = [i + 1 for i, m in enumerate(request.milestones) if m.deadline <= now.timestamp()]
-    if late:
-        raise Conflict(f"milestone {late[0]}'s deadline is not in the future")
-    fund_count = len(request.milestones) if request.fund_count is None else request.fund_count
-    if fund_count > len(request.milestones):
-        raise Conflict(f"cannot fund {fund_count} of {len(request.milestones)} milestones")
+    if terms.total > MAX_TOTAL:
+        raise Conflict("the milestones add up to more than the escrow takes (2^96 - 1 units)")
     escrow = chain.escrow.functions
-    if escrow.paused().call():
+    if _read("whether new jobs are paused", escrow.paused()):
         raise Conflict("the escrow is paused: new jobs cannot be created right now")
-    platform_fee_bps = escrow.platform_fee_bps().call()
-    funding = sum(int(m.amount) for m in request.milestones[:fund_count])
-    require_balance(chain, owner=request.client, amount=funding)
-    terms = (
-        request.arbiter,
-        request.arbiter_fee_bps,
-        platform_fee_bps,
-        request.review_period,
-        request.ruling_window,
-        [(int(m.amount), m.deadline) for m in request.milestones],
-    )
-    data = chain.escrow.encode_abi(
-        "create_job",
-        args=[
-            request.freelancer,
-            chain.token.address,
-            terms,
-            bytes.fromhex(request.metadata_hash.removeprefix("0x")),
-            fund_count,
-        ],
-    )
-    return _tx(chain, request.client, chain.escrow.address, data)
+    fee_bps = _read("the platform fee", escrow.platform_fee_bps())
+    if terms.platform_fee_bps != fee_bps:
+        raise ConsentNeeded(
+            f"the platform fee is now {fee_bps / 100:g}%, the freelancer signed terms at "
+            f"{terms.platform_fee_bps / 100:g}%: they sign the terms again"
+        )
+    now = chain_now(chain)
+    if now.timestamp() > terms.offer_expiry:
+        expired = datetime.fromtimestamp(terms.offer_expiry, UTC)
+        raise ConsentNeeded(f"the freelancer's consent expired at {expired:%Y-%m-%d %H:%M} UTC: they sign again")
+    existing = _read("the job of these terms", escrow.job_of(terms.struct_hash()))
+    if existing:
+        raise Conflict(f"these terms already created escrow job {existing} (a consent creates one job)")
+
+
+def create_job(chain: ChainGateway, request: CreateJobRequest) -> UnsignedTx:
+    """Create the escrow job with the freelancer's consent and fund its first `fund_count` milestones (needs the
+    token allowance). The client, the terms' `client`, sends it."""
+    terms = request.terms.to_terms()
+    fund_count = len(terms.milestones) if request.fund_count is None else request.fund_count
+    if fund_count > len(terms.milestones):
+        raise Conflict(f"cannot fund {fund_count} of {len(terms.milestones)} milestones")
+    require_creatable(chain, terms)
+    signatures.require_consent(chain, terms, request.consent)
+    require_balance(chain, owner=terms.client, amount=terms.amount_of(0, fund_count))
+    consent = bytes.fromhex(request.consent.removeprefix("0x"))
+    return escrow_call(chain, terms.client, "create_job", terms.as_abi(), consent, fund_count)
 
 
 def fund(session: Session, chain: ChainGateway, request: FundRequest) -> UnsignedTx:
     """Fund the next `count` milestones, in order (the client; needs the token allowance)."""
-    job = _allowed_job(session, chain, request, "fund")
+    job, terms = allowed_job(session, chain, request, "fund")
     if job.funded_count + request.count > job.milestone_count:
         raise Conflict(f"only {job.milestone_count - job.funded_count} milestones are left to fund")
-    terms = terms_tuple(job)
-    amount = sum(terms[5][i][0] for i in range(job.funded_count, job.funded_count + request.count))
-    require_balance(chain, owner=request.sender, amount=amount)
-    data = chain.escrow.encode_abi("fund", args=[job.job_id, request.count, terms])
-    return _tx(chain, request.sender, chain.escrow.address, data)
+    require_balance(chain, owner=request.sender, amount=terms.amount_of(job.funded_count, request.count))
+    return escrow_call(chain, request.sender, "fund", job.job_id, terms.as_abi(), request.count)
 
 
 # --- milestones -----------------------------------------------------------------------------
@@ -122,89 +141,150 @@ def fund(session: Session, chain: ChainGateway, request: FundRequest) -> Unsigne
 
 def submit(session: Session, chain: ChainGateway, request: SubmitRequest) -> UnsignedTx:
     """The freelancer submits a funded milestone with the deliverable's hash; the review period starts."""
-    job = _allowed_job(session, chain, request, "submit", request.milestone)
+    job, terms = allowed_job(session, chain, request, "submit", request.milestone)
     deliverable = bytes.fromhex(request.deliverable_hash.removeprefix("0x"))
-    data = chain.escrow.encode_abi("submit", args=[job.job_id, request.milestone, deliverable, terms_tuple(job)])
-    return _tx(chain, request.sender, chain.escrow.address, data)
+    return escrow_call(chain, request.sender, "submit", job.job_id, terms.as_abi(), request.milestone, deliverable)
+
+
+def _milestone_call(
+    session: Session, chain: ChainGateway, request: MilestoneRequest, action: str, function: str
+) -> UnsignedTx:
+    job, terms = allowed_job(session, chain, request, action, request.milestone)
+    return escrow_call(chain, request.sender, function, job.job_id, terms.as_abi(), request.milestone)
 
 
 def approve(session: Session, chain: ChainGateway, request: MilestoneRequest) -> UnsignedTx:
     """The client approves a submitted milestone: it is paid to the freelancer."""
-    job = _allowed_job(session, chain, request, "approve", request.milestone)
-    data = chain.escrow.encode_abi("approve", args=[job.job_id, request.milestone])
-    return _tx(chain, request.sender, chain.escrow.address, data)
+    return _milestone_call(session, chain, request, "approve", "approve")
 
 
 def release(session: Session, chain: ChainGateway, request: MilestoneRequest) -> UnsignedTx:
     """Anyone pays a submitted milestone once its review period is over."""
-    job = _allowed_job(session, chain, request, "release", request.milestone)
-    data = chain.escrow.encode_abi("release", args=[job.job_id, request.milestone])
-    return _tx(chain, request.sender, chain.escrow.address, data)
+    return _milestone_call(session, chain, request, "release", "release")
 
 
 def reclaim(session: Session, chain: ChainGateway, request: MilestoneRequest) -> UnsignedTx:
     """Anyone returns a funded milestone to the client once its deadline passed unsubmitted."""
-    job = _allowed_job(session, chain, request, "reclaim", request.milestone)
-    data = chain.escrow.encode_abi("reclaim", args=[job.job_id, request.milestone, terms_tuple(job)])
-    return _tx(chain, request.sender, chain.escrow.address, data)
+    return _milestone_call(session, chain, request, "reclaim", "reclaim")
 
 
 def dispute(session: Session, chain: ChainGateway, request: MilestoneRequest) -> UnsignedTx:
     """The client or the freelancer disputes a submitted milestone during its review period."""
-    job = _allowed_job(session, chain, request, "dispute", request.milestone)
-    data = chain.escrow.encode_abi("dispute", args=[job.job_id, request.milestone])
-    return _tx(chain, request.sender, chain.escrow.address, data)
+    return _milestone_call(session, chain, request, "dispute", "dispute")
 
 
 def resolve(session: Session, chain: ChainGateway, request: ResolveRequest) -> UnsignedTx:
     """The arbiter splits a disputed milestone (basis points to the freelancer) and takes the fee."""
-    job = _allowed_job(session, chain, request, "resolve", request.milestone)
-    data = chain.escrow.encode_abi(
-        "resolve", args=[job.job_id, request.milestone, request.freelancer_bps, terms_tuple(job)]
+    job, terms = allowed_job(session, chain, request, "resolve", request.milestone)
+    return escrow_call(
+        chain, request.sender, "resolve", job.job_id, terms.as_abi(), request.milestone, request.freelancer_bps
     )
-    return _tx(chain, request.sender, chain.escrow.address, data)
 
 
 def default_ruling(session: Session, chain: ChainGateway, request: MilestoneRequest) -> UnsignedTx:
     """Either party applies the even split after the ruling window ended without a ruling."""
-    job = _allowed_job(session, chain, request, "default_ruling", request.milestone)
-    data = chain.escrow.encode_abi("apply_default_ruling", args=[job.job_id, request.milestone])
-    return _tx(chain, request.sender, chain.escrow.address, data)
+    return _milestone_call(session, chain, request, "default_ruling", "apply_default_ruling")
 
 
 # --- the whole job --------------------------------------------------------------------------
 
 
 def cancel_unfunded(session: Session, chain: ChainGateway, request: SenderRequest) -> UnsignedTx:
-    """The client cancels every milestone not funded yet."""
-    job = _allowed_job(session, chain, request, "cancel_unfunded")
-    data = chain.escrow.encode_abi("cancel_unfunded", args=[job.job_id])
-    return _tx(chain, request.sender, chain.escrow.address, data)
+    """Cancel every milestone not funded yet: the client, or anyone once the first of them is overdue."""
+    job, terms = allowed_job(session, chain, request, "cancel_unfunded")
+    return escrow_call(chain, request.sender, "cancel_unfunded", job.job_id, terms.as_abi())
 
 
 def settle(session: Session, chain: ChainGateway, request: settlements.SettleTxRequest) -> UnsignedTx:
     """Submit the split both parties signed for the job's current nonce (anyone may send it)."""
-    job = _allowed_job(session, chain, request, "settle")
-    client_sig, freelancer_sig = settlements.signatures_for(
-        session, chain=chain, job=job, freelancer_bps=request.freelancer_bps
+    job, terms = allowed_job(session, chain, request, "settle")
+    expiry, client_sig, freelancer_sig = settlements.signatures_for(
+        session, job=job, freelancer_bps=request.freelancer_bps, now=chain_now(chain)
     )
-    data = chain.escrow.encode_abi(
-        "settle", args=[job.job_id, request.freelancer_bps, terms_tuple(job), client_sig, freelancer_sig]
+    return escrow_call(
+        chain,
+        request.sender,
+        "settle",
+        job.job_id,
+        terms.as_abi(),
+        request.freelancer_bps,
+        expiry,
+        client_sig,
+        freelancer_sig,
     )
-    return _tx(chain, request.sender, chain.escrow.address, data)
+
+
+# --- amendments: the sender agrees to what the other party signed ------------------------------
+
+
+def extend_deadline(session: Session, chain: ChainGateway, request: ExtendDeadlineRequest) -> UnsignedTx:
+    """Extend a milestone's deadline (延期) with the other party's signature (a party sends it)."""
+    job, terms = allowed_job(session, chain, request, "extend_deadline", request.milestone)
+    agreed = amendments.signature_for(
+        session, chain=chain, job=job, terms=terms, change=request.change(), sender=request.sender
+    )
+    return escrow_call(
+        chain,
+        request.sender,
+        "extend_deadline",
+        job.job_id,
+        terms.as_abi(),
+        request.milestone,
+        request.new_duration,
+        agreed.expiry,
+        agreed.signature,
+    )
+
+
+def add_milestones(session: Session, chain: ChainGateway, request: AddMilestonesRequest) -> UnsignedTx:
+    """Add the milestones the freelancer signed and fund the next `fund_count` (the client; needs the allowance)."""
+    job, terms = allowed_job(session, chain, request, "add_milestones")
+    agreed = amendments.signature_for(
+        session, chain=chain, job=job, terms=terms, change=request.change(), sender=request.sender
+    )
+    require_balance(chain, owner=request.sender, amount=agreed.funding)
+    added = [(int(m.amount), m.duration) for m in request.milestones]
+    return escrow_call(
+        chain,
+        request.sender,
+        "add_milestones",
+        job.job_id,
+        terms.as_abi(),
+        added,
+        request.fund_count,
+        agreed.expiry,
+        agreed.signature,
+    )
+
+
+def accept_with_deduction(session: Session, chain: ChainGateway, request: DeductionRequest) -> UnsignedTx:
+    """Close a submitted (or disputed) milestone with the share the other party signed (扣款验收)."""
+    job, terms = allowed_job(session, chain, request, "accept_with_deduction", request.milestone)
+    agreed = amendments.signature_for(
+        session, chain=chain, job=job, terms=terms, change=request.change(), sender=request.sender
+    )
+    return escrow_call(
+        chain,
+        request.sender,
+        "accept_with_deduction",
+        job.job_id,
+        terms.as_abi(),
+        request.milestone,
+        request.freelancer_bps,
+        agreed.expiry,
+        agreed.signature,
+    )
 
 
 def rate(session: Session, chain: ChainGateway, request: RateRequest) -> UnsignedTx:
-    """After the job ended, a party rates the other once (the comment's keccak256 goes on-chain)."""
-    job = _allowed_job(session, chain, request, "rate")
+    """After a job that paid its freelancer ended, a party rates the other once (the comment's keccak256 on-chain)."""
+    job, terms = allowed_job(session, chain, request, "rate")
     comment_hash = keccak(text=request.comment)
-    data = chain.escrow.encode_abi("rate", args=[job.job_id, request.score, comment_hash])
-    return _tx(chain, request.sender, chain.escrow.address, data)
+    return escrow_call(chain, request.sender, "rate", job.job_id, terms.as_abi(), request.score, comment_hash)
 
 
 def withdraw(session: Session, chain: ChainGateway, request: WithdrawRequest) -> UnsignedTx:
     """Withdraw a credit left by a payout that could not be delivered (e.g. a blocklisted address)."""
     if outstanding_credit(session, chain=chain, account=request.sender, token=request.token) == 0:
         raise NotAllowed(f"{request.sender} has no credit of {request.token} in the escrow")
-    data = chain.escrow.encode_abi("withdraw", args=[request.token, request.to or request.sender])
-    return _tx(chain, request.sender, chain.escrow.address, data)
+    return escrow_call(chain, request.sender, "withdraw", request.token, request.to or request.sender)

@@ -47,6 +47,7 @@ router = APIRouter(include_in_schema=False)
 templates.env.filters["units"] = format_units
 templates.env.filters["short"] = lambda address: tokens.short_address(address) if address else ""
 templates.env.filters["when"] = lambda at: at.strftime("%Y-%m-%d %H:%M UTC") if at else ""
+templates.env.filters["unix"] = lambda seconds: datetime.fromtimestamp(seconds, UTC)
 
 
 def _page_context(chain: ChainDep) -> dict[str, object]:
@@ -193,11 +194,6 @@ def escrow_jobs(request: Request, session: SessionDep, settings: SettingsDep, ch
     return _render(
         request, "jobs.html", session=session, settings=settings, chain=chain, user=user, jobs=jobs, names=names
     )
-
-
-@router.get("/hire", response_class=HTMLResponse)
-def hire(request: Request, session: SessionDep, settings: SettingsDep, chain: ChainDep, user: OptionalUser):
-    return _render(request, "hire.html", session=session, settings=settings, chain=chain, user=user)
 
 
 def _job_listing(session: SessionDep, job: Any, viewer: str | None) -> dict[str, Any] | None:
@@ -477,7 +473,9 @@ def post_page(
         candidates=candidates,
         names=_names(session, [post.client, *(p.freelancer for p in received)]),
         mine=mine,
-        default_plan=post.milestones,
+        mine_needs_consent=mine is not None and mine.status in proposals.OPEN and mine.consent_terms is None,
+        default_plan=proposals.default_plan(chain.hiring.milestone_days, deadline=post.deadline, plan=post.milestones),
+        day=86_400,
     )
 
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import pytest
 
+from backend.app.schemas.tx import ConsentIn
 from tests.support.factories import job_post_body, offer_body, proposal_body, published_post
 
 PROBLEM = "application/problem+json"
 PUBLIC, SIGNED_IN, OWNER, MODERATOR = "public", "signed_in", "owner", "moderator"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(32))
+CONSENT = ConsentIn.model_json_schema()["examples"][0]  # a well-formed body: what is checked is who sends it
 
 ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/health"): PUBLIC,
@@ -37,6 +39,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/job-posts/{post_id}/close"): OWNER,
     ("POST", "/api/job-posts/{post_id}/link"): OWNER,
     ("POST", "/api/job-posts/{post_id}/proposals"): SIGNED_IN,
+    ("POST", "/api/job-posts/{post_id}/proposals/consent"): SIGNED_IN,
     ("GET", "/api/job-posts/{post_id}/proposals"): OWNER,
     ("GET", "/api/me/proposals"): SIGNED_IN,
     ("GET", "/api/proposals/{proposal_id}"): OWNER,
@@ -44,12 +47,18 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/proposals/{proposal_id}/shortlist"): OWNER,
     ("POST", "/api/proposals/{proposal_id}/decline"): OWNER,
     ("POST", "/api/proposals/{proposal_id}/accept"): OWNER,
+    ("GET", "/api/proposals/{proposal_id}/consent"): OWNER,
+    ("PUT", "/api/proposals/{proposal_id}/consent"): OWNER,
     ("POST", "/api/offers"): SIGNED_IN,
     ("GET", "/api/offers"): PUBLIC,
     ("GET", "/api/offers/{offer_id}"): PUBLIC,
     ("PUT", "/api/offers/{offer_id}"): OWNER,
     ("POST", "/api/offers/{offer_id}/close"): OWNER,
     ("POST", "/api/offers/{offer_id}/orders"): SIGNED_IN,
+    ("GET", "/api/offers/orders/{order_id}"): OWNER,
+    ("GET", "/api/offers/orders/{order_id}/consent"): OWNER,
+    ("POST", "/api/offers/orders/{order_id}/accept"): OWNER,
+    ("POST", "/api/offers/orders/{order_id}/hire"): OWNER,
     ("POST", "/api/job-posts/{post_id}/threads"): SIGNED_IN,
     ("GET", "/api/threads"): SIGNED_IN,
     ("GET", "/api/threads/{thread_id}"): OWNER,
@@ -74,6 +83,9 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/jobs/{job_id}/settlement"): PUBLIC,
     ("GET", "/api/jobs/{job_id}/settlement-signatures"): PUBLIC,
     ("POST", "/api/jobs/{job_id}/settlement-signatures"): PUBLIC,  # kept only if it recovers to a party
+    ("GET", "/api/jobs/{job_id}/amendments"): PUBLIC,
+    ("POST", "/api/jobs/{job_id}/amendments/payload"): PUBLIC,
+    ("POST", "/api/jobs/{job_id}/amendments"): PUBLIC,  # kept only if it is the named party's signature
     **{
         ("POST", f"/api/tx/{action}"): PUBLIC
         for action in (
@@ -89,6 +101,9 @@ ACCESS: dict[tuple[str, str], str] = {
             "default-ruling",
             "cancel-unfunded",
             "settle",
+            "extend-deadline",
+            "add-milestones",
+            "accept-with-deduction",
             "rate",
             "withdraw",
         )
@@ -134,6 +149,7 @@ def _concrete(path: str) -> str:
         .replace("{post_id}", "1")
         .replace("{proposal_id}", "1")
         .replace("{offer_id}", "1")
+        .replace("{order_id}", "1")
         .replace("{thread_id}", "1")
         .replace("{attachment_id}", "1")
     )
@@ -157,7 +173,7 @@ def test_moderation__a_signed_in_non_moderator__403_on_every_moderator_route(cli
 
 
 @pytest.fixture
-def objects(client_as, db):
+def objects(client_as, db, gateway):
     """Real objects of a client and a freelancer, and the requests that touch each, by route."""
     client, freelancer = client_as("client"), client_as("freelancer")
     post = published_post(client)
@@ -168,6 +184,8 @@ def objects(client_as, db):
     upload = freelancer.post(f"/api/threads/{thread['id']}/attachments", params={"filename": "a.png"}, content=PNG)
     attachment = upload.json()["attachment"]
     offer = freelancer.post("/api/offers", json=offer_body()).json()
+    payable = freelancer.post("/api/offers", json=offer_body(token=gateway.token.address)).json()
+    order = client.post(f"/api/offers/{payable['id']}/orders", json={"tier": 0}).json()
     requests = {
         ("PUT", "/api/job-posts/{post_id}"): ("PUT", f"/api/job-posts/{draft['id']}", {"json": job_post_body()}),
         ("POST", "/api/job-posts/{post_id}/publish"): ("POST", f"/api/job-posts/{draft['id']}/publish", {}),
@@ -183,6 +201,20 @@ def objects(client_as, db):
         ("POST", "/api/proposals/{proposal_id}/shortlist"): ("POST", f"/api/proposals/{proposal['id']}/shortlist", {}),
         ("POST", "/api/proposals/{proposal_id}/decline"): ("POST", f"/api/proposals/{proposal['id']}/decline", {}),
         ("POST", "/api/proposals/{proposal_id}/accept"): ("POST", f"/api/proposals/{proposal['id']}/accept", {}),
+        ("GET", "/api/proposals/{proposal_id}/consent"): ("GET", f"/api/proposals/{proposal['id']}/consent", {}),
+        ("PUT", "/api/proposals/{proposal_id}/consent"): (
+            "PUT",
+            f"/api/proposals/{proposal['id']}/consent",
+            {"json": CONSENT},
+        ),
+        ("GET", "/api/offers/orders/{order_id}"): ("GET", f"/api/offers/orders/{order['id']}", {}),
+        ("GET", "/api/offers/orders/{order_id}/consent"): ("GET", f"/api/offers/orders/{order['id']}/consent", {}),
+        ("POST", "/api/offers/orders/{order_id}/accept"): (
+            "POST",
+            f"/api/offers/orders/{order['id']}/accept",
+            {"json": CONSENT},
+        ),
+        ("POST", "/api/offers/orders/{order_id}/hire"): ("POST", f"/api/offers/orders/{order['id']}/hire", {}),
         ("PUT", "/api/offers/{offer_id}"): ("PUT", f"/api/offers/{offer['id']}", {"json": offer_body(title="Mine")}),
         ("POST", "/api/offers/{offer_id}/close"): ("POST", f"/api/offers/{offer['id']}/close", {}),
         ("GET", "/api/threads/{thread_id}"): ("GET", f"/api/threads/{thread['id']}", {}),
@@ -206,13 +238,14 @@ def objects(client_as, db):
         "proposal": freelancer.get(f"/api/proposals/{proposal['id']}").json(),
         "thread": freelancer.get(f"/api/threads/{thread['id']}").json(),
         "offer": freelancer.get(f"/api/offers/{offer['id']}").json(),
+        "order": client.get(f"/api/offers/orders/{order['id']}").json(),
     }
     return (
         client,
         freelancer,
         requests,
         snapshot,
-        {"draft": draft, "post": post, "proposal": proposal, "thread": thread, "offer": offer},
+        {"draft": draft, "post": post, "proposal": proposal, "thread": thread, "offer": offer, "order": order},
     )
 
 
@@ -230,21 +263,36 @@ def test_bola__a_stranger__403_or_404_on_every_owner_route_and_nothing_changes(o
         "proposal": freelancer.get(f"/api/proposals/{ids['proposal']['id']}").json(),
         "thread": freelancer.get(f"/api/threads/{ids['thread']['id']}").json(),
         "offer": freelancer.get(f"/api/offers/{ids['offer']['id']}").json(),
+        "order": client.get(f"/api/offers/orders/{ids['order']['id']}").json(),
     }
     assert after == before
     assert stranger.get(f"/api/job-posts/{ids['draft']['id']}").status_code == 404  # a draft is not public
 
 
+CLIENT_FUNCTIONS = {
+    ("POST", "/api/proposals/{proposal_id}/shortlist"),
+    ("POST", "/api/proposals/{proposal_id}/decline"),
+    ("POST", "/api/proposals/{proposal_id}/accept"),
+    ("POST", "/api/offers/orders/{order_id}/hire"),
+}
+FREELANCER_FUNCTIONS = {
+    ("POST", "/api/proposals/{proposal_id}/withdraw"),
+    ("GET", "/api/proposals/{proposal_id}/consent"),
+    ("PUT", "/api/proposals/{proposal_id}/consent"),
+    ("PUT", "/api/offers/{offer_id}"),
+    ("POST", "/api/offers/{offer_id}/close"),
+    ("GET", "/api/offers/orders/{order_id}/consent"),
+    ("POST", "/api/offers/orders/{order_id}/accept"),
+}
+
+
 def test_bfla__each_party_refused_the_other_partys_functions(objects):
     client, freelancer, requests, _, _ = objects
-    client_only = ("/shortlist", "/decline", "/accept")
-    for (_, path), (real_method, url, kwargs) in sorted(requests.items()):
-        if path.startswith("/api/proposals/") and path.endswith(client_only):
-            response = freelancer.request(real_method, url, **kwargs)  # the freelancer calls a client function
-            _assert_problem(response, 403, 404)
-        if path.endswith("/withdraw") or path.startswith("/api/offers/"):
-            response = client.request(real_method, url, **kwargs)  # the client calls a freelancer function
-            _assert_problem(response, 403, 404)
+    for key, (real_method, url, kwargs) in sorted(requests.items()):
+        if key in CLIENT_FUNCTIONS:
+            _assert_problem(freelancer.request(real_method, url, **kwargs), 403, 404)  # the freelancer calls it
+        if key in FREELANCER_FUNCTIONS:
+            _assert_problem(client.request(real_method, url, **kwargs), 403, 404)  # the client calls it
 
 
 def test_mass_assignment__every_stateful_json_body_refuses_unknown_fields(app):

@@ -3,15 +3,17 @@ the rules say no, and — sent by the party's wallet — doing on chain what the
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
-from backend.app.schemas.tx import UnsignedTx
+from backend.app.schemas.tx import JobTerms, UnsignedTx
 from indexer.main import Indexer
 from launcher.stack import DEMO_WALLETS
-from tests.support.activity import UNIT, chain_time, create_job, travel
+from tests.support.activity import UNIT, chain_time, create_job, make_terms, sign_typed, travel
 from tests.support.activity import dispute as dispute_on_chain
 from tests.support.activity import submit as submit_on_chain
 from tests.support.chain import send, wallet
@@ -45,29 +47,31 @@ def _state(api, job_id: int, milestone: int = 0) -> str:
     return api.get(f"/api/jobs/{job_id}").json()["milestones"][milestone]["state"]
 
 
+def _create_body(gateway, local_chain, *, sign_as: str | None = None, fund_count: int | None = None, **options):
+    """A create-job request: terms the freelancer (or `sign_as`) signed with its wallet, as a proposal carries them."""
+    terms = make_terms(
+        local_chain.w3, gateway.escrow, options.pop("amounts", [UNIT]), token=gateway.token.address, **options
+    )
+    payload = terms.consent_typed_data(chain_id=gateway.chain_id, escrow=gateway.escrow.address)
+    signature = sign_typed(local_chain.w3, sign_as or terms.freelancer, payload)
+    return {"terms": JobTerms.of(terms).model_dump(), "consent": "0x" + signature.hex(), "fund_count": fund_count}
+
+
 def test_create_job_tx__terms_go_on_chain_and_come_back_through_the_indexer(api, gateway, local_chain, index):
     client, freelancer, arbiter = wallet("client"), wallet("freelancer"), wallet("arbiter")
-    now = chain_time(local_chain.w3)
     _send(api, local_chain, "token-approve", {"owner": client, "amount": str(4 * UNIT)})
-    tx = _send(
-        api,
+    body = _create_body(
+        gateway,
         local_chain,
-        "create-job",
-        {
-            "client": client,
-            "freelancer": freelancer,
-            "arbiter": arbiter,
-            "arbiter_fee_bps": 250,
-            "review_period": 3_600,
-            "ruling_window": 7_200,
-            "milestones": [
-                {"amount": str(4 * UNIT), "deadline": now + 86_400},
-                {"amount": str(6 * UNIT), "deadline": now + 2 * 86_400},
-            ],
-            "metadata_hash": "0x" + keccak(text="terms").hex(),
-            "fund_count": 1,
-        },
+        amounts=[4 * UNIT, 6 * UNIT],
+        durations=[86_400, 2 * 86_400],
+        arbiter_fee_bps=250,
+        review_period=3_600,
+        ruling_window=7_200,
+        metadata_hash=keccak(text="terms"),
+        fund_count=1,
     )
+    tx = _send(api, local_chain, "create-job", body)
     assert (tx["from"], tx["to"], tx["value"]) == (client, gateway.escrow.address, "0x0")
     index()
     job = api.get("/api/jobs", params={"limit": 1}).json()[0]
@@ -75,66 +79,73 @@ def test_create_job_tx__terms_go_on_chain_and_come_back_through_the_indexer(api,
     assert (job["arbiter_fee_bps"], job["review_period"], job["ruling_window"]) == (250, 3_600, 7_200)
     assert (job["funded_count"], job["funded"], job["total"]) == (1, str(4 * UNIT), str(10 * UNIT))
     assert [m["state"] for m in job["milestones"]] == ["funded", "unfunded"]
+    assert job["terms"] == body["terms"]  # the terms the freelancer signed are the job's
+    start = datetime.fromisoformat(job["created_at"]).timestamp()
+    assert [datetime.fromisoformat(m["deadline"]).timestamp() - start for m in job["milestones"]] == [86_400, 172_800]
+    assert job["terms_hash"] == "0x" + JobTerms.model_validate(body["terms"]).to_terms().struct_hash().hex()
 
 
 def test_create_job_tx__bad_input__422_names_each_field(api):
     response = api.post(
         "/api/tx/create-job",
         json={
-            "client": "0x123",
-            "freelancer": wallet("freelancer"),
-            "arbiter": wallet("arbiter"),
-            "arbiter_fee_bps": 2_000,
-            "review_period": 10,
-            "ruling_window": 10,
-            "milestones": [{"amount": "-1", "deadline": 1}],
-            "metadata_hash": "0x00",
+            "terms": {
+                "client": "0x123",
+                "freelancer": wallet("freelancer"),
+                "token": wallet("owner"),
+                "arbiter": wallet("arbiter"),
+                "arbiter_fee_bps": 2_000,
+                "platform_fee_bps": 100,
+                "review_period": 10,
+                "ruling_window": 10,
+                "metadata_hash": "0x00",
+                "salt": "1",
+                "offer_expiry": 1,
+                "milestones": [{"amount": "-1", "duration": 0}],
+            },
+            "consent": "0x00",
         },
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     fields = {tuple(error["loc"][1:]) for error in response.json()["errors"]}
-    assert {("client",), ("arbiter_fee_bps",), ("milestones", 0, "amount"), ("metadata_hash",)} <= fields
+    assert {
+        ("terms", "client"),
+        ("terms", "arbiter_fee_bps"),
+        ("terms", "milestones", 0, "amount"),
+        ("terms", "milestones", 0, "duration"),
+        ("terms", "metadata_hash"),
+        ("consent",),
+    } <= fields
 
 
 @pytest.mark.parametrize(
-    ("change", "words"),
+    ("change", "status", "words"),
     [
-        ({"freelancer": "client"}, "cannot hire their own address"),
-        ({"arbiter": "freelancer"}, "arbiter must be neither"),
-        ({"deadline": -10}, "deadline is not in the future"),
+        ({"freelancer": "client"}, 409, "cannot hire their own address"),
+        ({"arbiter": "freelancer"}, 409, "arbiter must be neither"),
+        ({"sign_as": "arbiter"}, 422, "is not 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC's consent"),
     ],
 )
-def test_create_job_tx__refused_terms__409(api, local_chain, change, words):
-    now = chain_time(local_chain.w3)
-    body = {
-        "client": wallet("client"),
-        "freelancer": wallet(change.get("freelancer", "freelancer")),
-        "arbiter": wallet(change.get("arbiter", "arbiter")),
-        "arbiter_fee_bps": 100,
-        "review_period": 60,
-        "ruling_window": 60,
-        "milestones": [{"amount": "1", "deadline": now + change.get("deadline", 3_600)}],
-        "metadata_hash": "0x" + "11" * 32,
-    }
-    _refused(api, "create-job", body, 409, words)
+def test_create_job_tx__refused_terms__in_words(api, gateway, local_chain, change, status, words):
+    options = {role: wallet(change[role]) for role in ("freelancer", "arbiter", "sign_as") if role in change}
+    if "freelancer" in options:
+        options["sign_as"] = options["freelancer"]
+    _refused(api, "create-job", _create_body(gateway, local_chain, **options), status, words)
+
+
+def test_create_job_tx__consent_expired__409_consent_needed(api, gateway, local_chain):
+    body = _create_body(gateway, local_chain)
+    travel(local_chain.w3, 31 * 86_400)  # past the offer's 30 days
+    response = api.post("/api/tx/create-job", json=body)
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("/consent-needed")
+    assert "expired" in response.json()["detail"]
 
 
 def test_create_job_tx__more_than_the_wallet_holds__409_says_how_much(api, gateway, local_chain):
     balance = gateway.token.functions.balanceOf(wallet("client")).call()
-    body = {
-        "client": wallet("client"),
-        "freelancer": wallet("freelancer"),
-        "arbiter": wallet("arbiter"),
-        "arbiter_fee_bps": 100,
-        "review_period": 60,
-        "ruling_window": 60,
-        "milestones": [
-            {"amount": str(balance), "deadline": chain_time(local_chain.w3) + 3_600},
-            {"amount": "1", "deadline": chain_time(local_chain.w3) + 7_200},
-        ],
-        "metadata_hash": "0x" + "22" * 32,
-    }
+    body = _create_body(gateway, local_chain, amounts=[balance, 1], fund_count=2)
     response = api.post("/api/tx/create-job", json=body)
     assert response.status_code == 409
     assert response.json()["type"].endswith("/insufficient-balance")
@@ -178,8 +189,7 @@ def test_release__only_after_the_review_period__by_anyone(api, gateway, local_ch
 
 
 def test_reclaim__only_after_the_deadline__back_to_the_client(api, gateway, local_chain, index):
-    deadline = chain_time(local_chain.w3) + 600
-    job_id = create_job(gateway, local_chain.w3, [2 * UNIT], deadlines=[deadline])
+    job_id = create_job(gateway, local_chain.w3, [2 * UNIT], durations=[600])
     index()
     _refused(
         api, "reclaim", {"job_id": job_id, "milestone": 0, "sender": wallet("client")}, 409, "can still be submitted"
@@ -257,23 +267,27 @@ def test_fund_and_cancel_unfunded__the_client_only(api, gateway, local_chain, in
     _refused(api, "fund", {"job_id": job_id, "count": 1, "sender": wallet("client")}, 409, "cancelled")
 
 
-def _sign(api, job_id: int, role: str, bps: int) -> str:
+def _sign(api, job_id: int, role: str, bps: int) -> dict:
+    """A party's settlement signature of the payload the API offers (its expiry included), as a wallet makes it."""
     typed = api.get(f"/api/jobs/{job_id}/settlement", params={"freelancer_bps": bps}).json()
-    assert typed["domain"]["verifyingContract"] and typed["message"]["freelancerBps"] == bps
+    assert typed["domain"]["verifyingContract"] and typed["message"]["freelancerBps"] == str(bps)
     signed = Account.sign_message(encode_typed_data(full_message=typed), DEMO_WALLETS[role][1])
-    return "0x" + bytes(signed.signature).hex()
+    return {
+        "signer": wallet(role),
+        "freelancer_bps": bps,
+        "expiry": int(typed["message"]["expiry"]),
+        "signature": "0x" + bytes(signed.signature).hex(),
+    }
 
 
 def test_settlement__both_sign_the_same_split__anyone_sends_it(api, gateway, local_chain, index):
     job_id = create_job(gateway, local_chain.w3, [3 * UNIT, 7 * UNIT])
     index()
-    client_sig = _sign(api, job_id, "client", 6_000)
-    added = api.post(
-        f"/api/jobs/{job_id}/settlement-signatures",
-        json={"signer": wallet("client"), "freelancer_bps": 6_000, "signature": client_sig},
-    )
+    client_signed = _sign(api, job_id, "client", 6_000)
+    assert client_signed["expiry"] == chain_time(local_chain.w3) + 7 * 86_400  # a week from the chain's time
+    added = api.post(f"/api/jobs/{job_id}/settlement-signatures", json=client_signed)
     assert added.status_code == 201
-    assert added.json()["role"] == "client"
+    assert (added.json()["role"], added.json()["expiry"]) == ("client", client_signed["expiry"])
     _refused(
         api,
         "settle",
@@ -282,23 +296,30 @@ def test_settlement__both_sign_the_same_split__anyone_sends_it(api, gateway, loc
         "waiting for the freelancer's signature",
     )
     forged = api.post(
-        f"/api/jobs/{job_id}/settlement-signatures",
-        json={"signer": wallet("freelancer"), "freelancer_bps": 6_000, "signature": client_sig},
+        f"/api/jobs/{job_id}/settlement-signatures", json={**client_signed, "signer": wallet("freelancer")}
     )
-    assert forged.status_code == 409  # the client's signature does not recover to the freelancer
-    api.post(
-        f"/api/jobs/{job_id}/settlement-signatures",
-        json={
-            "signer": wallet("freelancer"),
-            "freelancer_bps": 6_000,
-            "signature": _sign(api, job_id, "freelancer", 6_000),
-        },
-    )
-    _send(api, local_chain, "settle", {"job_id": job_id, "freelancer_bps": 6_000, "sender": wallet("owner")})
+    assert forged.status_code == 422  # the client's signature is not the freelancer's
+    assert forged.json()["type"].endswith("/bad-signature")
+    travel(local_chain.w3, 60)
+    freelancer_signed = _sign(api, job_id, "freelancer", 6_000)
+    assert freelancer_signed["expiry"] == client_signed["expiry"]  # the payload offered carries the pending expiry
+    api.post(f"/api/jobs/{job_id}/settlement-signatures", json=freelancer_signed)
+    tx = _send(api, local_chain, "settle", {"job_id": job_id, "freelancer_bps": 6_000, "sender": wallet("owner")})
+    assert tx["to"] == gateway.escrow.address  # settle runs at the escrow's address (EscrowAgreements' code)
     index()
     job = api.get(f"/api/jobs/{job_id}").json()
     assert (job["settled"], job["status"]) == (True, "ended")
     assert api.get(f"/api/jobs/{job_id}/settlement-signatures").json() == []  # the nonce moved on
+
+
+def test_settlement_signature__made_before_a_submission__is_stale(api, gateway, local_chain, index):
+    job_id = create_job(gateway, local_chain.w3, [UNIT])
+    index()
+    api.post(f"/api/jobs/{job_id}/settlement-signatures", json=_sign(api, job_id, "client", 5_000))
+    assert len(api.get(f"/api/jobs/{job_id}/settlement-signatures").json()) == 1
+    submit_on_chain(gateway, local_chain.w3, job_id, 0)  # a submission moves the nonce: earlier signatures are void
+    index()
+    assert api.get(f"/api/jobs/{job_id}/settlement-signatures").json() == []
 
 
 def test_settlement_signature__stranger__403(api, gateway, local_chain, index):
@@ -306,7 +327,7 @@ def test_settlement_signature__stranger__403(api, gateway, local_chain, index):
     index()
     response = api.post(
         f"/api/jobs/{job_id}/settlement-signatures",
-        json={"signer": wallet("arbiter"), "freelancer_bps": 1, "signature": "0x" + "00" * 65},
+        json={"signer": wallet("arbiter"), "freelancer_bps": 1, "expiry": 2**40, "signature": "0x" + "00" * 65},
     )
     assert response.status_code == 403
 
@@ -341,7 +362,7 @@ def test_actions__each_party_sees_what_it_may_do_now(api, gateway, local_chain, 
 
     def actions(role: str) -> set[tuple[str, int | None]]:
         rows = api.get(f"/api/jobs/{job_id}/actions", params={"address": wallet(role)}).json()
-        return {(row["action"], row["milestone"]) for row in rows}
+        return {(row["action"], row["milestone"]) for row in rows if not row["action"].startswith("propose")}
 
     assert actions("client") == {("approve", 0), ("dispute", 0), ("fund", None), ("cancel_unfunded", None)}
     assert actions("freelancer") == {("dispute", 0)}

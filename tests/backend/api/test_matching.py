@@ -84,6 +84,7 @@ def _reputation(account, *, lost, rating):
         disputes_lost=lost,
         rating_count=count,
         rating_sum=total,
+        counterparties=2,
         last_escrow="0x" + "e5" * 20,
         updated_block=1,
     )

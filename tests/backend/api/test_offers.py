@@ -1,4 +1,5 @@
-"""Service offers: up to three tiers; a client orders one and gets the hiring transactions."""
+"""Service offers: up to three tiers; a client orders one, its freelancer accepts the order by signing the
+escrow terms, and the client gets the hiring transactions."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from backend.app.schemas.tx import UnsignedTx
 from indexer.main import Indexer
 from tests.support.activity import pay
 from tests.support.chain import send, wallet
-from tests.support.factories import offer_body
+from tests.support.factories import offer_body, sign_offer
+from tests.support.siwe import key_of
 
 PROBLEM = "application/problem+json"
 
@@ -77,23 +79,53 @@ def test_order_offer__missing_tier__404_closed_offer__409(client_as):
     assert client.post(f"/api/offers/{offer['id']}/orders", json={"tier": 0}).status_code == 409
 
 
-def test_order_offer__by_a_client__hiring_transactions_for_the_tier(client_as, gateway):
-    offer = client_as("freelancer").post("/api/offers", json=offer_body(token=gateway.token.address)).json()
-    response = client_as("client").post(f"/api/offers/{offer['id']}/orders", json={"tier": 1})
+def _hired_order(client, freelancer, offer_id: int, tier: int) -> dict:
+    """The client orders, the freelancer accepts with its signature of the terms, the client asks to hire."""
+    order = client.post(f"/api/offers/{offer_id}/orders", json={"tier": tier}).json()
+    offered = freelancer.get(f"/api/offers/orders/{order['id']}/consent").json()
+    accepted = freelancer.post(
+        f"/api/offers/orders/{order['id']}/accept", json=sign_offer(offered, key_of("freelancer"))
+    )
+    assert accepted.status_code == 200, accepted.text
+    hired = client.post(f"/api/offers/orders/{order['id']}/hire")
+    assert hired.status_code == 200, hired.text
+    return hired.json()
+
+
+def test_order_offer__by_a_client__waits_for_the_freelancers_consent__then_hiring_transactions(client_as, gateway):
+    freelancer, client = client_as("freelancer"), client_as("client")
+    offer = freelancer.post("/api/offers", json=offer_body(token=gateway.token.address)).json()
+    response = client.post(f"/api/offers/{offer['id']}/orders", json={"tier": 1})
     assert response.status_code == 201, response.text
     body = response.json()
+    assert (body["status"], body["hire"], body["consent_terms"]) == ("ordered", None, None)
     document = json.loads(body["canonical_json"])
     assert (document["client"], document["freelancer"]) == (wallet("client"), wallet("freelancer"))
     assert document["tier"]["price"] == "3000000"
-    assert body["hire"]["metadata_hash"] == "0x" + keccak(text=body["canonical_json"]).hex()
-    assert body["hire"]["amounts"] == ["2000000", "1000000"]
-    assert body["hire"]["create_and_fund"]["to"] == gateway.escrow.address
+    refused = client.post(f"/api/offers/orders/{body['id']}/hire")
+    assert refused.status_code == 409 and refused.json()["type"].endswith("/consent-needed")
+    assert client.get(f"/api/offers/orders/{body['id']}/consent").status_code == 403  # the freelancer signs
+    assert client_as("stranger").get(f"/api/offers/orders/{body['id']}").status_code == 404
+
+    offered = freelancer.get(f"/api/offers/orders/{body['id']}/consent").json()
+    assert [m["duration"] for m in offered["terms"]["milestones"]] == [7 * 86_400 // 2, 7 * 86_400]  # 7 days
+    forged = freelancer.post(f"/api/offers/orders/{body['id']}/accept", json=sign_offer(offered, key_of("client")))
+    assert forged.status_code == 422 and forged.json()["type"].endswith("/bad-signature")
+    accepted = freelancer.post(
+        f"/api/offers/orders/{body['id']}/accept", json=sign_offer(offered, key_of("freelancer"))
+    )
+    assert accepted.json()["status"] == "accepted"
+    hire = client.post(f"/api/offers/orders/{body['id']}/hire").json()["hire"]
+    assert hire["metadata_hash"] == "0x" + keccak(text=body["canonical_json"]).hex()
+    assert hire["amounts"] == ["2000000", "1000000"]
+    assert hire["terms_hash"] == offered["terms_hash"]
+    assert hire["create_and_fund"]["to"] == gateway.escrow.address
 
 
 def test_order_offer__paid_on_chain__offer_skills_proven(client_as, settings, gateway, local_chain):
     freelancer = client_as("freelancer")
     offer = freelancer.post("/api/offers", json=offer_body(token=gateway.token.address)).json()
-    hire = client_as("client").post(f"/api/offers/{offer['id']}/orders", json={"tier": 0}).json()["hire"]
+    hire = _hired_order(client_as("client"), freelancer, offer["id"], 0)["hire"]
     send(local_chain.w3, UnsignedTx.model_validate(hire["approve"]))
     receipt = send(local_chain.w3, UnsignedTx.model_validate(hire["create_and_fund"]))
     [created] = gateway.escrow.events.JobCreated().process_receipt(receipt, errors=DISCARD)
@@ -112,10 +144,12 @@ def test_order_offer__the_freelancer_is_told__and_the_escrow_job_goes_by_the_off
     freelancer, client = client_as("freelancer"), client_as("client")
     client.put("/api/me/profile", json={"display_name": "Chen Jie"})
     offer = freelancer.post("/api/offers", json=offer_body(token=gateway.token.address)).json()
-    hire = client.post(f"/api/offers/{offer['id']}/orders", json={"tier": 0}).json()["hire"]
+    hire = _hired_order(client, freelancer, offer["id"], 0)["hire"]
     [ordered] = [i for i in freelancer.get("/api/me/notifications").json()["items"] if i["kind"] == "offer_ordered"]
     assert ordered["text"].startswith("Chen Jie ordered the Basic tier of “I will audit your Vyper contract”")
     assert ordered["unread"] is True
+    [accepted] = [i for i in client.get("/api/me/notifications").json()["items"] if i["kind"] == "order_accepted"]
+    assert "accepted your order of “I will audit your Vyper contract”" in accepted["text"]
 
     send(local_chain.w3, UnsignedTx.model_validate(hire["approve"]))
     receipt = send(local_chain.w3, UnsignedTx.model_validate(hire["create_and_fund"]))

@@ -15,29 +15,26 @@ from pathlib import Path
 import jsonschema_rs
 import pytest
 from eth_abi import decode
-from eth_utils import is_checksum_address, keccak, to_checksum_address
+from eth_utils import is_checksum_address, keccak
 from pydantic import BaseModel, ValidationError
 
 import backend.app.schemas
 from backend.app.api.openapi_examples import route_models
 from backend.app.core.config import Settings
+from backend.app.core.escrow_terms import Milestone, Terms, signer_of
 from backend.app.main import create_app
 from backend.app.schemas import examples
 from backend.app.schemas.job_post import EXAMPLE_JOB_POST, JobPostOut
-from backend.app.schemas.proposal import OfferOut, OrderOut
-from backend.app.schemas.tx import SettleRequest, TypedData
+from backend.app.schemas.proposal import AcceptOut, OfferOut, OrderOut, ProposalIn
+from backend.app.schemas.tx import ConsentOut, CreateJobRequest, SettleRequest, TypedData
 from backend.app.services.listing_hash import metadata_hash
-from backend.app.services.settlements import recover
 
 PROBLEM = "application/problem+json"
 WITHOUT_EXAMPLE: dict[str, str] = {}  # name: why it has none (yet)
-CREATE_JOB_TYPES = (
-    "address",
-    "address",
-    "(address,uint256,uint256,uint256,uint256,(uint256,uint256)[])",
-    "bytes32",
-    "uint256",
+TERMS_TYPE = (
+    "(address,address,address,address,uint256,uint256,uint256,uint256,bytes32,uint256,uint256,(uint256,uint256)[])"
 )
+CREATE_JOB_TYPES = (TERMS_TYPE, "bytes", "uint256")
 
 
 @pytest.fixture(scope="module")
@@ -206,46 +203,94 @@ def test_every_example__writes_addresses_hashes_and_times_as_the_api_does(spec):
     assert not wrong, "\n".join(wrong)
 
 
+def _example(model: type[BaseModel]) -> BaseModel:
+    return model.model_validate(model.model_json_schema()["examples"][0])
+
+
 def test_the_settlement_example__is_signed_by_both_parties():
     """The typed data's signatures in the settle example recover to the escrow example's client and freelancer."""
-    typed = TypedData.model_validate(TypedData.model_json_schema()["examples"][0])
-    settle = SettleRequest.model_validate(SettleRequest.model_json_schema()["examples"][0])
-    assert typed.message == {"jobId": settle.job_id, "freelancerBps": settle.freelancer_bps, "nonce": 1}
-    assert recover(typed, settle.client_signature) == examples.CLIENT
-    assert recover(typed, settle.freelancer_signature) == examples.FREELANCER
+    typed = _example(TypedData)
+    settle = _example(SettleRequest)
+    assert typed.message == {
+        "jobId": str(settle.job_id),
+        "freelancerBps": str(settle.freelancer_bps),
+        "nonce": "1",
+        "expiry": str(settle.expiry),
+    }
+    assert signer_of(typed.model_dump(), settle.client_signature) == examples.CLIENT
+    assert signer_of(typed.model_dump(), settle.freelancer_signature) == examples.FREELANCER
+
+
+def _create_job_call(calldata_hex: str) -> tuple[Terms, bytes, int]:
+    calldata = bytes.fromhex(calldata_hex.removeprefix("0x"))
+    assert calldata[:4] == keccak(text=f"create_job({','.join(CREATE_JOB_TYPES)})")[:4]
+    terms, consent, fund_count = decode(CREATE_JOB_TYPES, calldata[4:])
+    client, freelancer, token, arbiter, *numbers, metadata, salt, expiry, milestones = terms
+    return (
+        Terms(
+            client=client,
+            freelancer=freelancer,
+            token=token,
+            arbiter=arbiter,
+            arbiter_fee_bps=numbers[0],
+            platform_fee_bps=numbers[1],
+            review_period=numbers[2],
+            ruling_window=numbers[3],
+            metadata_hash=metadata,
+            salt=salt,
+            offer_expiry=expiry,
+            milestones=[Milestone(a, d) for a, d in milestones],
+        ),
+        consent,
+        fund_count,
+    )
 
 
 def test_the_story_the_examples_tell__checks_out():
-    """The listing's and the order's metadata hash are keccak256 of their canonical JSON, and the hire calldata
-    encodes the terms the escrow example holds."""
+    """The listing's and the order's metadata hash are keccak256 of their canonical JSON; the proposal's consent is
+    Li Wei's signature of the terms the escrow example holds, which the hire calldata creates the job with; its
+    deadlines are the start plus the durations."""
     assert metadata_hash(json.loads(examples.LISTING_CANONICAL_JSON)) == examples.LISTING_HASH
     assert metadata_hash(json.loads(examples.ORDER_CANONICAL_JSON)) == examples.ORDER_HASH
     post = JobPostOut.model_validate(EXAMPLE_JOB_POST)
     assert json.loads(post.canonical_json)["id"] == post.id and post.chain is not None
     assert post.chain.metadata_hash == post.metadata_hash
-    calldata = bytes.fromhex(examples.CREATE_JOB_CALLDATA.removeprefix("0x"))
-    freelancer, token, terms, listing_hash, fund_count = decode(CREATE_JOB_TYPES, calldata[4:])
-    assert calldata[:4] == keccak(text=f"create_job({','.join(CREATE_JOB_TYPES)})")[:4]
-    assert (to_checksum_address(freelancer), to_checksum_address(token)) == (post.chain.freelancer, post.chain.token)
-    assert "0x" + listing_hash.hex() == post.metadata_hash and fund_count == post.chain.milestone_count
-    arbiter, *fees_and_periods, milestones = terms
-    assert to_checksum_address(arbiter) == post.chain.terms.arbiter
-    assert fees_and_periods == [
-        post.chain.terms.arbiter_fee_bps,
-        post.chain.terms.platform_fee_bps,
-        post.chain.terms.review_period,
-        post.chain.terms.ruling_window,
+    job_terms = post.chain.terms.to_terms()
+    assert "0x" + job_terms.struct_hash().hex() == post.chain.terms_hash == examples.TERMS_HASH
+    assert (job_terms.client, job_terms.freelancer, job_terms.token) == (
+        post.chain.client,
+        post.chain.freelancer,
+        post.chain.token,
+    )
+    start = int(post.chain.created_at.timestamp())
+    assert start == examples.JOB_START
+    assert [int(m.deadline.timestamp()) for m in post.chain.milestones] == [
+        job_terms.deadline(start, m.index) for m in post.chain.milestones
     ]
-    assert [(str(a), d) for a, d in milestones] == [(m.amount, m.deadline) for m in post.chain.terms.milestones]
-    assert [int(m.deadline.timestamp()) for m in post.chain.milestones] == [d for _, d in milestones]
+
+    proposal = _example(ProposalIn)
+    assert proposal.consent is not None and proposal.consent.terms.to_terms() == job_terms
+    consent = _example(ConsentOut)
+    assert consent.terms.to_terms() == job_terms and consent.terms_hash == post.chain.terms_hash
+    assert consent.typed_data.model_dump() == job_terms.consent_typed_data(
+        chain_id=examples.CHAIN_ID, escrow=examples.ESCROW
+    )
+    assert signer_of(consent.typed_data.model_dump(), proposal.consent.signature) == examples.FREELANCER
+    assert _example(CreateJobRequest).consent == proposal.consent.signature
+
+    hire = _example(AcceptOut).hire
+    terms, signature, fund_count = _create_job_call(hire.create_and_fund.data)
+    assert terms == job_terms and "0x" + signature.hex() == proposal.consent.signature
+    assert fund_count == post.chain.milestone_count
+    assert hire.terms_hash == post.chain.terms_hash
     approve = bytes.fromhex(examples.APPROVE_CALLDATA.removeprefix("0x"))
     assert approve[:4] == keccak(text="approve(address,uint256)")[:4]
     assert decode(("address", "uint256"), approve[4:]) == (post.chain.escrow.lower(), int(post.chain.total))
 
 
-def test_the_order_example__hires_what_the_offer_sells():
-    order = OrderOut.model_validate(OrderOut.model_json_schema()["examples"][0])
-    offer = OfferOut.model_validate(OfferOut.model_json_schema()["examples"][0])
+def test_the_order_example__hires_what_the_offer_sells__with_the_freelancers_consent():
+    order = _example(OrderOut)
+    offer = _example(OfferOut)
     document = json.loads(order.canonical_json)
     assert (document["offer_id"], document["client"], document["freelancer"]) == (
         offer.id,
@@ -253,8 +298,11 @@ def test_the_order_example__hires_what_the_offer_sells():
         offer.freelancer,
     )
     assert document["tier"]["price"] == offer.tiers[order.tier].price == str(sum(map(int, order.hire.amounts)))
-    calldata = bytes.fromhex(order.hire.create_and_fund.data.removeprefix("0x"))
-    freelancer, token, terms, order_hash, fund_count = decode(CREATE_JOB_TYPES, calldata[4:])
-    assert (to_checksum_address(freelancer), to_checksum_address(token)) == (offer.freelancer, offer.token)
-    assert "0x" + order_hash.hex() == order.hire.metadata_hash == metadata_hash(document)
-    assert [str(amount) for amount, _ in terms[5]] == order.hire.amounts and fund_count == len(order.hire.amounts)
+    terms, signature, fund_count = _create_job_call(order.hire.create_and_fund.data)
+    assert order.consent_terms is not None and terms == order.consent_terms.to_terms()
+    assert (terms.freelancer, terms.token) == (offer.freelancer, offer.token)
+    assert terms.metadata_hash == order.hire.metadata_hash == metadata_hash(document)
+    assert [str(m.amount) for m in terms.milestones] == order.hire.amounts and fund_count == len(order.hire.amounts)
+    payload = terms.consent_typed_data(chain_id=examples.CHAIN_ID, escrow=examples.ESCROW)
+    assert signer_of(payload, "0x" + signature.hex()) == offer.freelancer
+    assert order.hire.terms_hash == "0x" + terms.struct_hash().hex()

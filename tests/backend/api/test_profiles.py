@@ -79,6 +79,7 @@ def test_get_profile__anyone__record_from_chain_tables(client_as, api, db):
             disputes_lost=1,
             rating_count=3,
             rating_sum=13,
+            counterparties=1,
             last_escrow="0x" + "e5" * 20,
             updated_block=9,
         )
@@ -87,6 +88,7 @@ def test_get_profile__anyone__record_from_chain_tables(client_as, api, db):
     record = api.get(f"/api/profiles/{freelancer.lower()}").json()["record"]
     assert (record["disputes"], record["disputes_won"], record["disputes_lost"]) == (2, 1, 1)
     assert (record["rating_count"], record["rating_average"]) == (3, 4.33)
+    assert record["counterparties"] == 1
 
 
 def test_get_profile__none__404_problem(api):

@@ -1,4 +1,4 @@
-"""The API's view of an indexed job: terms as created, money figures, milestone states, disputes,
+"""The API's view of an indexed job: its current terms, money figures, milestone states, disputes,
 ratings and credits, all read from the indexer's tables after real transactions."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def test_job_out__a_disputed_and_rated_job__every_figure_from_the_projection(set
     Indexer(settings).catch_up()
 
     job = chain_jobs.get_job(db, chain_id=gateway.chain_id, job_id=job_id)
-    assert chain_jobs.terms_tuple(job) == act.terms_of(gateway, job_id)  # rebuilds the calldata's terms
+    assert chain_jobs.job_terms(job) == act.terms_of(gateway, job_id)  # the terms every call presents
     out = chain_jobs.job_out(job)
     assert [m.state for m in out.milestones] == ["resolved", "approved", "cancelled"]
     assert (out.status, out.cancelled, out.settled, out.client_rated, out.freelancer_rated) == (

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from backend.app.api.deps import ChainDep, CurrentUser, OptionalUser, SessionDep
 from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.proposal import OfferIn, OfferOut, OrderIn, OrderOut
+from backend.app.schemas.tx import ConsentIn, ConsentOut
 from backend.app.services import offers
 
 router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api/offers", tags=["offers"])
@@ -50,9 +51,32 @@ def close_offer(offer_id: int, user: CurrentUser, session: SessionDep) -> OfferO
     return offers.offer_out(offers.close(session, offer_id=offer_id, freelancer=user.address))
 
 
-@router.post(
-    "/{offer_id}/orders", response_model=OrderOut, status_code=201, response_model_by_alias=True, responses=AUTH
-)
+@router.post("/{offer_id}/orders", response_model=OrderOut, status_code=201, responses=AUTH)
 def order_tier(offer_id: int, body: OrderIn, user: CurrentUser, session: SessionDep, chain: ChainDep) -> OrderOut:
-    """A client orders a tier: returns the unsigned allowance and create-and-fund transactions."""
+    """A client orders a tier: the order waits for the freelancer to accept it by signing the escrow terms."""
     return offers.order(session, offer_id=offer_id, tier=body.tier, client=user.address, chain=chain)
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut, responses=AUTH)
+def get_order(order_id: int, user: CurrentUser, session: SessionDep) -> OrderOut:
+    """Its client and the offer's freelancer only."""
+    return offers.get_order(session, order_id=order_id, viewer=user.address)
+
+
+@router.get("/orders/{order_id}/consent", response_model=ConsentOut, responses=AUTH)
+def order_terms(order_id: int, user: CurrentUser, session: SessionDep, chain: ChainDep) -> ConsentOut:
+    """The offer's freelancer: the escrow terms of the ordered tier and the EIP-712 payload to sign."""
+    return offers.consent_for(session, order_id=order_id, freelancer=user.address, chain=chain)
+
+
+@router.post("/orders/{order_id}/accept", response_model=OrderOut, responses=AUTH)
+def accept_order(order_id: int, body: ConsentIn, user: CurrentUser, session: SessionDep, chain: ChainDep) -> OrderOut:
+    """The offer's freelancer accepts the order with their signature of its terms (a wrong signer: 422 problem)."""
+    return offers.accept(session, order_id=order_id, freelancer=user.address, consent=body, chain=chain)
+
+
+@router.post("/orders/{order_id}/hire", response_model=OrderOut, response_model_by_alias=True, responses=AUTH)
+def hire_order(order_id: int, user: CurrentUser, session: SessionDep, chain: ChainDep) -> OrderOut:
+    """The client: the unsigned allowance and create-and-fund transactions (409 `consent-needed` until the
+    freelancer accepted, or when what they signed no longer holds)."""
+    return offers.hire(session, order_id=order_id, client=user.address, chain=chain)

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from backend.app.api.deps import ChainDep, SessionDep
 from backend.app.api.problem_responses import PROBLEM_RESPONSES
+from backend.app.schemas.amendment import AddMilestonesRequest, DeductionRequest, ExtendDeadlineRequest
 from backend.app.schemas.tx import (
     CreateJobRequest,
     FundRequest,
@@ -100,6 +101,24 @@ def cancel_unfunded(request: SenderRequest, session: SessionDep, chain: ChainDep
 def settle(request: SettleTxRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
     """Settle early with the split both parties signed for the current nonce (anyone sends it)."""
     return transactions.settle(session, chain, request)
+
+
+@router.post("/extend-deadline", **TX)
+def extend_deadline(request: ExtendDeadlineRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
+    """Extend a milestone's deadline (延期) with the other party's signature (the client or the freelancer)."""
+    return transactions.extend_deadline(session, chain, request)
+
+
+@router.post("/add-milestones", **TX)
+def add_milestones(request: AddMilestonesRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
+    """Add the milestones the freelancer signed and fund them (the client)."""
+    return transactions.add_milestones(session, chain, request)
+
+
+@router.post("/accept-with-deduction", **TX)
+def accept_with_deduction(request: DeductionRequest, session: SessionDep, chain: ChainDep) -> UnsignedTx:
+    """Accept a submitted milestone with the deduction the other party signed (扣款验收)."""
+    return transactions.accept_with_deduction(session, chain, request)
 
 
 @router.post("/rate", **TX)

@@ -2,9 +2,11 @@
 // place rules live. Errors come back as RFC 9457 problems; their `errors` (field path → message)
 // are written next to the fields, anything else above the submit button.
 //
-//   <form data-api="/api/x" data-method="POST|PUT" data-next="reload|/path/{id}" data-done="text">
+//   <form data-api="/api/x" data-method="POST|PUT" data-next="reload|/path/{id}" data-done="text"
+//         data-consent="/api/…/consent">  (optional: the escrow terms of the form's `milestones`, signed by
+//         the wallet with eth_signTypedData_v4 and sent as `consent` — a proposal's consent)
 //     inputs by name; data-kind="list" (comma-separated), "lines", "units" (token amount → base
-//     units), "date" (→ end of that day, UTC); data-optional sends null when empty;
+//     units), "date" (→ end of that day, UTC), "days" (→ seconds); data-optional sends null when empty;
 //     data-with="other" sends null unless field `other` is filled;
 //     <fieldset data-rows="milestones"> with [data-row] groups → a list of objects.
 //   <button data-post="/api/x" data-body='{…}' data-next="…" data-confirm="…">
@@ -41,6 +43,15 @@
         }
       case "date":
         return raw ? `${raw}T23:59:59Z` : null;
+      case "days": {
+        if (!raw.trim()) {
+          if (input.hasAttribute("data-optional")) return null;
+          throw new FieldError(path, "Enter a number of days.");
+        }
+        const days = Number(raw);
+        if (!(days > 0)) throw new FieldError(path, `"${raw.trim()}" is not a number of days above 0`);
+        return Math.round(days * 86400);
+      }
       default:
         return raw;
     }
@@ -168,6 +179,7 @@
     const buttons = form.querySelectorAll("button[type=submit]");
     buttons.forEach((b) => (b.disabled = true));
     try {
+      if (form.dataset.consent) data.consent = await Jiedan.signConsent(form.dataset.consent, { milestones: data.milestones });
       const result = await Jiedan.request(form.dataset.method || "POST", path, data);
       if (!go(form.dataset.next, result)) {
         say(form, form.dataset.done || "Saved.", true);

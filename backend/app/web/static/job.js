@@ -22,8 +22,17 @@
     resolve: "Rule",
     default_ruling: "Apply the default ruling (50/50)",
     rate: "Rate",
+    propose_extension: "Propose a later deadline (延期)",
+    propose_deduction: "Propose a deduction (扣款验收)",
+    propose_milestones: "Propose a milestone",
   };
-  const ROUTES = { cancel_unfunded: "cancel-unfunded", default_ruling: "default-ruling" };
+  const ROUTES = {
+    cancel_unfunded: "cancel-unfunded",
+    default_ruling: "default-ruling",
+    extend_deadline: "extend-deadline",
+    add_milestones: "add-milestones",
+    deduction: "accept-with-deduction",
+  };
   const DONE = {
     fund: "Funded: the next milestone is in escrow.",
     cancel_unfunded: "The unfunded milestones are cancelled.",
@@ -36,7 +45,11 @@
     default_ruling: (m) => `Milestone ${m + 1} split evenly by the default ruling.`,
     rate: "Your rating is on-chain.",
     settle: "The job is settled.",
+    extend_deadline: (m) => `Milestone ${m + 1}'s deadline is extended.`,
+    add_milestones: "The milestones are added to the job.",
+    deduction: (m) => `Milestone ${m + 1} is accepted with the deduction both signed.`,
   };
+  const DAY = 86400;
 
   function el(tag, attrs = {}, text = "") {
     const node = document.createElement(tag);
@@ -56,7 +69,7 @@
 
   async function perform(action, milestone, extra, label) {
     const payload = { sender: Jiedan.account, job_id: jobId, ...extra };
-    if (milestone !== null) payload.milestone = milestone;
+    if (milestone !== null && milestone !== undefined) payload.milestone = milestone;
     const tx = await Jiedan.api(`/api/tx/${ROUTES[action] || action}`, payload);
     const receipt = await Jiedan.send(tx, label);
     Jiedan.status(`${label}: confirmed on chain; waiting for the indexer…`);
@@ -103,6 +116,21 @@
       }
       box.append(el("label", { for: id }, "Deliverable hash"), input);
       box.append(button(action, milestone, () => perform(action, milestone, { deliverable_hash: input.value.trim() }, label)));
+    } else if (action === "propose_extension") {
+      const id = `extend-${milestone}`;
+      const input = el("input", { id, type: "number", min: "1", step: "1", value: "7" });
+      box.append(el("label", { for: id }, "More days"), input);
+      box.append(button(action, milestone, () => propose({
+        kind: "extend_deadline", milestone,
+        new_duration: job.milestones[milestone].duration + Math.round(Number(input.value) * DAY),
+      }, `A deadline ${input.value} days later for milestone ${milestone + 1}`)));
+    } else if (action === "propose_deduction") {
+      const id = `deduct-${milestone}`;
+      const input = el("input", { id, type: "number", min: "0", max: "100", step: "0.01", value: "80" });
+      box.append(el("label", { for: id }, "Freelancer gets (%)"), input);
+      box.append(button(action, milestone, () => propose({
+        kind: "deduction", milestone, freelancer_bps: Math.round(Number(input.value) * 100),
+      }, `Milestone ${milestone + 1} accepted at ${input.value}%`)));
     } else if (action === "resolve") {
       const id = `ruling-${milestone}`;
       const input = el("input", { id, type: "number", min: "0", max: "100", step: "0.01", value: "50" });
@@ -122,6 +150,21 @@
       box.append(button(action, null, async () => {
         await ensureAllowance(BigInt(next.amount));
         await perform(action, null, { count: 1 }, LABELS.fund);
+      }));
+    } else if (action === "propose_milestones") {
+      const amount = el("input", { id: "add-amount", inputmode: "decimal", placeholder: `Amount in ${body.tokenSymbol}` });
+      const days = el("input", { id: "add-days", type: "number", min: "1", step: "1", value: "14" });
+      box.append(el("label", { for: "add-amount" }, `New milestone (${body.tokenSymbol})`), amount);
+      box.append(el("label", { for: "add-days" }, "Due in (days from now)"), days);
+      box.append(button(action, null, async () => {
+        // Durations count from the job's start: the chain's clock says how long ago that was.
+        const latest = await window.ethereum.request({ method: "eth_getBlockByNumber", params: ["latest", false] });
+        const since = parseInt(latest.timestamp, 16) - Math.floor(Date.parse(job.created_at) / 1000);
+        const milestones = [{ amount: Jiedan.toUnits(amount.value, decimals), duration: since + Math.round(Number(days.value) * DAY) }];
+        // The client funds, when it agrees, every milestone not funded yet (this one included).
+        const fundCount = job.milestone_count + milestones.length - job.funded_count;
+        await propose({ kind: "add_milestones", milestones, fund_count: fundCount },
+          `A milestone of ${amount.value} ${body.tokenSymbol}`);
       }));
     } else if (action === "rate") {
       box.append(el("label", { for: "rate-score" }, "Your rating (1–5)"));
@@ -145,10 +188,67 @@
     const signatures = await Jiedan.api(`/api/jobs/${jobId}/settlement-signatures`);
     const list = document.getElementById("settlement-signatures");
     list.replaceChildren(...signatures.map((s) =>
-      el("li", {}, `${s.role} signed a ${s.freelancer_bps / 100}% split for the freelancer (nonce ${s.nonce})`)));
+      el("li", {}, `${s.role} signed a ${s.freelancer_bps / 100}% split for the freelancer (nonce ${s.nonce}, ` +
+        `good until ${new Date(s.expiry * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC)`)));
     const bps = Math.round(Number(document.getElementById("settle-percent").value) * 100);
-    const roles = new Set(signatures.filter((s) => s.freelancer_bps === bps).map((s) => s.role));
-    document.getElementById("settle-submit").hidden = !(roles.has("client") && roles.has("freelancer"));
+    const byExpiry = new Map();
+    for (const s of signatures.filter((x) => x.freelancer_bps === bps)) {
+      byExpiry.set(s.expiry, (byExpiry.get(s.expiry) || new Set()).add(s.role));
+    }
+    const both = [...byExpiry.values()].some((roles) => roles.has("client") && roles.has("freelancer"));
+    document.getElementById("settle-submit").hidden = !both;
+  }
+
+  // Propose an amendment: sign it (EIP-712, at the job's nonce) and leave the signature for the other party.
+  async function propose(change, what) {
+    const signer = Jiedan.account;
+    const typed = await Jiedan.api(`/api/jobs/${jobId}/amendments/payload`, { ...change, signer });
+    const signature = await Jiedan.signTyped(typed, "Sign the amendment");
+    await Jiedan.api(`/api/jobs/${jobId}/amendments`, { ...change, signer, expiry: Number(typed.message.expiry), signature });
+    Jiedan.status(`${what}: proposed and signed. The other party agrees by sending it.`);
+    await render();
+  }
+
+  function describe(a) {
+    const share = (bps) => `${bps / 100}%`;
+    if (a.kind === "extend_deadline") {
+      return `milestone ${a.milestone + 1} due ${new Date((Date.parse(jobState.created_at) / 1000 + a.new_duration) * 1000)
+        .toISOString().slice(0, 16).replace("T", " ")} UTC (延期)`;
+    }
+    if (a.kind === "deduction") return `milestone ${a.milestone + 1} accepted with ${share(a.freelancer_bps)} to the freelancer (扣款验收)`;
+    const total = a.milestones.reduce((sum, m) => sum + BigInt(m.amount), 0n);
+    return `${a.milestones.length} more milestone(s), ${Jiedan.formatUnits(total, decimals)} ${body.tokenSymbol}; ` +
+      `the client funds ${Jiedan.formatUnits(a.funding, decimals)} ${body.tokenSymbol} when sending it`;
+  }
+
+  let jobState = null;
+
+  async function showAmendments(job) {
+    const panel = document.getElementById("amendments");
+    const amendments = job.status === "active" ? await Jiedan.api(`/api/jobs/${jobId}/amendments`) : [];
+    panel.hidden = amendments.length === 0;
+    const list = document.getElementById("amendment-list");
+    list.replaceChildren(...amendments.map((a) => {
+      const item = el("li", { class: "amendment", "data-kind": a.kind }, `The ${a.role} proposes ${describe(a)}. `);
+      if (Jiedan.sameAddress(Jiedan.account, a.sender)) {
+        const params = { ...a };
+        for (const key of ["kind", "signer", "role", "sender", "nonce", "expiry", "signature", "funding", "signed_at"]) delete params[key];
+        for (const key of Object.keys(params)) if (params[key] === null) delete params[key];
+        const agree = el("button", { type: "button", class: "agree" }, "Agree and send");
+        agree.addEventListener("click", async () => {
+          agree.disabled = true;
+          try {
+            if (a.kind === "add_milestones" && BigInt(a.funding) > 0n) await ensureAllowance(BigInt(a.funding));
+            await perform(a.kind, a.milestone, params, `Agree: ${describe(a)}`);
+          } catch (error) {
+            Jiedan.status(Jiedan.walletError(error), true);
+            agree.disabled = false;
+          }
+        });
+        item.append(agree);
+      }
+      return item;
+    }));
   }
 
   async function render() {
@@ -164,17 +264,18 @@
       if (milestone === null) jobBox.append(jobControls(action, job));
       else document.querySelector(`[data-milestone-actions="${milestone}"]`).append(milestoneControls(action, milestone, job));
     }
+    jobState = job;
     await showSettlement(job);
+    await showAmendments(job);
   }
 
   async function signSettlement() {
     const bps = Math.round(Number(document.getElementById("settle-percent").value) * 100);
+    // The payload carries the job's nonce and an expiry: the other party's, if they signed this split already.
     const typed = await Jiedan.api(`/api/jobs/${jobId}/settlement?freelancer_bps=${bps}`);
-    Jiedan.status("Sign the settlement in your wallet…");
-    const signature = await window.ethereum.request({
-      method: "eth_signTypedData_v4", params: [Jiedan.account, JSON.stringify(typed)],
-    });
-    await Jiedan.api(`/api/jobs/${jobId}/settlement-signatures`, { signer: Jiedan.account, freelancer_bps: bps, signature });
+    const signature = await Jiedan.signTyped(typed, "Sign the settlement");
+    const expiry = Number(typed.message.expiry);
+    await Jiedan.api(`/api/jobs/${jobId}/settlement-signatures`, { signer: Jiedan.account, freelancer_bps: bps, expiry, signature });
     Jiedan.status(`You signed a ${bps / 100}% split; the other party signs the same split, then either sends it.`);
     await render();
   }

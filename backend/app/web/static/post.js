@@ -1,6 +1,7 @@
 // Job post page: accepting a proposal hires the freelancer. The backend returns the unsigned
-// allowance and create-and-fund transactions; the client's wallet signs and sends them, and the
-// JobCreated log of the receipt names the escrow job the page then opens.
+// allowance and create-and-fund transactions (with the freelancer's signed consent to the terms);
+// the client's wallet signs and sends them, and the JobCreated log of the receipt names the escrow
+// job the page then opens.
 "use strict";
 
 document.addEventListener("click", async (event) => {
@@ -33,6 +34,24 @@ document.addEventListener("click", async (event) => {
     );
     if (!created) throw new Error("The transaction was mined but created no escrow job.");
     window.location.assign(`/jobs/${BigInt(created.topics[1]).toString()}`);
+  } catch (error) {
+    Jiedan.status(Jiedan.walletError(error), true);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// The freelancer's own proposal: sign (again) the escrow terms of its plan when the client cannot hire it yet
+// (never signed, or the fee, the listing or the offer's expiry changed).
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button#consent-sign");
+  if (!button) return;
+  button.disabled = true;
+  try {
+    const path = `/api/proposals/${button.dataset.proposalId}/consent`;
+    const consent = await Jiedan.signConsent(path);
+    await Jiedan.request("PUT", path, consent);
+    window.location.reload();
   } catch (error) {
     Jiedan.status(Jiedan.walletError(error), true);
   } finally {

@@ -156,6 +156,23 @@ const Jiedan = (() => {
     }
   }
 
+  // EIP-712 typed data (the backend's payload, integers as decimal strings) signed by the connected wallet.
+  async function signTyped(typedData, label) {
+    const address = account || (await connect());
+    if (!address) throw new Error("Connect your wallet first.");
+    status(`${label}: confirm in your wallet…`);
+    return window.ethereum.request({ method: "eth_signTypedData_v4", params: [address, JSON.stringify(typedData)] });
+  }
+
+  // A freelancer's consent: the escrow terms the backend offers (POST `path` with `payload`, or GET without),
+  // signed by the wallet → { terms, signature }, what a proposal or an order acceptance carries.
+  async function signConsent(path, payload) {
+    const offered = await api(path, payload);
+    const signature = await signTyped(offered.typed_data, "Sign the escrow terms");
+    status("Escrow terms signed.");
+    return { terms: offered.terms, signature };
+  }
+
   async function signOut() {
     try {
       await api("/api/auth/sign-out", {});
@@ -178,6 +195,7 @@ const Jiedan = (() => {
 
   return {
     connect, api, request, send, status, sameAddress, walletError, toUnits, formatUnits, sleep, signIn, signOut, toHex,
+    signTyped, signConsent,
     get account() { return account; },
   };
 })();
