@@ -425,7 +425,6 @@ class EscrowMachine(RuleBasedStateMachine):
                     job.status[i] = SETTLED
                 else:
                     job.status[i] = CANCELLED
-        job.funded = len(job.status)
         gross = share(remaining, bps)
         self._to_freelancer(job, gross)
         self._pay(job, job.terms.client, remaining - gross)

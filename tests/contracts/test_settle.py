@@ -40,7 +40,7 @@ def test_settle__signed_split__pays_remaining_cancels_unfunded_and_ends_job(
     assert [a - b for a, b in zip(after, before, strict=True)] == [150 * UNIT, 49_500_000, -(200 * UNIT) + 500_000]
     state = escrow.get_job(job.id)
     assert (state.settled, state.ended, state.paid, state.cancelled) == (True, True, True, False)
-    assert (state.nonce, state.funded_count, state.open_count) == (at_nonce + 1, 3, 0)
+    assert (state.nonce, state.funded_count, state.open_count) == (at_nonce + 1, 2, 0)
     assert [m.status for m in state.milestones] == [APPROVED, SETTLED, CANCELLED]
     [event] = receipt.decode_logs(agreements_at.JobSettled)
     assert (event.job_id, event.nonce, event.freelancer_bps) == (job.id, at_nonce, 2_500)
