@@ -505,7 +505,7 @@ def job_settled(projection: Projection, event: DecodedEvent, block_time: datetim
         platform_fee=args["platform_fee"],
         closed=job["open_count"],
     )
-    _touch(projection, event, settled=True, funded_count=job["milestone_count"])
+    _touch(projection, event, settled=True)  # funded_count stays what was funded: unfunded milestones are cancelled
 
 
 @handles("MilestonesCancelled")

@@ -495,5 +495,5 @@ def test_amendment_onto_terms_already_bound_is_refused(m):
     d = eip712.digest(m.domain, eip712.extend_hash(jid, 0, 20 * DAY, 0, T0))
     args = {"job_id": jid, "terms": t, "milestone": 0, "new_duration": 20 * DAY, "expiry": T0}
     out = call(m, "extend_deadline", CLIENT, **args, signature=eip712.sign(FREEL_K, d))
-    assert not out.ok and out.reason == R.ANY
+    assert not out.ok and out.reason == "escrow: terms in use"
     assert m.job_of[other.hash] == 2 and m.job_of[t.hash] == jid
