@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Set up (venv, Anvil, Chromium) and run every check: lint, contracts on Anvil (ape test)
-# then the escrow's reference-model campaign (titanoboa, tests/model), side by side with the
-# indexer, backend on SQLite and PostgreSQL, browser and launcher suites (pytest).
-# The contract suites' output is printed when they end.
+# Set up (venv, Anvil, Chromium) and run every check: lint; then two lanes side by side, one per
+# core: (1, in the background) the escrow's reference-model campaign (titanoboa, tests/model) and
+# the PostgreSQL half of the pytest suites; (2) the contracts on Anvil (ape test) and the rest of
+# the pytest suites (indexer, backend on SQLite, browser, launcher, tools). Lane 1's output is
+# printed when it ends.
 # Extra arguments go to the pytest run, e.g. `tools/test.sh -k health`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -17,28 +18,34 @@ free_port() { python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 
 run "lint (ruff)" sh -c 'ruff check . && ruff format --check .'
 run "compile (ape)" ape compile --force
 
+# The pytest suites but the contract and model ones; "no tests collected" (5) is no failure, since
+# extra arguments such as `-k` may select tests of one lane only.
+suites() { python -m pytest -p no:ape_test tests --ignore=tests/contracts --ignore=tests/model -q "$@"; local rc=$?; [ $rc = 5 ] && rc=0; return $rc; }
+
 mkdir -p var
-contracts_log=var/contracts-tests.log
+rm -f var/*-tests.status
 model_log=var/model-tests.log
+postgres_log=var/postgres-tests.log
 started=$SECONDS
 (
-  APE_FOUNDRY_HOST="http://127.0.0.1:$(free_port)" ape test tests/contracts -q > "$contracts_log" 2>&1
-  echo $? > var/contracts-tests.status
   python -m pytest -p no:ape_test tests/model -q > "$model_log" 2>&1
   echo $? > var/model-tests.status
+  suites -m postgres "$@" > "$postgres_log" 2>&1
+  echo $? > var/postgres-tests.status
 ) &
-contracts_pid=$!
+lane_pid=$!
 
-run "indexer, backend (SQLite + PostgreSQL), browser, launcher, tools (pytest)" \
-  python -m pytest -p no:ape_test tests --ignore=tests/contracts --ignore=tests/model -q "$@"
+run "contracts (ape test on Anvil)" sh -c "APE_FOUNDRY_HOST=http://127.0.0.1:$(free_port) ape test tests/contracts -q"
+run "indexer, backend (SQLite), browser, launcher, tools (pytest)" \
+  suites -m "not postgres" "$@"
 
-step "contracts (ape test on Anvil, ran alongside)"
-wait "$contracts_pid"
-cat "$contracts_log"
-[ "$(cat var/contracts-tests.status 2>/dev/null)" = 0 ] || failed+=("contracts (ape test)")
+wait "$lane_pid"
 step "escrow reference model campaign (tests/model, ran alongside)"
 cat "$model_log"
 [ "$(cat var/model-tests.status 2>/dev/null)" = 0 ] || failed+=("reference model (tests/model)")
+step "indexer, backend on PostgreSQL (pytest -m postgres, ran alongside)"
+cat "$postgres_log"
+[ "$(cat var/postgres-tests.status 2>/dev/null)" = 0 ] || failed+=("PostgreSQL half (pytest -m postgres)")
 printf 'suites took %d s\n' $((SECONDS - started))
 
 if [ ${#failed[@]} -gt 0 ]; then
