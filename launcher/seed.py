@@ -32,7 +32,7 @@ from web3.contract import Contract
 from web3.logs import DISCARD
 
 from backend.app.core.contracts import load_abi
-from backend.app.core.escrow_terms import Milestone, Terms, typed_data
+from backend.app.core.escrow_terms import Milestone, Terms, lowest_free_salt, typed_data
 from launcher.demo_data import CLIENTS, FREELANCERS, LISTINGS, PROPOSAL_NOTES, Listing
 from launcher.sign_in import verify_body
 
@@ -90,6 +90,7 @@ class Person:
     key: str
     http: httpx.Client
     address: str = ""
+    salts: set[int] = field(default_factory=set)  # the salts the API allotted this person's consents
 
     def __post_init__(self) -> None:
         self.address = Account.from_key(self.key).address
@@ -332,6 +333,7 @@ class Seeder:
         ]
         offered = freelancer.call("POST", f"/api/job-posts/{post_id}/proposals/consent", {"milestones": milestones})
         consent = {"terms": offered["terms"], "signature": freelancer.sign_typed(offered["typed_data"])}
+        freelancer.salts.add(int(offered["terms"]["salt"]))
         note = PROPOSAL_NOTES[(post_id + rank) % len(PROPOSAL_NOTES)]
         body = {"cover_letter": f"Hello! I am {freelancer.name}. {note}", "milestones": milestones, "consent": consent}
         self.report.proposals += 1
@@ -513,6 +515,8 @@ class Seeder:
         )
         amount = 250 * UNIT
         now = int(self.w3.eth.get_block("latest")["timestamp"])
+        used = self.escrow.functions.consent_used
+        salt = lowest_free_salt(lambda s: used(freelancer.address, s).call(), freelancer.salts)  # not a proposal's
         terms = Terms(
             client=client.address,
             freelancer=freelancer.address,
@@ -523,7 +527,7 @@ class Seeder:
             review_period=3 * DAY,
             ruling_window=7 * DAY,
             metadata_hash=keccak(text="Label artwork, paid in bUSD"),
-            salt=now,
+            salt=salt,
             offer_expiry=now + 30 * DAY,
             milestones=(Milestone(amount, 14 * DAY),),
         )

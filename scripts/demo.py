@@ -6,12 +6,13 @@ ape run demo --network ethereum:local:foundry --jobs 6   # seed six varied jobs
 Every job is created by the client with the freelancer's EIP-712 consent to its exact terms, and every
 call presents the job's current terms (`Terms`, backend/app/core/escrow_terms.py); the amendments
 both parties sign (extend a deadline, add a milestone, accept with a deduction) and settlements run at
-the escrow's address (EscrowAgreements' code). The demo wallets' keys sign, as their wallets would.
+the escrow's address (EscrowAgreements' code). The demo wallets' keys sign, as their wallets would. Each
+consent's salt is the freelancer's lowest one no job used (the escrow's `consent_used`), as the app allots
+them (it cannot see the consents an app on the same chain keeps: run the demo on a chain of its own).
 """
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import click
@@ -21,7 +22,7 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
-from backend.app.core.escrow_terms import Milestone, Terms, typed_data
+from backend.app.core.escrow_terms import Milestone, Terms, lowest_free_salt, typed_data
 from scripts._common import read_deployments, role
 
 UNIT = 10**6  # jUSD has 6 decimals
@@ -50,7 +51,7 @@ class Story:
             review_period=3 * DAY,
             ruling_window=7 * DAY,
             metadata_hash=keccak(text=f'{{"title":"{title}"}}'),
-            salt=secrets.randbits(256),
+            salt=lowest_free_salt(lambda salt: escrow.consent_used(self.freelancer, salt)),
             offer_expiry=chain.pending_timestamp + 30 * DAY,
             milestones=tuple(Milestone(amount, (i + 1) * 14 * DAY) for i, amount in enumerate(amounts)),
         )

@@ -10,12 +10,15 @@
         ended. The rules are in docs/escrow-v2.md.
 @dev Binding: nothing about a job's parties, token or schedule is stored.
      Every call presents the job's `Terms`; their 256-bit EIP-712 struct
-     hash must map to the job in `job_of` (collision resistance 2^128),
-     and every milestone index is checked against the presented schedule
-     before any milestone word is read. Milestone words live in
+     hash must equal the job's `terms_hash_of` (collision resistance
+     2^128), and every milestone index is checked against the presented
+     schedule before any milestone word is read. Milestone words live in
      `_milestones[job_id][index]`, so no index of one job can reach
      another's. A job is one storage word (counts, nonce, flags, start)
-     plus its `job_of` entry; a milestone gets a word when first acted on.
+     plus its terms hash, which an amendment rewrites in place; a
+     milestone gets a word when first acted on. A consent is used once:
+     its (freelancer, salt) bit is set when it creates a job (salts are
+     the freelancer's unordered nonces, 256 to a storage word).
      Milestone lifecycle: OPEN -> SUBMITTED -> (APPROVED | RELEASED |
      DEDUCTED | SETTLED | DISPUTED -> (RESOLVED | DEFAULTED | DEDUCTED |
      SETTLED)), or OPEN -> (RECLAIMED | SETTLED | CANCELLED). A job ends when
@@ -53,8 +56,6 @@ MAX_TOTAL: constant(uint256) = 2**96 - 1
 REPUTATION_GAS: constant(uint256) = 250_000
 # @dev Gas an EIP-1271 wallet gets to check a signature.
 SIGNATURE_GAS: constant(uint256) = 150_000
-# @dev What `job_of` holds for terms an amendment replaced: refused for ever.
-RETIRED: constant(uint256) = max_value(uint256)
 # @dev EIP-1271's magic value, as the 32 bytes a wallet returns.
 ERC1271_MAGIC: constant(bytes32) = 0x1626ba7e00000000000000000000000000000000000000000000000000000000
 
@@ -176,12 +177,14 @@ struct JobView:
 # @dev The reputation contract every ended job and rating is written to.
 reputation: public(immutable(IReputation))
 
-# @dev Terms hash => the job it belongs to (RETIRED once amended away).
-job_of: public(HashMap[bytes32, uint256])
+# @dev Job id => the EIP-712 struct hash of its current terms.
+terms_hash_of: public(HashMap[uint256, bytes32])
 
 _jobs: HashMap[uint256, uint256]
 # @dev Milestone words: job id => index => word; zero until first acted on.
 _milestones: HashMap[uint256, HashMap[uint256, uint256]]
+# @dev Used consents: freelancer => salt >> 8 => a bit per salt & 255.
+_consents_used: HashMap[address, HashMap[uint256, uint256]]
 
 
 # --- events ------------------------------------------------------------------
@@ -558,7 +561,8 @@ def reclaim(job_id: uint256, terms: Terms, milestone: uint256):
     j = self._close(job_id, j, 1)
     log MilestoneReclaimed(job_id=job_id, milestone=milestone, client=terms.client, amount=amount, by=msg.sender)
     payouts._push(job_id, terms.token, terms.client, amount)
-    self._after_close(job_id, j, terms, 0, 0)
+    if self._ended(j):
+        self._after_close(job_id, j, terms, 0, 0)
 
 
 @external
@@ -626,7 +630,8 @@ def resolve(job_id: uint256, terms: Terms, milestone: uint256, freelancer_bps: u
     payouts._push(job_id, terms.token, terms.freelancer, gross - fee)
     payouts._push(job_id, terms.token, terms.client, rest - gross)
     payouts._push(job_id, terms.token, msg.sender, arbiter_fee)
-    self._after_close(job_id, j, terms, 0, 0)
+    if self._ended(j):
+        self._after_close(job_id, j, terms, 0, 0)
 
 
 @external
@@ -658,7 +663,8 @@ def apply_default_ruling(job_id: uint256, terms: Terms, milestone: uint256):
     )
     payouts._push(job_id, terms.token, terms.freelancer, gross - fee)
     payouts._push(job_id, terms.token, terms.client, amount - gross)
-    self._after_close(job_id, j, terms, 0, 0)
+    if self._ended(j):
+        self._after_close(job_id, j, terms, 0, 0)
 
 
 @external
@@ -721,7 +727,8 @@ def settle(
     )
     payouts._push(job_id, terms.token, terms.freelancer, gross - fee)
     payouts._push(job_id, terms.token, terms.client, remaining - gross)
-    self._after_close(job_id, j, terms, gross - fee, fee)
+    if self._ended(j):
+        self._after_close(job_id, j, terms, gross - fee, fee)
 
 
 @external
@@ -747,7 +754,8 @@ def cancel_unfunded(job_id: uint256, terms: Terms):
     j = self._close(job_id, self._with(j, J_FUNDED, n), n - funded) | FLAG_CANCELLED << J_FLAGS
     self._jobs[job_id] = j
     log MilestonesCancelled(job_id=job_id, by=msg.sender, first_milestone=funded, count=n - funded)
-    self._after_close(job_id, j, terms, 0, 0)
+    if self._ended(j):
+        self._after_close(job_id, j, terms, 0, 0)
 
 
 @external
@@ -786,7 +794,7 @@ def rate(job_id: uint256, terms: Terms, score: uint256, comment_hash: bytes32):
     if by_client:
         subject = terms.freelancer
         flag_bit = FLAG_CLIENT_RATED
-    assert (j >> J_OPEN) & MASK8 == 0, "escrow: job not ended"
+    assert self._ended(j), "escrow: job not ended"
     assert (j >> J_FLAGS) & FLAG_PAID != 0, "escrow: freelancer not paid"
     assert (j >> J_FLAGS) & flag_bit == 0, "escrow: already rated"
     assert score >= 1 and score <= 5, "escrow: score out of range"
@@ -828,7 +836,7 @@ def extend_deadline(
     assert self._is_valid_signature(other, digest, signature), "escrow: bad signature"
     amended: Terms = terms
     amended.milestones[milestone].duration = new_duration
-    h: bytes32 = self._replace_terms(job_id, terms, amended)
+    h: bytes32 = self._replace_terms(job_id, amended)
     self._jobs[job_id] = self._bump(j)
     log DeadlineExtended(
         job_id=job_id,
@@ -892,7 +900,7 @@ def add_milestones(
     funding: uint256 = 0
     for i: uint256 in range(first, first + fund_count, bound=MAX_MILESTONES):
         funding += amended.milestones[i].amount
-    h: bytes32 = self._replace_terms(job_id, terms, amended)
+    h: bytes32 = self._replace_terms(job_id, amended)
     j = self._with(self._with(j, J_FUNDED, first + fund_count), 0, n + k)
     j = self._with(j, J_OPEN, ((j >> J_OPEN) & MASK8) + k)
     self._jobs[job_id] = self._bump(j)
@@ -954,7 +962,8 @@ def accept_with_deduction(
     )
     payouts._push(job_id, terms.token, terms.freelancer, gross - fee)
     payouts._push(job_id, terms.token, terms.client, amount - gross)
-    self._after_close(job_id, j, terms, 0, 0)
+    if self._ended(j):
+        self._after_close(job_id, j, terms, 0, 0)
 
 
 # --- views -------------------------------------------------------------------
@@ -965,8 +974,8 @@ def get_job(job_id: uint256) -> JobView:
     """
     @notice A job's counts, nonce, start, flags and every milestone's state.
     @dev The terms themselves are not stored: `JobCreated` and the
-         amendment events carry them, and `job_of(hash_terms(terms))`
-         tells whether a given set of terms is a job's current one.
+         amendment events carry them, and `terms_hash_of(job_id)` is the
+         hash of the current ones (compare with `hash_terms(terms)`).
     @param job_id The job.
     @return The job's packed state and every milestone's state.
     """
@@ -993,7 +1002,7 @@ def get_job(job_id: uint256) -> JobView:
         start=(j >> J_START) & MASK40,
         settled=flags & FLAG_SETTLED != 0,
         cancelled=flags & FLAG_CANCELLED != 0,
-        ended=(j >> J_OPEN) & MASK8 == 0,
+        ended=self._ended(j),
         paid=flags & FLAG_PAID != 0,
         client_rated=flags & FLAG_CLIENT_RATED != 0,
         freelancer_rated=flags & FLAG_FREELANCER_RATED != 0,
@@ -1006,12 +1015,28 @@ def get_job(job_id: uint256) -> JobView:
 def hash_terms(terms: Terms) -> bytes32:
     """
     @notice The EIP-712 struct hash of `terms`: what binds them to a job
-            (`job_of`), and what the freelancer's consent signs (with the
-            domain separator).
+            (`terms_hash_of`), and what the freelancer's consent signs
+            (with the domain separator).
     @param terms Any terms.
     @return hashStruct(Terms).
     """
     return self._hash_terms(terms)
+
+
+@external
+@view
+def consent_used(freelancer: address, salt: uint256) -> bool:
+    """
+    @notice Whether the freelancer's consent with this salt has created a
+            job (each consent creates one job at most).
+    @dev Salts are the freelancer's unordered nonces: consents whose salts
+         share `salt >> 8` share one storage word, so a freelancer's
+         consents cost least when their salts count up from one.
+    @param freelancer The freelancer who signed.
+    @param salt The salt of the signed terms.
+    @return True once a job was created with it.
+    """
+    return self._consents_used[freelancer][salt >> 8] & (1 << (salt & MASK8)) != 0
 
 
 @external
@@ -1057,9 +1082,12 @@ def _create(terms: Terms, consent: Bytes[MAX_SIGNATURE], fund_count: uint256, se
         i += 1
     assert block.timestamp <= terms.offer_expiry, "escrow: offer expired"
     h: bytes32 = self._hash_terms(terms)
-    assert self.job_of[h] == 0, "escrow: job exists"
+    used: uint256 = self._consents_used[terms.freelancer][terms.salt >> 8]
+    bit: uint256 = 1 << (terms.salt & MASK8)
+    assert used & bit == 0, "escrow: consent used"
     assert self._is_valid_signature(terms.freelancer, self._digest(h), consent), "escrow: bad consent"
-    self.job_of[h] = job_id
+    self._consents_used[terms.freelancer][terms.salt >> 8] = used | bit
+    self.terms_hash_of[job_id] = h
     self._jobs[job_id] = n | fund_count << J_FUNDED | n << J_OPEN | block.timestamp << J_START
     log JobCreated(
         job_id=job_id,
@@ -1104,14 +1132,20 @@ def _check(job_id: uint256, terms_hash: bytes32) -> uint256:
     """
     j: uint256 = self._jobs[job_id]
     assert j != 0, "escrow: no such job"
-    assert self.job_of[terms_hash] == job_id, "escrow: wrong terms"
+    assert self.terms_hash_of[job_id] == terms_hash, "escrow: wrong terms"
     return j
 
 
 @internal
 @pure
+def _ended(j: uint256) -> bool:
+    return (j >> J_OPEN) & MASK8 == 0
+
+
+@internal
+@pure
 def _require_running(j: uint256):
-    assert (j >> J_OPEN) & MASK8 != 0, "escrow: job ended"
+    assert not self._ended(j), "escrow: job ended"
 
 
 @internal
@@ -1188,7 +1222,8 @@ def _pay_submitted(job_id: uint256, j: uint256, terms: Terms, milestone: uint256
             by=msg.sender,
         )
     payouts._push(job_id, terms.token, terms.freelancer, amount - fee)
-    self._after_close(job_id, new_j, terms, 0, 0)
+    if self._ended(new_j):
+        self._after_close(job_id, new_j, terms, 0, 0)
 
 
 @internal
@@ -1205,15 +1240,13 @@ def _close(job_id: uint256, j: uint256, count: uint256) -> uint256:
 @internal
 def _after_close(job_id: uint256, j: uint256, terms: Terms, settled_paid: uint256, settled_fee: uint256):
     """
-    @dev After a close's payouts: if the job has ended, tallies what
+    @dev After the payouts of the close that ended the job: tallies what
          reached the freelancer, the platform fees and the disputes from the
          milestone words, makes the fees collectable, marks a job that paid
          its freelancer, and records it in the reputation contract. A
          reputation failure never blocks the payout that ended the job;
          `JobEnded.recorded` says whether it was kept.
     """
-    if (j >> J_OPEN) & MASK8 != 0:
-        return
     paid: uint256 = settled_paid
     fees: uint256 = settled_fee
     opened: uint256[3] = [0, 0, 0]
@@ -1269,16 +1302,14 @@ def _after_close(job_id: uint256, j: uint256, terms: Terms, settled_paid: uint25
 
 
 @internal
-def _replace_terms(job_id: uint256, old: Terms, new: Terms) -> bytes32:
+def _replace_terms(job_id: uint256, new: Terms) -> bytes32:
     """
-    @dev Amendments: the old terms are retired for ever, the new ones bound
-         to the job; new terms already bound (to another job, or retired)
-         are refused, so an amendment can never take another job's binding.
+    @dev Amendments: the new terms become the job's; the old ones are
+         refused from now on (the binding is per job, so no other job's
+         terms are touched).
     """
     h: bytes32 = self._hash_terms(new)
-    assert self.job_of[h] == 0, "escrow: terms in use"
-    self.job_of[self._hash_terms(old)] = RETIRED
-    self.job_of[h] = job_id
+    self.terms_hash_of[job_id] = h
     return h
 
 
@@ -1286,9 +1317,16 @@ def _replace_terms(job_id: uint256, old: Terms, new: Terms) -> bytes32:
 @view
 def _is_valid_signature(signer: address, digest: bytes32, signature: Bytes[MAX_SIGNATURE]) -> bool:
     """
-    @dev EIP-1271 for a signer with code (at most SIGNATURE_GAS); otherwise
-         a 65-byte ECDSA signature (r, s, v) with a low `s` and v 27 or 28.
+    @dev A 65-byte ECDSA signature (r, s, v) with a low `s` and v 27 or 28
+         that recovers to the signer; failing that, EIP-1271 for a signer
+         with code (at most SIGNATURE_GAS).
     """
+    if len(signature) == 65:
+        s: uint256 = extract32(signature, 32, output_type=uint256)
+        v: uint256 = convert(slice(signature, 64, 1), uint256)
+        if s <= MAX_S and (v == 27 or v == 28):
+            if ecrecover(digest, v, extract32(signature, 0, output_type=uint256), s) == signer:
+                return True
     if signer.is_contract:
         success: bool = False
         response: Bytes[32] = b""
@@ -1301,13 +1339,7 @@ def _is_valid_signature(signer: address, digest: bytes32, signature: Bytes[MAX_S
             revert_on_failure=False,
         )
         return success and len(response) == 32 and convert(response, bytes32) == ERC1271_MAGIC
-    if len(signature) != 65:
-        return False
-    s: uint256 = extract32(signature, 32, output_type=uint256)
-    v: uint256 = convert(slice(signature, 64, 1), uint256)
-    if s > MAX_S or (v != 27 and v != 28):
-        return False
-    return ecrecover(digest, v, extract32(signature, 0, output_type=uint256), s) == signer
+    return False
 
 
 @internal

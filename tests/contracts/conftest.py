@@ -8,6 +8,7 @@ ABI (`agreements_at`). Terms and signatures are built in tests/contracts/terms.p
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass, field
 
@@ -192,9 +193,13 @@ class Job:
 
 @pytest.fixture
 def make_terms(client, freelancer, arbiter, token):
-    """Factory: Terms between the role accounts, in the test token unless `token` is given."""
+    """Factory: Terms between the role accounts, in the test token unless `token` is given. Each gets the next
+    salt, counting up as the app allots them (from 1,000 here, clear of the small salts tests give
+    explicitly): a consent is used once per (freelancer, salt)."""
+    salts = itertools.count(1_000)
 
     def build(amounts=(300 * UNIT, 500 * UNIT), durations=None, **options) -> Terms:
+        options.setdefault("salt", next(salts))
         defaults = {"client": client, "freelancer": freelancer, "token": token, "arbiter": arbiter}
         parties = {role: options.pop(role, None) or default for role, default in defaults.items()}
         return Terms.of(amounts=amounts, durations=durations, **parties, **options)

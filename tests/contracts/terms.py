@@ -1,7 +1,7 @@
 """The one place that builds a job's Terms, the EIP-712 messages of docs/escrow-v2.md, and their signatures.
 
 `Terms` is the ABI tuple every escrow call presents (`terms.abi`); `Terms.struct_hash` is its EIP-712
-`hashStruct`, computed here with eth_abi from the type strings of the rules (what `job_of` is keyed by);
+`hashStruct`, computed here with eth_abi from the type strings of the rules (what `terms_hash_of(job_id)` holds);
 the typed-data dictionaries are what a wallet (`eth_signTypedData_v4`) signs, and `sign` signs them with
 a test account's key, derived from the test mnemonic (or taken from the Ape test account).
 """
@@ -27,7 +27,6 @@ PLATFORM_FEE_BPS = 100  # 1% of what the freelancer side is paid
 MAX_HORIZON = 10 * 365 * DAY
 MAX_PERIOD = 365 * DAY
 MAX_TOTAL = 2**96 - 1
-RETIRED = 2**256 - 1
 FAR = 2**40  # an offer or signature expiry that never comes in a test
 ETH = "0x" + "00" * 20
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141

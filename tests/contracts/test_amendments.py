@@ -2,7 +2,8 @@
 
 The caller is one party and the signature (EIP-712, at the job's nonce, until an expiry) the other's. They are
 EscrowAgreements code run in the escrow's storage: called on the escrow's address with the EscrowAgreements ABI.
-extend_deadline and add_milestones replace the job's terms: the old hash maps to RETIRED and is refused for ever.
+extend_deadline and add_milestones replace the job's terms in place (`terms_hash_of(job_id)` becomes the new terms'
+hash); the old terms are refused from then on (`escrow: wrong terms`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from tests.contracts.terms import (
     MAX_HORIZON,
     MAX_TOTAL,
     OPEN,
-    RETIRED,
     SUBMITTED,
     UNIT,
     Milestone,
@@ -57,8 +57,7 @@ def test_extend_deadline__by_one_party_signed_by_the_other__replaces_the_terms(
         job.start + NEW,
         job.terms.struct_hash,
     )
-    assert escrow.job_of(job.terms.struct_hash) == job.id
-    assert escrow.job_of(old.struct_hash) == RETIRED
+    assert escrow.terms_hash_of(job.id) == job.terms.struct_hash
     assert nonce(escrow, job) == 1
 
 
@@ -104,7 +103,7 @@ def test_extend_deadline__retired_terms_are_refused_everywhere_afterwards(
     for call in calls:
         with ape.reverts("escrow: wrong terms"):
             call()
-    with ape.reverts("escrow: job exists"):  # the retired hash can never name a new job either
+    with ape.reverts("escrow: consent used"):  # the old terms' consent made this job: it can make no other
         escrow.create_job(old, b"", 0, sender=client)
 
 
@@ -115,7 +114,7 @@ def test_extend_deadline__eip1271_wallet_signs_for_its_party(
     terms = make_terms(freelancer=wallet)
     job = create(terms, signature=consent(terms, signer=freelancer))
     agree.extend(job, 0, NEW, by=client, signer=freelancer)
-    assert escrow.job_of(job.terms.struct_hash) == job.id
+    assert escrow.terms_hash_of(job.id) == job.terms.struct_hash
 
 
 def test_extend_deadline__to_the_horizon__accepted_beyond__bad_duration(client, open_job, agree):
@@ -247,8 +246,7 @@ def test_add_milestones__without_funding__appends_and_replaces_the_terms(
     )
     assert [tuple(m) for m in event.milestones] == [m.abi for m in ADDED]
     assert event.terms_hash == job.terms.struct_hash
-    assert escrow.job_of(job.terms.struct_hash) == job.id
-    assert escrow.job_of(old.struct_hash) == RETIRED
+    assert escrow.terms_hash_of(job.id) == job.terms.struct_hash
     token_before = token.balanceOf(client)
     escrow.fund(job.id, job.abi, 2, sender=client)  # the new milestones are the job's own from now on
     assert token.balanceOf(client) == token_before - 150 * UNIT
@@ -435,7 +433,7 @@ def test_accept_with_deduction__submitted__pays_the_agreed_share(
         1_000 * UNIT + 1 - gross,
         fee(gross, 100),
     )
-    assert escrow.job_of(job.terms.struct_hash) == job.id  # a deduction keeps the terms
+    assert escrow.terms_hash_of(job.id) == job.terms.struct_hash  # a deduction keeps the terms
 
 
 def test_accept_with_deduction__disputed__closes_it_without_the_arbiter(
@@ -547,36 +545,37 @@ def test_amendments__called_on_the_agreements_contract_itself__no_such_job(agree
         agreements.accept_with_deduction(job.id, job.abi, 0, 5_000, FAR, b"", sender=client)
 
 
-# --- an amendment's new terms must be new --------------------------------------------------------
+# --- an amendment's new terms may equal another job's: the binding is per job --------------------
 
 EXTRA = Milestone(50 * UNIT, 30 * DAY)
 
 
 @pytest.mark.parametrize("amendment", ["add_milestones", "extend_deadline"])
-def test_amendment__new_terms_equal_to_another_jobs_terms__never_take_over_that_job(
-    escrow, client, stranger, make_terms, create, agree, amendment
+def test_amendment__new_terms_equal_to_another_jobs_terms__leave_that_job_alone(
+    escrow, client, freelancer, stranger, make_terms, create, agree, amendment
 ):
     a = create(make_terms((100 * UNIT,)))
     if amendment == "add_milestones":
-        b = create(a.terms.with_added((EXTRA,)))  # a different, valid offer between the same parties
+        b = create(a.terms.with_added((EXTRA,)).but(salt=a.terms.salt + 1))  # another offer between the same parties
+        agree.add(a, (EXTRA,), 0, by=client)
     else:
-        b = create(a.terms.extended(0, NEW))
-    with ape.reverts("escrow: terms in use"):
-        if amendment == "add_milestones":
-            agree.add(a, (EXTRA,), 0, by=client)
-        else:
-            agree.extend(a, 0, NEW, by=client)
-    assert escrow.job_of(b.terms.struct_hash) == b.id
+        b = create(a.terms.extended(0, NEW).but(salt=a.terms.salt + 1))
+        agree.extend(a, 0, NEW, by=client)
+    assert a.terms.but(salt=b.terms.salt) == b.terms  # the two jobs' terms now differ only in their salt
+    assert escrow.terms_hash_of(b.id) == b.terms.struct_hash
+    assert escrow.terms_hash_of(a.id) == a.terms.struct_hash
     chain.pending_timestamp = b.deadline(0) + 1
     escrow.reclaim(b.id, b.abi, 0, sender=stranger)  # job B still runs: its client gets its money back
+    with ape.reverts("escrow: wrong terms"):  # and job B's terms name nothing of job A
+        escrow.reclaim(a.id, b.abi, 0, sender=stranger)
 
 
-def test_amendment__new_terms_equal_to_retired_terms__stay_retired(escrow, client, make_terms, create, agree):
+def test_no_two_jobs_share_terms__an_amended_jobs_terms_old_or_new_cannot_make_a_job(
+    client, freelancer, make_terms, create, agree, consent
+):
     a = create(make_terms((100 * UNIT,)))
-    b = create(a.terms.with_added((EXTRA,)))
-    retired = b.terms
-    agree.extend(b, 1, NEW, by=client)
-    assert escrow.job_of(retired.struct_hash) == RETIRED
-    with ape.reverts("escrow: terms in use"):
-        agree.add(a, (EXTRA,), 0, by=client)  # job A's new terms are job B's retired ones
-    assert escrow.job_of(retired.struct_hash) == RETIRED
+    old = a.terms
+    agree.add(a, (EXTRA,), 0, by=client)  # an amendment keeps the freelancer and the salt
+    for terms in (old, a.terms):
+        with ape.reverts("escrow: consent used"):
+            create(terms, signature=consent(terms))

@@ -43,7 +43,8 @@ def test_consent__eoa_freelancer__creates_the_job(escrow, freelancer, domain, ma
     signature = sign(freelancer, domain.consent(terms))
     assert len(signature) == 65 and signature[64] in (27, 28)
     job = create(terms, signature=signature)
-    assert escrow.job_of(terms.struct_hash) == job.id
+    assert escrow.terms_hash_of(job.id) == terms.struct_hash
+    assert escrow.consent_used(freelancer, terms.salt)
 
 
 def test_consent__raw_digest_signature_is_the_same_as_the_wallet_one(freelancer, domain, make_terms, create):
@@ -129,15 +130,44 @@ def test_consent__expired_offer__reverts_and_the_last_second_is_good(escrow, mak
     assert create(make_terms(offer_expiry=at_expiry)).id == 1  # inclusive: good at offer_expiry itself
 
 
-def test_consent__replayed__job_exists(escrow, make_terms, create, consent):
+def test_consent__replayed__consent_used(escrow, make_terms, create, consent):
     terms = make_terms()
     signature = consent(terms)
     create(terms, signature=signature)
-    with ape.reverts("escrow: job exists"):
+    with ape.reverts("escrow: consent used"):
         create(terms, signature=signature)
-    with ape.reverts("escrow: job exists"):  # checked before the consent: any signature gets the same answer
+    with ape.reverts("escrow: consent used"):  # checked before the consent: any signature gets the same answer
         create(terms, signature=b"")
     assert escrow.job_count() == 1
+
+
+def test_consent__other_terms_with_a_used_salt__consent_used(escrow, freelancer, make_terms, create):
+    """A salt is the freelancer's nonce: once a consent with it made a job, no other terms with it can."""
+    create(make_terms(salt=7))
+    with ape.reverts("escrow: consent used"):
+        create(make_terms((1 * UNIT,), salt=7))
+    assert escrow.consent_used(freelancer, 7) and not escrow.consent_used(freelancer, 8)
+
+
+@pytest.mark.parametrize("salt", [0, 255, 256, 2**256 - 1])
+def test_consent__salts_at_word_edges__one_job_each__neighbours_unused(
+    escrow, freelancer, stranger, make_terms, create, salt
+):
+    create(make_terms(salt=salt))
+    assert escrow.consent_used(freelancer, salt)
+    neighbours = [n for n in (salt - 1, salt + 1) if 0 <= n < 2**256]
+    assert [escrow.consent_used(freelancer, n) for n in neighbours] == [False] * len(neighbours)
+    assert not escrow.consent_used(stranger, salt)  # the bitmap is the freelancer's own
+    with ape.reverts("escrow: consent used"):
+        create(make_terms(salt=salt))
+
+
+def test_consent__the_same_salt_of_another_freelancer__is_another_consent(
+    escrow, arbiter, stranger, make_terms, create
+):
+    create(make_terms(salt=3))
+    create(make_terms(salt=3, freelancer=stranger))
+    assert escrow.job_count() == 2
 
 
 def test_consent__same_offer_with_another_salt__is_another_job(make_terms, create):

@@ -39,7 +39,7 @@ def test_create_job__funded_by_allowance__holds_funds_and_logs_every_term(
 
     assert job.id == 1 and escrow.job_count() == 1
     assert balances(token, client, escrow) == [client_before - 800 * UNIT, escrow_before + 800 * UNIT]
-    assert escrow.job_of(terms.struct_hash) == job.id
+    assert escrow.terms_hash_of(job.id) == terms.struct_hash
     state = escrow.get_job(job.id)
     assert (state.milestone_count, state.funded_count, state.open_count, state.nonce) == (2, 2, 2, 0)
     assert state.start == job.receipt.timestamp

@@ -49,4 +49,4 @@ def test_escrow_and_agreements__same_immutable_for_the_reputation_contract():
 def test_every_job_storage_variable_is_in_the_escrow_core_module():
     modules = layout("Escrow")["storage_layout"]
     assert list(modules) == ["ownable", "ownable_2step", "payouts", "settings", "escrow_core"]
-    assert set(modules["escrow_core"]) == {"job_of", "_jobs", "_milestones"}
+    assert set(modules["escrow_core"]) == {"terms_hash_of", "_jobs", "_milestones", "_consents_used"}

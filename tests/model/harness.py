@@ -6,9 +6,10 @@ its writers in its constructor); every sequence runs inside a snapshot (`boa.env
 on a fresh copy of the model. A sequence is generated from a seed (`random.Random(seed)`); the
 generator aims its calls with the model's view of the jobs and mixes hostile arguments in.
 After every step the outcome, the exact revert reason, the return value, balances, credits,
-fees, the job's views and reputation are compared, and for every token the escrow's balance
-must equal what the MODEL says is owed (live funded milestones + fees not yet accrued + credits
-+ accrued fees). Each sequence ends with a liveness drain.
+fees, the job's views (get_job, terms_hash_of), the consent a creation presented
+(consent_used and its bit words) and reputation are compared, and for every token the escrow's
+balance must equal what the MODEL says is owed (live funded milestones + fees not yet accrued +
+credits + accrued fees). Each sequence ends with a liveness drain.
 
 The model never reads the contract: the only facts taken from the chain into the model are the
 two gas-dependent hook facts described in reference.py (read from the mocks, never from the
@@ -273,6 +274,9 @@ class World:
         esc_layout = _layout(escrow_path)
         self.slot_credits = _find_slot(esc_layout, "credits")
         self.slot_fees = _find_slot(esc_layout, "fees_accrued")
+        # terms_hash_of: job id => bytes32; _consents_used: freelancer => salt >> 8 => bit words
+        self.slot_terms_hash = _find_slot(esc_layout, "terms_hash_of")
+        self.slot_consents = _find_slot(esc_layout, "_consents_used")
         atk_layout = _layout(TOKEN_MOCKS / "attacker_wallet_mock.vy")
         re_layout = _layout(TOKEN_MOCKS / "reentrant_token_mock.vy")
         self.slot_hooks = {
@@ -326,13 +330,18 @@ class World:
 
 @functools.cache
 def v2_available() -> bool:
-    """Whether contracts/Escrow.vy is the v2 escrow (by its ABI)."""
-    try:
-        names = {e.get("name") for e in _abi_json(ESCROW_PATH)}
-        names |= {e.get("name") for e in _abi_json(AGREEMENTS_PATH)}
-    except Exception:  # noqa: BLE001 - a contract that does not compile (or is missing) is not v2
+    """Whether contracts/Escrow.vy is the v2 escrow (by its ABI: the amendments).
+
+    Missing files mean another version (v1): the v2 suites skip. A v2 escrow that does not
+    compile is an error, not a skip: tools/mutate.py runs this suite on copies of contracts/ and
+    checks that a copy that does not compile fails it (its canary); a skip would pass. A v2
+    escrow without this design's views (`terms_hash_of`, `consent_used`) is not skipped either:
+    the suites then fail on the missing functions."""
+    if not (ESCROW_PATH.exists() and AGREEMENTS_PATH.exists()):
         return False
-    return {"accept_with_deduction", "extend_deadline", "add_milestones", "job_of"} <= names
+    names = {e.get("name") for e in _abi_json(ESCROW_PATH)}
+    names |= {e.get("name") for e in _abi_json(AGREEMENTS_PATH)}
+    return {"accept_with_deduction", "extend_deadline", "add_milestones"} <= names
 
 
 def _abi_json(path) -> list:
@@ -437,7 +446,7 @@ class Runner:
         self.check_every = check_every
         self.full_reputation = False
         self.full_reputation_pending = False
-        self.retired: list = []  # (job id, terms) replaced by an amendment
+        self.consents_seen: set = set()  # (freelancer, salt) of every terms a creation presented
 
     # -- encoding
 
@@ -601,11 +610,19 @@ class Runner:
         self.full_reputation_pending = full
         for j in jobs:
             self.compare_job(call, j)
+        creating = call.target == "escrow" and call.fn.startswith("create_job")
+        if creating and isinstance(call.args.get("terms"), Terms):
+            t = call.args["terms"]
+            self.consents_seen.add((t.freelancer, t.salt))
+            edge = "a word-edge salt" if t.salt & 255 in (0, 255) else "a salt"
+            what = "created" if out.ok else ("consent used" if out.reason == "escrow: consent used" else "other revert")
+            self.stats.hooks[f"consent: creation with {edge}: {what}"] += 1
+            self.compare_consent(call, t.freelancer, t.salt, neighbours=True)
         if full:
-            for _, old in self.retired:
-                got = chain.view(n["escrow"], w.eabi.encode_pos("job_of", old.hash), ["uint256"])[0]
-                if got != m.job_of.get(old.hash, 0):
-                    raise Mismatch(f"after {call!r}: job_of[retired terms] {got}, model {m.job_of.get(old.hash, 0)}")
+            for fl, salt in sorted(self.consents_seen | {(j.terms.freelancer, j.terms.salt) for j in m.jobs.values()}):
+                self.compare_consent(call, fl, salt)
+            for jid in (0, m.job_count + 1, 2**256 - 1):
+                self.compare_terms_hash(call, jid, getter=True)
         ended = out.ok and any(e[0] in ("JobEnded", "JobRated") for e in out.events)
         if full or ended or (out.ok and call.target == "reputation"):
             self.full_reputation = full
@@ -633,6 +650,41 @@ class Runner:
         if getter:
             return chain.view(e, self.w.eabi.encode_pos("fees_accrued", token), ["uint256"])[0]
         return boa.env.get_storage(e, map_slot(self.w.slot_fees, token))
+
+    def terms_hash(self, jid, getter=False) -> bytes:
+        """terms_hash_of(job id): the view, or its storage word."""
+        e = self.w.names["escrow"]
+        if getter:
+            return chain.view(e, self.w.eabi.encode_pos("terms_hash_of", jid), ["bytes32"])[0]
+        return boa.env.get_storage(e, map_slot(self.w.slot_terms_hash, jid)).to_bytes(32, "big")
+
+    def compare_terms_hash(self, call, jid, getter=False):
+        got = self.terms_hash(jid, getter)
+        want = self.m.terms_hash_of(jid)
+        if got != want:
+            raise Mismatch(f"after {call!r}: terms_hash_of({jid}) = 0x{got.hex()}, model 0x{want.hex()}")
+
+    def compare_consent(self, call, freelancer, salt, neighbours=False):
+        """consent_used(freelancer, salt) (the view) and the bit word holding it (storage); with
+        neighbours, also the salts either side and the words either side (bits of other salts)."""
+        w, m = self.w, self.m
+        e = w.names["escrow"]
+        salts = {salt}
+        if neighbours:
+            salts |= {x for x in (salt - 1, salt + 1, salt ^ 1, salt ^ 256) if 0 <= x < 2**256}
+        for x in sorted(salts):
+            got = chain.view(e, w.eabi.encode_pos("consent_used", freelancer, x), ["bool"])[0]
+            if got != m.consent_used(freelancer, x):
+                raise Mismatch(f"after {call!r}: consent_used({w.addr_label.get(freelancer, freelancer)}, {x:#x}) "
+                               f"{got}, model {m.consent_used(freelancer, x)}")  # fmt: skip
+        words = {salt >> 8}
+        if neighbours:
+            words |= {x for x in ((salt >> 8) - 1, (salt >> 8) + 1) if 0 <= x < 2**248}
+        for word in sorted(words):
+            got = boa.env.get_storage(e, map_slot(w.slot_consents, freelancer, word))
+            if got != m.consent_word(freelancer, word):
+                raise Mismatch(f"after {call!r}: consent word [{w.addr_label.get(freelancer, freelancer)}][{word:#x}]"
+                               f" {got:#x}, model {m.consent_word(freelancer, word):#x}")  # fmt: skip
 
     def compare_job(self, call, jid):
         w, m = self.w, self.m
@@ -665,12 +717,7 @@ class Runner:
             if k in got and got[k] != v:
                 raise Mismatch(f"after {call!r}: job {jid}.{k} = {got[k]!r}, model {v!r}")
         rebinding = call.fn in ("create_job", "create_job_with_permit", "extend_deadline", "add_milestones")
-        if rebinding or self.full_reputation_pending:
-            bound = chain.view(w.names["escrow"], w.eabi.encode_pos("job_of", job.terms.hash), ["uint256"])[0]
-        else:
-            bound = jid
-        if bound != jid:
-            raise Mismatch(f"after {call!r}: job_of[terms of job {jid}] = {bound}, model {jid}")
+        self.compare_terms_hash(call, jid, getter=rebinding or self.full_reputation_pending)
         if self.full_reputation_pending:
             h = chain.view(w.names["escrow"], w.eabi.encode_pos("hash_terms", job.terms), ["bytes32"])[0]
             if h != job.terms.hash:
@@ -742,6 +789,15 @@ class Runner:
             w.c["reent"].arm(hook_sender, target, data, sender=owner)
             tok.hook_sender, tok.hook_target = hook_sender, target
             tok.hook_call = None if target == n["burn"] else call
+        elif action == "forget_consent":
+            # white-box, named tests only (never generated): clears a used consent's bit on the
+            # chain and in the model, to force a state no sequence of calls reaches (two jobs
+            # with one (freelancer, salt)); the binding must keep such jobs apart anyway
+            fl, salt = R.norm(kw["freelancer"]), kw["salt"]
+            slot = map_slot(w.slot_consents, fl, salt >> 8)
+            word = boa.env.get_storage(n["escrow"], slot) & ~(1 << (salt & 255))
+            boa.env.set_storage(n["escrow"], slot, word)
+            m.consent_words[(fl, salt >> 8)] = m.consent_word(fl, salt >> 8) & ~(1 << (salt & 255))
         elif action == "atk_mode":
             call = kw.get("call")
             data = w.eabi.encode(call.fn, call.args) if call else b""
@@ -818,6 +874,9 @@ REPUTATION_VIEWS: list = [_rep_stats, _rep_writers]
 DURATIONS = (1, 60, 3_600, DAY, 3 * DAY, 10 * DAY, 30 * DAY, 365 * DAY, 10 * 365 * DAY)
 WINDOWS = (1, 3_600, DAY, 3 * DAY, 7 * DAY, 365 * DAY)
 HOSTILE_INDICES = (255, 256, 2**255, 2**256 - 1)
+# salts at the consent bitmap's word boundaries (bit salt & 255 of word salt >> 8)
+EDGE_SALTS = (0, 1, 254, 255, 256, 257, 511, 512, 2**255 - 1, 2**255, 2**256 - 257, 2**256 - 256, 2**256 - 2,
+              2**256 - 1)  # fmt: skip
 
 
 class Generator:
@@ -827,7 +886,8 @@ class Generator:
         self.r = runner
         self.w = runner.w
         self.rng = rng
-        self.old_terms: list[tuple[int, Terms]] = []  # retired terms, for replay attempts
+        self.old_terms: list[tuple[int, Terms]] = []  # terms an amendment replaced, for replay attempts
+        self.salts: dict[str, list[int]] = {}  # freelancer -> salts its terms were presented with
         self.sigs: list[bytes] = []  # signatures seen, for replays on other jobs
 
     @property
@@ -965,11 +1025,39 @@ class Generator:
             review_period=rng.choice(WINDOWS[:5]),
             ruling_window=rng.choice(WINDOWS[:5]),
             metadata_hash=rng.randbytes(32),
-            salt=rng.getrandbits(64),
-            offer_expiry=m.now + rng.choice((0, 1, DAY, 30 * DAY)),
+            salt=self.salt_for(self.a(freelancer)),
+            offer_expiry=self.offer_expiry(),
             milestones=ms,
         )
         return self.mutate_terms(t), client
+
+    def offer_expiry(self) -> int:
+        """Mostly soon; sometimes far ahead, so that terms presented again later (after their job
+        ended, say) still reach the consent check."""
+        rng, m = self.rng, self.m
+        if rng.random() < 0.7:
+            return m.now + rng.choice((0, 1, DAY, 30 * DAY))
+        return rng.choice((m.now + 365 * DAY, 2**64, 2**256 - 1))
+
+    def salt_for(self, freelancer: str) -> int:
+        """A fresh salt, one at a word boundary of the consent bitmap, one this freelancer's terms
+        already had (a used consent when they made a job), or one next to such a salt."""
+        rng = self.rng
+        mine = self.salts.get(freelancer, [])
+        x = rng.random()
+        if x < 0.12 and mine:
+            return rng.choice(mine)
+        if x < 0.2 and mine:
+            s = rng.choice(mine)
+            s = rng.choice((s + 1, s - 1, s ^ 1, s ^ 256, s + 256, s - 256, s ^ 255))
+            return s % 2**256
+        if x < 0.32:
+            return rng.choice(EDGE_SALTS)
+        if x < 0.35:
+            others = [s for f, ss in self.salts.items() if f != freelancer for s in ss]
+            if others:
+                return rng.choice(others)  # another freelancer's salt: a different consent
+        return rng.getrandbits(64)
 
     def mutate_terms(self, t: Terms) -> Terms:
         rng = self.rng
@@ -1032,15 +1120,51 @@ class Generator:
         job = rng.choice(live) if live and rng.random() < 0.9 else rng.choice(jobs)
         return self.job_call(job)
 
+    def reused_terms(self) -> tuple[Terms, str]:
+        """Terms whose (freelancer, salt) consent a job already used: a job's current terms
+        (often an ended job's), terms an amendment replaced, the terms an amendment of a job
+        would produce, or the job's terms with other details (a later offer expiry, other
+        metadata, another schedule). Every one of them must be refused: `escrow: consent used`
+        (or an earlier check: an expired offer, ...)."""
+        rng, m = self.rng, self.m
+        jobs = list(m.jobs.values())
+        ended = [j for j in jobs if j.open == 0]
+        if ended and rng.random() < 0.5:
+            # an ended job's, preferably one whose offer has not expired (it reaches the consent check)
+            fresh = [j for j in ended if j.terms.offer_expiry >= m.now]
+            ended = fresh if fresh and rng.random() < 0.8 else ended
+            jobs = ended
+        j = rng.choice(jobs)
+        t = j.terms
+        x = rng.random()
+        if x < 0.3:
+            return t, "an ended job's terms" if j.open == 0 else "a running job's terms"
+        if x < 0.45 and self.old_terms:
+            return rng.choice(self.old_terms)[1], "terms an amendment replaced"
+        if x < 0.6:
+            ms = list(t.milestones)
+            if rng.random() < 0.5:
+                i = rng.randrange(len(ms))
+                ms[i] = (ms[i][0], ms[i][1] + rng.choice((1, DAY)))
+            else:
+                ms.append((rng.randint(1, 10**6), rng.choice(DURATIONS[:7])))
+            return t.replace(milestones=tuple(ms)), "the terms an amendment would make"
+        if x < 0.8:
+            later = min(max(t.offer_expiry, m.now) + rng.choice((0, DAY)), R.UINT256_MAX)
+            return t.replace(offer_expiry=later), "a job's terms, later expiry"
+        return t.replace(metadata_hash=rng.randbytes(32), offer_expiry=m.now + DAY), "a job's terms, other metadata"
+
     def create(self):
         rng, m = self.rng, self.m
-        if rng.random() < 0.08 and m.jobs:
-            # the same terms again (job exists), or retired terms
-            j = rng.choice(list(m.jobs.values()))
-            t = j.terms if rng.random() < 0.5 or not self.old_terms else rng.choice(self.old_terms)[1]
+        reused = None
+        if rng.random() < 0.15 and m.jobs:
+            t, reused = self.reused_terms()
             client = self.label_of(t.client)
         else:
             t, client = self.new_terms()
+        self.salts.setdefault(t.freelancer, []).append(t.salt)
+        if len(self.salts[t.freelancer]) > 30:
+            self.salts[t.freelancer].pop(0)
         if not self.can_act(client):
             client = "c1"
         fund = rng.randint(0, len(t.milestones)) if rng.random() < 0.95 else len(t.milestones) + 1
@@ -1059,9 +1183,13 @@ class Generator:
             t.token == R.ETH and rng.random() < 0.03
         )
         if permit:
-            return self.create_with_permit(t, consent, fund, sender, value)
-        return self.r.call(self.as_call("create_job", sender, {"terms": t, "consent": consent, "fund_count": fund},
-                                        value=value))  # fmt: skip
+            out = self.create_with_permit(t, consent, fund, sender, value)
+        else:
+            out = self.r.call(self.as_call("create_job", sender, {"terms": t, "consent": consent, "fund_count": fund},
+                                           value=value))  # fmt: skip
+        if reused and out is not None:
+            self.r.stats.hooks[f"consent: {reused} presented again: {out.reason if not out.ok else 'created'}"] += 1
+        return out
 
     def create_with_permit(self, t, consent, fund, sender, value):
         rng, m = self.rng, self.m
@@ -1380,7 +1508,6 @@ class Generator:
         out = self.r.call(call)
         if job.terms is not before_terms:
             self.old_terms.append((job.id, before_terms))
-            self.r.retired.append((job.id, before_terms))
         return out
 
     def tour(self):
@@ -1451,6 +1578,17 @@ class Generator:
                 r.env("time", to=soonest)
         else:
             raise Mismatch("drain: jobs did not end")
+        # every job has ended: its terms, presented again with a fresh consent, make no job
+        # (`escrow: consent used`, or `offer expired` first when the offer has run out)
+        ended = sorted(m.jobs.values(), key=lambda j: (j.terms.offer_expiry < m.now, j.id))[:2]
+        for j in ended:
+            t = j.terms
+            who = self.label_of(t.client)
+            consent = self.sign(t.freelancer, self.digest(t.hash), hostile=False)
+            out = r.call(self.as_call("create_job", who if self.can_act(who) else "s",
+                                      {"terms": t, "consent": consent, "fund_count": 0}), expect_ok=False)  # fmt: skip
+            if out is not None:
+                r.stats.hooks[f"consent: an ended job's terms presented again (drain): {out.reason}"] += 1
         for t, v in list(m.fees_accrued.items()):
             if v > 0:
                 r.call(self.as_call("collect_fees", "s", {"token": t}), expect_ok=True)

@@ -1,9 +1,12 @@
 """An executable reference model of escrow v2, reputation v2 and settings.
 
 Written from docs/escrow-v2.md and shared/PRODUCT.md only (see tests/model/README.md for the
-readings of what the spec leaves open). It predicts from (sender, function, arguments, chain
-time, the declared behaviour of every token and wallet) alone what the contract must do; it
-never reads the contract's state or events. The harness (tests/model/harness.py) runs the same
+readings of what the spec leaves open), with the gas redesign's binding and consent rules (a
+job's current terms hash, rewritten in place by an amendment; a consent used once per
+(freelancer, salt) bit; ECDSA tried before EIP-1271) taken from their statement in the
+gas-model brief, docs/escrow-v2.md not yet carrying them. It predicts from (sender, function,
+arguments, chain time, the declared behaviour of every token and wallet) alone what the
+contract must do; it never reads the contract's state or events. The harness (tests/model/harness.py) runs the same
 call on the contract and compares.
 
 The model also holds the *environment*: every token's balances, allowances and permit nonces,
@@ -30,7 +33,6 @@ from . import eip712
 
 ZERO = eip712.ZERO
 ETH = ZERO
-RETIRED = 2**256 - 1
 UINT256_MAX = 2**256 - 1
 BPS = 10_000
 MAX_PLATFORM_FEE = 500
@@ -349,8 +351,9 @@ class Model:
         self.paused = False
         # escrow
         self.job_count = 0
-        self.job_of: dict[bytes, int] = {}
-        self.jobs: dict[int, Job] = {}
+        self.jobs: dict[int, Job] = {}  # each job holds its current terms (terms_hash_of)
+        # used consents: (freelancer, salt >> 8) -> a word with bit (salt & 255) per used salt
+        self.consent_words: dict[tuple[str, int], int] = {}
         self.credits: dict[tuple[str, str], int] = {}
         self.fees_accrued: dict[str, int] = {}
         # reputation
@@ -394,6 +397,21 @@ class Model:
     def credit(self, token: str, who: str) -> int:
         return self.credits.get((token, who), 0)
 
+    def terms_hash_of(self, job_id: int) -> bytes:
+        """The struct hash of a job's current terms; zero for an id that names no job."""
+        job = self.jobs.get(job_id)
+        return job.terms.hash if job is not None else b"\x00" * 32
+
+    def consent_word(self, freelancer: str, word: int) -> int:
+        return self.consent_words.get((norm(freelancer), word), 0)
+
+    def consent_used(self, freelancer: str, salt: int) -> bool:
+        return bool(self.consent_word(freelancer, salt >> 8) >> (salt & 255) & 1)
+
+    def _use_consent(self, freelancer: str, salt: int):
+        key = (norm(freelancer), salt >> 8)
+        self.consent_words[key] = self.consent_words.get(key, 0) | 1 << (salt & 255)
+
     def held(self, token: str) -> int:
         """What the model says the escrow must hold of `token`."""
         total = sum(j.owed() for j in self.jobs.values() if j.terms.token == token)
@@ -403,9 +421,13 @@ class Model:
     # ------------------------------------------------------------ signatures
 
     def sig_valid(self, signer: str, digest: bytes, sig: bytes) -> bool:
+        """A 65-byte low-s ECDSA signature (v 27 or 28) recovering to the signer is valid, code or
+        not; failing that, a signer with code is asked (EIP-1271); anyone else: invalid."""
+        if eip712.eoa_signature_valid(signer, digest, sig):
+            return True
         acct = self.accounts.get(signer)
         if acct is None or not acct.has_code:
-            return eip712.eoa_signature_valid(signer, digest, sig)
+            return False
         # EIP-1271, as each mock implements isValidSignature
         if acct.kind == "smart":
             if len(sig) != 65:  # Bytes[65] parameter: longer ones do not even decode
@@ -598,7 +620,7 @@ class Model:
     def _job(self, job_id: int, terms: Terms) -> Job:
         if job_id == 0 or job_id > self.job_count:
             raise Revert("escrow: no such job")
-        if self.job_of.get(terms.hash, 0) != job_id:
+        if self.jobs[job_id].terms.hash != terms.hash:
             raise Revert("escrow: wrong terms")
         return self.jobs[job_id]
 
@@ -712,8 +734,8 @@ class Model:
         self._check_schedule(terms.milestones, 0)
         if self.now > terms.offer_expiry:
             raise Revert("escrow: offer expired")
-        if self.job_of.get(terms.hash, 0) != 0:
-            raise Revert("escrow: job exists")
+        if self.consent_used(terms.freelancer, terms.salt):
+            raise Revert("escrow: consent used")
         if not self.sig_valid(terms.freelancer, self._digest(terms.hash), consent):
             raise Revert("escrow: bad consent")
 
@@ -743,7 +765,7 @@ class Model:
             milestones=[Milestone() for _ in terms.milestones],
         )
         self.jobs[jid] = job
-        self.job_of[terms.hash] = jid
+        self._use_consent(terms.freelancer, terms.salt)
         out.events.append(("JobCreated", jid))
         self._pull(terms.token, sender, amount, value)  # every effect before any token moves
         return jid
@@ -1015,14 +1037,10 @@ class Model:
 
     # ------------------------------------------------------------ amendments
 
-    def _check_unbound(self, new_terms: Terms):
-        """The spec: an amendment onto terms already bound (another job's, or retired) is refused."""
-        if self.job_of.get(new_terms.hash, 0) != 0:
-            raise Revert("escrow: terms in use")
-
-    def _rebind(self, job: Job, new_terms: Terms):
-        self.job_of[job.terms.hash] = RETIRED
-        self.job_of[new_terms.hash] = job.id
+    @staticmethod
+    def _rebind(job: Job, new_terms: Terms):
+        """The amended terms become the job's (its old ones are refused from now on). The binding
+        is per job: nothing is checked against, or changed for, any other job's terms."""
         job.terms = new_terms
 
     def do_extend_deadline(self, sender, value, out, job_id, terms, milestone, new_duration, expiry, signature):
@@ -1044,7 +1062,6 @@ class Model:
         ms = list(terms.milestones)
         ms[milestone] = (ms[milestone][0], new_duration)
         new_terms = terms.replace(milestones=tuple(ms))
-        self._check_unbound(new_terms)
         self._rebind(job, new_terms)
         job.nonce += 1
         out.events.append(("DeadlineExtended", job_id, milestone))
@@ -1071,7 +1088,6 @@ class Model:
         schedule = terms.milestones + new
         amount = sum(a for a, _ in schedule[job.funded : job.funded + fund_count])
         new_terms = terms.replace(milestones=schedule)
-        self._check_unbound(new_terms)
         self._rebind(job, new_terms)
         job.milestones.extend(Milestone() for _ in new)
         job.open += len(new)

@@ -124,7 +124,7 @@ def test_create_job__pulls_first_fund_count_and_refuses_eth_with_token(m):
     assert out.reason == "payouts: ETH sent with a token job"
     jid, _ = create(m, t, fund=1)
     assert jid == 1 and m.tokens[TOKEN].bal(ESCROW) == 1_000
-    assert call(m, "create_job", CLIENT, terms=t, consent=consent(m, t), fund_count=0).reason == "escrow: job exists"
+    assert call(m, "create_job", CLIENT, terms=t, consent=consent(m, t), fund_count=0).reason == "escrow: consent used"
     j = m.jobs[1]
     assert (j.funded, j.open, j.nonce, j.start) == (1, 2, 0, T0)
 
@@ -280,7 +280,7 @@ def test_cancel_unfunded__client_or_anyone_after_first_unfunded_deadline(m):
     assert j.open == 0 and j.paid == 0 and m.rep_jobs.get(CLIENT) is None  # not completed: paid nothing
 
 
-def test_extend_deadline__retires_old_terms(m):
+def test_extend_deadline__rewrites_the_jobs_terms_hash(m):
     jid, t = create(m, fund=1)
     d = eip712.digest(m.domain, eip712.extend_hash(jid, 0, 15 * DAY, 0, T0))
     sig = eip712.sign(FREEL_K, d)
@@ -290,11 +290,15 @@ def test_extend_deadline__retires_old_terms(m):
     assert call(m, "extend_deadline", FREEL, **base, new_duration=15 * DAY).reason == "escrow: bad signature"
     assert call(m, "extend_deadline", CLIENT, **base, new_duration=15 * DAY).ok
     t2 = t.replace(milestones=((1_000, 15 * DAY), (2_001, 20 * DAY)))
-    assert m.job_of[t.hash] == R.RETIRED and m.job_of[t2.hash] == jid
+    assert m.terms_hash_of(jid) == t2.hash and m.terms_hash_of(jid + 1) == b"\x00" * 32
     assert call(m, "submit", FREEL, job_id=jid, terms=t, milestone=0, deliverable_hash=b"").reason == (
         "escrow: wrong terms"
     )
-    assert call(m, "create_job", CLIENT, terms=t, consent=consent(m, t), fund_count=0).reason == "escrow: job exists"
+    # the old terms' consent (f, salt 1) made job 1: neither the old nor the new terms make another job
+    for tt in (t, t2):
+        assert call(m, "create_job", CLIENT, terms=tt, consent=consent(m, tt), fund_count=0).reason == (
+            "escrow: consent used"
+        )
     m.now = T0 + 12 * DAY
     assert call(m, "submit", FREEL, job_id=jid, terms=t2, milestone=0, deliverable_hash=b"").ok
 
@@ -488,12 +492,104 @@ def test_abi_refusals_have_no_reason(m):
     assert call(m, "withdraw", CLIENT, value=1, token=TOKEN, to=CLIENT).reason == R.NO_REASON
 
 
-def test_amendment_onto_terms_already_bound_is_refused(m):
+def test_amendment_onto_another_jobs_terms__cannot_arise_then_harmless(m):
+    """An amendment keeps the freelancer and the salt, and two jobs never share a (freelancer,
+    salt) consent: the terms an amendment produces are never another job's. The setup that once
+    did it (job 2 = job 1's terms with a later deadline) is refused at creation."""
     jid, t = create(m, terms(milestones=((1_000, 10 * DAY),)), fund=1)
     other = t.replace(milestones=((1_000, 20 * DAY),))
+    out = call(m, "create_job", CLIENT, terms=other, consent=consent(m, other), fund_count=1)
+    assert out.reason == "escrow: consent used"
+    # forced (white-box): forget the consent, so that job 2 gets terms equal to job 1's extension
+    m.consent_words.clear()
     create(m, other, fund=1)
     d = eip712.digest(m.domain, eip712.extend_hash(jid, 0, 20 * DAY, 0, T0))
     args = {"job_id": jid, "terms": t, "milestone": 0, "new_duration": 20 * DAY, "expiry": T0}
-    out = call(m, "extend_deadline", CLIENT, **args, signature=eip712.sign(FREEL_K, d))
-    assert not out.ok and out.reason == "escrow: terms in use"
-    assert m.job_of[other.hash] == 2 and m.job_of[t.hash] == jid
+    assert call(m, "extend_deadline", CLIENT, **args, signature=eip712.sign(FREEL_K, d)).ok
+    assert m.terms_hash_of(jid) == other.hash == m.terms_hash_of(2)  # per job: job 2 untouched
+    assert call(m, "submit", FREEL, job_id=2, terms=other, milestone=0, deliverable_hash=b"").ok
+    assert call(m, "submit", FREEL, job_id=jid, terms=t, milestone=0, deliverable_hash=b"").reason == (
+        "escrow: wrong terms"
+    )
+    assert call(m, "submit", FREEL, job_id=jid, terms=other, milestone=0, deliverable_hash=b"").ok
+
+
+def test_consent__one_job_per_freelancer_and_salt(m):
+    t = terms(salt=7)
+    create(m, t, fund=0)
+    # other terms, same (freelancer, salt): refused, whatever the consent
+    t2 = terms(salt=7, metadata_hash=b"\x09" * 32)
+    assert call(m, "create_job", CLIENT, terms=t2, consent=consent(m, t2), fund_count=0).reason == (
+        "escrow: consent used"
+    )
+    assert call(m, "create_job", CLIENT, terms=t2, consent=b"", fund_count=0).reason == "escrow: consent used"
+    # checked after the offer's expiry
+    t3 = terms(salt=7, offer_expiry=T0 - 1)
+    assert call(m, "create_job", CLIENT, terms=t3, consent=b"", fund_count=0).reason == "escrow: offer expired"
+    # the same terms with another salt: another consent
+    create(m, t.replace(salt=8), fund=0)
+    # the same salt for another freelancer: another consent
+    other_k = key("f2")
+    other = eip712.address_of(other_k)
+    m.add_account(other, Account("eoa", key=other_k))
+    t4 = terms(salt=7, freelancer=other)
+    assert call(m, "create_job", CLIENT, terms=t4, consent=consent(m, t4, other_k), fund_count=0).ok
+    assert m.consent_used(FREEL, 7) and m.consent_used(FREEL, 8) and m.consent_used(other, 7)
+    assert not m.consent_used(FREEL, 6) and not m.consent_used(other, 8) and not m.consent_used(ARB, 7)
+
+
+def test_consent__bits_at_the_word_boundaries(m):
+    for salt in (255, 256, 2**256 - 1, 0):
+        create(m, terms(salt=salt), fund=0)
+    assert m.consent_word(FREEL, 0) == 1 << 255 | 1
+    assert m.consent_word(FREEL, 1) == 1
+    assert m.consent_word(FREEL, 2**248 - 1) == 1 << 255
+    for salt in (1, 254, 257, 511, 512, 2**256 - 2, 2**256 - 256):
+        assert not m.consent_used(FREEL, salt)
+    for salt in (255, 256, 2**256 - 1, 0):
+        tt = terms(salt=salt, metadata_hash=b"\x07" * 32)
+        assert call(m, "create_job", CLIENT, terms=tt, consent=consent(m, tt), fund_count=0).reason == (
+            "escrow: consent used"
+        )
+    assert call(m, "create_job", CLIENT, terms=terms(salt=257), consent=consent(m, terms(salt=257)), fund_count=0).ok
+
+
+def test_consent__a_creation_that_reverts_uses_nothing(m):
+    t = terms(token=BLOCK)
+    m.tokens[BLOCK].blocked.add(CLIENT)
+    assert call(m, "create_job", CLIENT, terms=t, consent=consent(m, t), fund_count=1).reason == "blocklist: blocked"
+    assert not m.consent_used(FREEL, t.salt) and m.job_count == 0
+    m.tokens[BLOCK].blocked.clear()
+    assert create(m, t, fund=1)[0] == 1 and m.consent_used(FREEL, t.salt)
+
+
+def test_consent__a_job_that_ended_keeps_its_consent_used(m):
+    jid, t = create(m, terms(milestones=((1_000, DAY),), offer_expiry=T0 + 30 * DAY), fund=1)
+    m.now = T0 + DAY + 1
+    assert call(m, "reclaim", STRANGER, job_id=jid, terms=t, milestone=0).ok and m.jobs[jid].open == 0
+    assert call(m, "create_job", CLIENT, terms=t, consent=consent(m, t), fund_count=1).reason == (
+        "escrow: consent used"
+    )
+
+
+def test_signatures__ecdsa_first_even_for_a_signer_with_code(m):
+    # a contract (no isValidSignature returning the magic value) at an address whose key is known
+    wk = key("wallet-with-a-key")
+    wallet = eip712.address_of(wk)
+    m.add_account(wallet, Account("attacker"))
+    t = terms(freelancer=wallet)
+    d = eip712.digest(m.domain, t.hash)
+    assert call(m, "create_job", CLIENT, terms=t, consent=eip712.high_s(eip712.sign(wk, d)), fund_count=0).reason == (
+        "escrow: bad consent"
+    )
+    assert call(m, "create_job", CLIENT, terms=t, consent=eip712.sign(wk, d), fund_count=0).ok
+    # a smart wallet whose owner key signed: ECDSA does not recover the wallet, EIP-1271 decides
+    sw = "0x" + "5b" * 20
+    m.add_account(sw, Account("smart", owner=eip712.address_of(W_K)))
+    t = terms(freelancer=sw)
+    assert call(m, "create_job", CLIENT, terms=t, consent=eip712.sign(W_K, eip712.digest(m.domain, t.hash)),
+                fund_count=0).ok  # fmt: skip
+    # an EOA: ECDSA only
+    t = terms(salt=2)
+    assert call(m, "create_job", CLIENT, terms=t, consent=eip712.sign(W_K, eip712.digest(m.domain, t.hash)),
+                fund_count=0).reason == "escrow: bad consent"  # fmt: skip

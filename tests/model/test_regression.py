@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import boa
 import pytest
+from eth_utils import keccak
 
 from . import chain, eip712
 from . import reference as R
@@ -112,7 +113,7 @@ def test_v2__eth_job_draining_eth_for_a_token_milestone__refused(sc):
     sc.check_all()
 
 
-def test_v2__retired_terms_refused_after_an_amendment(sc):
+def test_v2__old_terms_refused_after_an_amendment(sc):
     t = sc.terms(amounts=(1_000, 2_000))
     job = sc.create(t, fund=1)
     d = eip712.digest(sc.m.domain, eip712.extend_hash(job, 0, 20 * DAY, 0, sc.m.now))
@@ -122,8 +123,11 @@ def test_v2__retired_terms_refused_after_an_amendment(sc):
     assert sc.call("submit", "f1", job_id=job, terms=t, milestone=0, deliverable_hash=b"").reason == (
         "escrow: wrong terms"
     )
-    assert sc.call("create_job", "c1", terms=t, consent=sc.consent(t), fund_count=0).reason == "escrow: job exists"
+    assert sc.call("create_job", "c1", terms=t, consent=sc.consent(t), fund_count=0).reason == "escrow: consent used"
     new_t = sc.m.jobs[job].terms
+    assert sc.call("create_job", "c1", terms=new_t, consent=sc.consent(new_t), fund_count=0).reason == (
+        "escrow: consent used"
+    )
     assert sc.call("submit", "f1", job_id=job, terms=new_t, milestone=0, deliverable_hash=b"").ok
 
 
@@ -294,3 +298,31 @@ def test_v2__reentrant_pull_hook_re_enters_every_entry_point_with_all_the_gas(sc
     print(dict(sc.r.stats.hooks))
     fns = {k.split()[1].rstrip(":") for k in sc.r.stats.hooks if k.startswith("re-entered")}
     assert fns == {c.fn for c in calls}
+
+
+def test_v2__signer_with_code_and_a_known_key__ecdsa_is_tried_first(sc):
+    """A valid 65-byte ECDSA signature recovering to the signer is valid even when the signer has
+    code; only failing that is EIP-1271 asked. Here: the smart wallet's code, owner key k_smart,
+    placed at the address of a key we hold (the practically impossible case, forced with
+    set_code)."""
+    wk = keccak(text="jiedan-model-wallet-with-a-key")
+    wallet = eip712.address_of(wk)
+    boa.env.set_code(wallet, boa.env.get_code(sc.a("smart")))
+    boa.env.set_storage(wallet, 0, int(sc.a("k_smart"), 16))  # owner (slot 0): k_smart
+    sc.m.add_account(wallet, R.Account("smart", owner=sc.a("k_smart")))
+    t = sc.terms(freelancer="smart").replace(freelancer=wallet)
+    d = eip712.digest(sc.m.domain, t.hash)
+    own = eip712.sign(wk, d)
+    # high s: not valid ECDSA; EIP-1271 then recovers the wallet's own address, not its owner
+    assert sc.call("create_job", "c1", terms=t, consent=eip712.high_s(own), fund_count=1).reason == (
+        "escrow: bad consent"
+    )
+    assert sc.call("create_job", "c1", terms=t, consent=own, fund_count=1).ok  # ECDSA, before EIP-1271
+    t2 = sc.terms(freelancer="smart").replace(freelancer=wallet)
+    owner_sig = sc.sign(wallet, eip712.digest(sc.m.domain, t2.hash))  # k_smart: EIP-1271 decides
+    job = sc.call("create_job", "c1", terms=t2, consent=owner_sig, fund_count=1).ret
+    # a settlement the wallet signs with its address's key, then with its owner key
+    args = sc.settle_sigs(job, 4_000)
+    sd = eip712.digest(sc.m.domain, eip712.settlement_hash(job, 4_000, 0, args["expiry"]))
+    assert sc.call("settle", "s", job_id=job, terms=t2, **{**args, "freelancer_signature": eip712.sign(wk, sd)}).ok
+    sc.check_all()

@@ -5,24 +5,25 @@ A job's terms are not in the escrow's storage: every call presents them. `terms_
 current terms from its `JobCreated` event and the amendments after it (`DeadlineExtended`,
 `MilestonesAdded`), as the indexer does, with the one `Terms` type of `backend.app.core.escrow_terms`.
 Signatures (the freelancer's consent, settlements, amendments) are made by Anvil's own keys through
-`eth_signTypedData_v4`, as a browser wallet makes them.
+`eth_signTypedData_v4`, as a browser wallet makes them. A consent's salt is its freelancer's lowest one
+that no job used (the escrow's `consent_used`) and that this process has not handed out already
+(`make_terms`), as the app allots them: small and sequential, so the escrow's used-consent words are shared.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from backend.app.core.contracts import load_abi
-from backend.app.core.escrow_terms import Milestone, Terms, milestones_from_event, typed_data
+from backend.app.core.escrow_terms import Milestone, Terms, lowest_free_salt, milestones_from_event, typed_data
 from backend.app.services.chain import ChainGateway
 from launcher.stack import ROOT
 from tests.support.chain import wallet
@@ -36,6 +37,7 @@ HORIZON = 365 * DAY  # default milestone duration: a year after the job's start
 OFFER_TTL = 30 * DAY
 SIGNATURE_TTL = 7 * DAY
 BUILD_MANIFEST = ROOT / ".build" / "__local__.json"
+_HANDED_OUT: dict[tuple[str, str, str], set[int]] = {}  # (chain, escrow, freelancer) → salts handed out
 
 # get_job(job_id) → JobView: the positions of its fields
 VIEW_COUNT, VIEW_FUNDED, VIEW_OPEN, VIEW_NONCE, VIEW_START = 0, 1, 2, 3, 4
@@ -72,6 +74,15 @@ def sign_typed(w3: Web3, signer: str, payload: dict[str, Any]) -> bytes:
     return bytes.fromhex(reply["result"].removeprefix("0x"))
 
 
+def next_salt(escrow: Contract, freelancer: str) -> int:
+    """The freelancer's lowest salt that no job used and that this process has not handed out yet."""
+    node = str(getattr(escrow.w3.provider, "endpoint_uri", ""))
+    handed = _HANDED_OUT.setdefault((node, escrow.address, to_checksum_address(freelancer)), set())
+    salt = lowest_free_salt(lambda s: escrow.functions.consent_used(freelancer, s).call(), handed)
+    handed.add(salt)
+    return salt
+
+
 def make_terms(
     w3: Web3,
     escrow: Contract,
@@ -88,12 +99,14 @@ def make_terms(
     metadata_hash: bytes | str | None = None,
     salt: int | None = None,
 ) -> Terms:
-    """Terms a freelancer could sign now: the escrow's current platform fee, an offer good for 30 days."""
+    """Terms a freelancer could sign now: the escrow's current platform fee, an offer good for 30 days, the
+    freelancer's next salt (`next_salt`) unless one is given."""
     if durations is None:
         durations = [HORIZON + index for index in range(len(amounts))]
+    freelancer = freelancer or wallet("freelancer")
     return Terms(
         client=client or wallet("client"),
-        freelancer=freelancer or wallet("freelancer"),
+        freelancer=freelancer,
         token=token,
         arbiter=arbiter or wallet("arbiter"),
         arbiter_fee_bps=arbiter_fee_bps,
@@ -101,7 +114,7 @@ def make_terms(
         review_period=review_period,
         ruling_window=ruling_window,
         metadata_hash=metadata_hash if metadata_hash is not None else keccak(text="a listing"),
-        salt=secrets.randbits(256) if salt is None else salt,
+        salt=next_salt(escrow, freelancer) if salt is None else salt,
         offer_expiry=chain_time(w3) + OFFER_TTL,
         milestones=tuple(Milestone(int(a), int(d)) for a, d in zip(amounts, durations, strict=True)),
     )

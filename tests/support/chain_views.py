@@ -1,5 +1,5 @@
 """Compare the indexer's projection with the contracts' own views: every job and milestone
-(`get_job`), the current terms (`terms_json` hashes to `terms_hash`, which `job_of` maps to the job),
+(`get_job`), the current terms (`terms_json` hashes to `terms_hash`, the job's `terms_hash_of`),
 credits (`credits`), fees (`fees_accrued`), settings, owners and every address's reputation (`stats`,
 `volume`, `counterparties`, `jobs_together`, the writers and their pending changes), plus the
 escrow's token balances (conservation)."""
@@ -67,7 +67,9 @@ def assert_job_matches(job: ChainJob, view: tuple, escrow: Contract) -> None:
     terms = Terms.loads(job.terms_json)
     assert "0x" + terms.struct_hash().hex() == job.terms_hash, where
     assert "0x" + escrow.functions.hash_terms(terms.as_abi()).call().hex() == job.terms_hash, where
-    assert escrow.functions.job_of(job.terms_hash).call() == job.job_id, f"{where}: its terms are not current"
+    current = "0x" + escrow.functions.terms_hash_of(job.job_id).call().hex()
+    assert current == job.terms_hash, f"{where}: its terms are not current"
+    assert escrow.functions.consent_used(terms.freelancer, terms.salt).call(), f"{where}: its consent is not used"
     assert (job.client, job.freelancer, job.token, job.arbiter) == (
         terms.client,
         terms.freelancer,

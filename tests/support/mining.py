@@ -5,7 +5,8 @@ many transactions. Used by the indexer's crash tests and by bench/indexer.
 Every job has `milestones` milestones of one unit each, fully funded at creation, all submitted by
 the freelancer and approved by the client: 2 × milestones + 3 events per job (Escrow JobCreated,
 MilestoneSubmitted and MilestoneApproved per milestone, JobEnded; Reputation JobRecorded).
-Creations, submissions and approvals go in separate blocks (they depend on each other).
+Creations, submissions and approvals go in separate blocks (they depend on each other). The consents'
+salts are the freelancer's lowest ones no job used yet (`free_salts`), as the app allots them.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from eth_abi import abi as eth_abi
 from eth_account import Account
 from eth_utils import function_signature_to_4byte_selector, keccak
 
-from backend.app.core.escrow_terms import Milestone, Terms, domain_separator, signing_digest
+from backend.app.core.escrow_terms import FIRST_SALT, Milestone, Terms, domain_separator, signing_digest
 from launcher.stack import DEMO_WALLETS
 
 TERMS = "(address,address,address,address,uint256,uint256,uint256,uint256,bytes32,uint256,uint256,(uint256,uint256)[])"
@@ -28,6 +29,7 @@ CREATE = function_signature_to_4byte_selector(f"create_job({TERMS},bytes,uint256
 SUBMIT = function_signature_to_4byte_selector(f"submit(uint256,{TERMS},uint256,bytes32)")
 APPROVE_MILESTONE = function_signature_to_4byte_selector(f"approve(uint256,{TERMS},uint256)")
 TOKEN_APPROVE = function_signature_to_4byte_selector("approve(address,uint256)")
+CONSENT_USED = function_signature_to_4byte_selector("consent_used(address,uint256)")
 GWEI = 10**9
 DAY = 86_400
 
@@ -38,7 +40,7 @@ def events_per_job(milestones: int) -> int:
 
 def bench_terms(*, token: str, platform_fee_bps: int, offer_expiry: int, milestones: int, salt: int) -> Terms:
     """Terms of a bench job between the demo client and freelancer: the demo arbiter, no arbiter fee, one-day
-    windows, one unit per milestone due in 300 days; `salt` tells the jobs apart."""
+    windows, one unit per milestone due in 300 days; `salt` numbers the freelancer's consent (one job each)."""
     return Terms(
         client=DEMO_WALLETS["client"][0],
         freelancer=DEMO_WALLETS["freelancer"][0],
@@ -68,6 +70,19 @@ def consent(terms: Terms, separator: bytes) -> bytes:
 def escrow_call(rpc: RawRpc, escrow: str, signature: str) -> int:
     """A view of the escrow without arguments, as an integer (job_count, platform_fee_bps)."""
     return int(rpc.call("eth_call", {"to": escrow, "data": "0x" + keccak(text=signature)[:4].hex()}, "latest"), 16)
+
+
+def free_salts(rpc: RawRpc, escrow: str, freelancer: str, count: int, *, chunk: int = 1000) -> list[int]:
+    """The freelancer's `count` lowest salts that no job used (the escrow's `consent_used`, asked in batches)."""
+    salts: list[int] = []
+    start = FIRST_SALT
+    while len(salts) < count:
+        candidates = range(start, start + min(chunk, count - len(salts)))
+        data = [CONSENT_USED + eth_abi.encode(["address", "uint256"], [freelancer, salt]) for salt in candidates]
+        calls = [("eth_call", [{"to": escrow, "data": "0x" + call.hex()}, "latest"]) for call in data]
+        salts += [salt for salt, used in zip(candidates, rpc.batch(calls), strict=True) if int(used, 16) == 0]
+        start = candidates.stop
+    return salts
 
 
 @dataclass
@@ -126,10 +141,8 @@ def mine_escrow_activity(
     expiry = int(rpc.call("eth_getBlockByNumber", "latest", False)["timestamp"], 16) + 300 * DAY
     separator = domain_separator(deployment["chain_id"], escrow)
     jobs_terms = [
-        bench_terms(
-            token=token, platform_fee_bps=fee_bps, offer_expiry=expiry, milestones=milestones, salt=first_job + index
-        )
-        for index in range(jobs)
+        bench_terms(token=token, platform_fee_bps=fee_bps, offer_expiry=expiry, milestones=milestones, salt=salt)
+        for salt in free_salts(rpc, escrow, freelancer, jobs)
     ]
     nonces = {
         sender: int(rpc.call("eth_getTransactionCount", sender, "pending"), 16) for sender in (client, freelancer)

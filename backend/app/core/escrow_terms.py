@@ -1,8 +1,9 @@
 """A job's terms under escrow v2, and what the parties sign about a job (EIP-712).
 
 The escrow stores nothing about a job's parties, token or schedule: every call presents the job's
-`Terms`, bound to the job by their EIP-712 struct hash (`escrow.job_of(hash_terms(terms))`). The
-app therefore carries one typed value for them, built here and nowhere else:
+`Terms`, bound to the job by their EIP-712 struct hash (`escrow.terms_hash_of(job_id) ==
+hash_terms(terms)`, rewritten in place by an amendment). The app therefore carries one typed value
+for them, built here and nowhere else:
 
 - from the `JobCreated` event (`Terms.from_event`), then amended by `DeadlineExtended`
   (`with_duration`) and `MilestonesAdded` (`with_milestones`), as the indexer projects a job's
@@ -14,14 +15,20 @@ app therefore carries one typed value for them, built here and nowhere else:
 
 Deadlines are durations from the job's start (`JobCreated.start`): milestone i's deadline is
 `start + duration_i` (`deadline`). The settlement and amendment messages (`Settlement`,
-`ExtendDeadline`, `AddMilestones`, `Deduction`) share the same domain (`typed_data`). The rules
-are docs/escrow-v2.md's; nothing here talks to a chain or a database.
+`ExtendDeadline`, `AddMilestones`, `Deduction`) share the same domain (`typed_data`).
+
+A consent creates one job at most: the escrow sets the bit of its (freelancer, salt) pair when it
+creates the job (`consent_used`), 256 salts of one freelancer to a storage word (`salt >> 8`). A
+consent whose salt falls in a word the freelancer has not used yet pays a fresh storage slot
+(~17,000 gas more on create), so a freelancer's salts count up from one (`lowest_free_salt`; the
+backend's `services/consent_salts.py` allots them). The rules are docs/escrow-v2.md's; nothing here
+talks to a chain or a database.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -38,6 +45,7 @@ MAX_HORIZON = 10 * 365 * 86_400  # a milestone's duration: 1 s … ten years
 MAX_PERIOD = 365 * 86_400  # review period and ruling window: 1 s … 365 days
 MAX_TOTAL = 2**96 - 1
 MAX_ARBITER_FEE_BPS = 1_000
+FIRST_SALT = 1  # a freelancer's consents are numbered from here up
 
 _DOMAIN = [
     {"name": "name", "type": "string"},
@@ -97,6 +105,16 @@ TERMS_TYPEHASH = keccak(
     "uint256 platformFeeBps,uint256 reviewPeriod,uint256 rulingWindow,bytes32 metadataHash,uint256 salt,"
     "uint256 offerExpiry,Milestone[] milestones)Milestone(uint256 amount,uint256 duration)"
 )
+
+
+def lowest_free_salt(is_used: Callable[[int], bool], taken: Collection[int] = ()) -> int:
+    """The lowest salt >= 1 that is not in `taken` and that `is_used` (the escrow's `consent_used` for the
+    freelancer) says no job was created with: a freelancer's consents counting up from one share the
+    escrow's storage words (256 salts to a word), so none of them pays a fresh slot before it must."""
+    salt = FIRST_SALT
+    while salt in taken or is_used(salt):
+        salt += 1
+    return salt
 
 
 def eip712_types(primary: str) -> dict[str, list[dict[str, str]]]:
@@ -307,7 +325,7 @@ class Terms:
         return typed_data("Terms", self.eip712_message(), chain_id=chain_id, escrow=escrow)
 
     def struct_hash(self) -> bytes:
-        """hashStruct(Terms): the escrow's `hash_terms(terms)`, the key of `job_of`."""
+        """hashStruct(Terms): the escrow's `hash_terms(terms)`, what its `terms_hash_of(job_id)` holds."""
         return keccak(
             eth_abi.encode(
                 ["bytes32", "address", "address", "address", "address"]

@@ -24,6 +24,7 @@ from backend.app.models.chain import (
     ChainWithdrawal,
     IndexerCheckpoint,
 )
+from backend.app.models.consent_salt import ConsentSalt
 from backend.app.models.idempotency import IdempotencyKey
 from backend.app.models.job_post import JobPost, JobPostSkill
 from backend.app.models.message import Attachment, Message, Thread, ThreadRead
@@ -60,6 +61,7 @@ __all__ = [
     "ChainCredit",
     "ChainContractOwner",
     "Category",
+    "ConsentSalt",
     "ChainMilestone",
     "Profile",
     "ProfileSkill",

@@ -58,7 +58,7 @@ class ChainJob(Base):
     # The job's current Terms (core/escrow_terms.py `Terms.dumps`: JobCreated's, then amended by
     # DeadlineExtended and MilestonesAdded); every escrow call the backend builds presents them.
     terms_json: Mapped[str] = mapped_column(Text)
-    terms_hash: Mapped[str] = mapped_column(String(66), index=True)  # their EIP-712 hash: `job_of(terms_hash)`
+    terms_hash: Mapped[str] = mapped_column(String(66), index=True)  # their EIP-712 hash: `terms_hash_of(job_id)`
     milestone_count: Mapped[int] = mapped_column(Integer)
     funded_count: Mapped[int] = mapped_column(Integer)
     open_count: Mapped[int] = mapped_column(Integer)  # milestones not closed yet (0: the job ended)

@@ -267,7 +267,9 @@ class JobOut(BaseModel):
     ruling_window: int
     metadata_hash: str
     terms: JobTerms = Field(description="The job's current terms: what every escrow call on it presents.")
-    terms_hash: str = Field(description="Their EIP-712 hash; the escrow's `job_of(terms_hash)` is this job.")
+    terms_hash: str = Field(
+        description="Their EIP-712 hash: the escrow's `terms_hash_of(job_id)` (an amendment rewrites it)."
+    )
     milestone_count: int
     funded_count: int
     open_count: int

@@ -85,7 +85,7 @@ EXAMPLE_ORDER_HIRE = {
     "metadata_hash": ORDER_HASH,
     "freelancer": AUDITOR,
     "amounts": ["500000000"],
-    "terms_hash": "0xd744c35eab5c854fff00dba4e87b088fb3648901316b8c48ae94c6d5dfec1bc6",
+    "terms_hash": "0xc26ac1c42b21a5edda88d7d9226034156c3bd0762cec248fc5b1ac579fcd5a7b",
     "approve": {"chain_id": CHAIN_ID, "from": CLIENT, "to": TOKEN, "data": ORDER_APPROVE_CALLDATA, "value": "0x0"},
     "create_and_fund": {
         "chain_id": CHAIN_ID,
@@ -170,7 +170,7 @@ class HireOut(BaseModel):
     metadata_hash: str
     freelancer: str
     amounts: list[str]
-    terms_hash: str = Field(description="The job's key in the escrow (`job_of`) once created.")
+    terms_hash: str = Field(description="hashStruct(Terms): the escrow's `terms_hash_of(job_id)` once created.")
     approve: UnsignedTx
     create_and_fund: UnsignedTx
 

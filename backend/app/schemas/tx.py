@@ -123,7 +123,18 @@ class JobTerms(BaseModel):
     review_period: int = Field(ge=1, le=MAX_PERIOD, description="Seconds the client has to review a submission.")
     ruling_window: int = Field(ge=1, le=MAX_PERIOD, description="Seconds the arbiter has to rule on a dispute.")
     metadata_hash: Bytes32 = Field(description="keccak256 of the listing's canonical JSON.")
-    salt: Amount = Field(description="Any uint256 (decimal): tells two equal offers apart.")
+    salt: Amount = Field(
+        description=(
+            "The number of the freelancer's consent (decimal uint256): the escrow creates one job per (freelancer, "
+            "salt) and refuses another (`escrow: consent used`; its view `consent_used(freelancer, salt)`). The "
+            "server allots it when it offers terms to sign: the lowest salt >= 1 the freelancer has neither used "
+            "on-chain nor holds in another consent still usable here (a proposal open on a published post or "
+            "accepted, an accepted order, until its offer expiry); signed again for the same proposal or order, a "
+            "usable consent's salt is kept. Small sequential salts share the escrow's storage words (256 to a word: "
+            "a salt in a word the freelancer has not used yet costs its create ~17,000 gas more). A consent whose "
+            "salt is used or held by another is refused (409 `consent-needed`; `create-job`: 409 `conflict`)."
+        )
+    )
     offer_expiry: int = Field(ge=0, description="Unix time: the consent creates the job until then, inclusive.")
     milestones: list[MilestoneTerms] = Field(min_length=1, max_length=MAX_MILESTONES)
 
@@ -315,7 +326,9 @@ class ConsentOut(BaseModel):
     """The terms the client would create the job with, and the payload the freelancer's wallet signs."""
 
     terms: JobTerms
-    terms_hash: str = Field(description="hashStruct(Terms): the job's key in the escrow's `job_of`.")
+    terms_hash: str = Field(
+        description="hashStruct(Terms): what the escrow's `terms_hash_of(job_id)` holds once the job is created."
+    )
     typed_data: TypedData
 
     model_config = ConfigDict(

@@ -3,15 +3,16 @@
 Under escrow v2 the client creates a job with the freelancer's signed consent to its exact terms, so the
 freelancer signs first: with a proposal, or when accepting a service order. The terms offered are built
 here (`offered_terms`): the listing's client and token, the settings' hiring defaults (arbiter, arbiter
-fee, review period, ruling window), the escrow's current platform fee, the listing's metadata hash, a
-random salt and an offer expiry `JIEDAN_OFFER_TTL_SECONDS` after the chain's time. Deadlines are
-durations from the job's start, so the freelancer can sign them before the client knows when it hires:
-spread evenly up to the listing's deadline, or `milestone_days` apart when it names none.
+fee, review period, ruling window), the escrow's current platform fee, the listing's metadata hash, the
+salt `consent_salts.next_salt` allots the freelancer (a small sequential one: the escrow uses a consent
+once, by its (freelancer, salt) bit) and an offer expiry `JIEDAN_OFFER_TTL_SECONDS` after the chain's
+time. Deadlines are durations from the job's start, so the freelancer can sign them before the client
+knows when it hires: spread evenly up to the listing's deadline, or `milestone_days` apart when it names
+none.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import fields, replace
 from datetime import timedelta
@@ -43,8 +44,10 @@ def offered_terms(
     token: str,
     milestones: Sequence[tuple[int, int]],
     metadata_hash: str,
+    salt: int,
 ) -> Terms:
-    """The terms the client would create the job with, for the freelancer to sign now (a fresh salt and expiry)."""
+    """The terms the client would create the job with, for the freelancer to sign now (with `salt`, from
+    `consent_salts.next_salt`, and a fresh expiry)."""
     if token.lower() != chain.token.address.lower():
         raise Conflict(f"this deployment's escrow pays in {chain.token.address} only, not {token}")
     if client.lower() == freelancer.lower():
@@ -66,7 +69,7 @@ def offered_terms(
         review_period=defaults.review_period,
         ruling_window=defaults.ruling_window,
         metadata_hash=metadata_hash,
-        salt=secrets.randbits(256),
+        salt=salt,
         offer_expiry=int(chain_now(chain).timestamp()) + defaults.offer_ttl,
         milestones=tuple(Milestone(int(amount), int(duration)) for amount, duration in milestones),
     )
@@ -81,8 +84,9 @@ def consent_out(chain: ChainGateway, terms: Terms) -> ConsentOut:
 
 
 def accept_consent(chain: ChainGateway, *, offered: Terms, consent: ConsentIn) -> Terms:
-    """The signed terms, once they are the ones offered (any salt; an expiry in the offered window) and the
-    signature is the freelancer's; otherwise a 422 problem saying what differs."""
+    """The signed terms, once they are the ones offered (any salt here: `consent_salts.claim` refuses a used or
+    held one when the consent is kept; an expiry in the offered window) and the signature is the freelancer's;
+    otherwise a 422 problem saying what differs."""
     signed = consent.terms.to_terms()
     expected = replace(offered, salt=signed.salt, offer_expiry=signed.offer_expiry)
     differing = [f.name for f in fields(Terms) if getattr(signed, f.name) != getattr(expected, f.name)]

@@ -2,7 +2,9 @@
 
 An order freezes the listing (its canonical JSON and hash) and waits for its freelancer, who accepts it by
 signing the escrow terms (escrow v2: a job needs the freelancer's consent); the client then gets the
-allowance and create-and-fund transactions. A tier's milestones are due evenly over its delivery days.
+allowance and create-and-fund transactions. A tier's milestones are due evenly over its delivery days. The
+consent's salt is allotted and held by `consent_salts` (signed again, an order's consent keeps its salt, so
+only one of the two can create the job).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from backend.app.models.proposal import OfferOrder, OfferOrderSkill, OfferSkill,
 from backend.app.schemas.job_post import MilestonePlan
 from backend.app.schemas.proposal import HireOut, OfferIn, OfferOut, OrderOut, TierOut
 from backend.app.schemas.tx import ConsentIn, ConsentOut, JobTerms
-from backend.app.services import hiring, markdown, notifications
+from backend.app.services import consent_salts, hiring, markdown, notifications
 from backend.app.services.chain import ChainGateway
 from backend.app.services.display_names import person, quoted
 from backend.app.services.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -189,7 +191,7 @@ def get_order(session: Session, *, order_id: int, viewer: str) -> OrderOut:
     return order_out(session, _order(session, order_id=order_id, viewer=viewer)[0])
 
 
-def _offered(chain: ChainGateway, record: OfferOrder, offer: ServiceOffer) -> Terms:
+def _offered(chain: ChainGateway, record: OfferOrder, offer: ServiceOffer, *, salt: int) -> Terms:
     document = json.loads(record.canonical_json)
     tier = document["tier"]
     durations = hiring.default_durations(
@@ -204,6 +206,7 @@ def _offered(chain: ChainGateway, record: OfferOrder, offer: ServiceOffer) -> Te
         token=document["token"],
         milestones=[(int(m["amount"]), d) for m, d in zip(tier["milestones"], durations, strict=True)],
         metadata_hash=record.metadata_hash,
+        salt=salt,
     )
 
 
@@ -217,13 +220,16 @@ def _freelancers(session: Session, *, order_id: int, freelancer: str) -> tuple[O
 def consent_for(session: Session, *, order_id: int, freelancer: str, chain: ChainGateway) -> ConsentOut:
     """The escrow terms of the ordered tier, for its freelancer to sign (accepting the order)."""
     record, offer = _freelancers(session, order_id=order_id, freelancer=freelancer)
-    return hiring.consent_out(chain, _offered(chain, record, offer))
+    salt = consent_salts.next_salt(session, chain, freelancer, holder=record)
+    return hiring.consent_out(chain, _offered(chain, record, offer, salt=salt))
 
 
 def accept(session: Session, *, order_id: int, freelancer: str, consent: ConsentIn, chain: ChainGateway) -> OrderOut:
     """The freelancer accepts the order by signing its terms (again, when what they signed no longer holds)."""
     record, offer = _freelancers(session, order_id=order_id, freelancer=freelancer)
-    terms = hiring.accept_consent(chain, offered=_offered(chain, record, offer), consent=consent)
+    offered = _offered(chain, record, offer, salt=int(consent.terms.salt))
+    terms = hiring.accept_consent(chain, offered=offered, consent=consent)
+    consent_salts.claim(session, chain, terms, holder=record)
     record.status, record.consent_terms, record.consent_signature = "accepted", terms.dumps(), consent.signature
     notifications.notify(
         session,

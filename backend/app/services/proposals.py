@@ -4,7 +4,8 @@ A proposal carries its freelancer's consent to the escrow terms the client creat
 (escrow v2): `consent_for_plan` offers the terms of a plan before the proposal is sent, the signature
 comes with it (or later, `sign`), and `accept` then builds create-and-fund with no further signature.
 Terms that no longer hold (the fee changed, the offer expired, the listing changed) are signed again
-(`consent_for`, `sign`).
+(`consent_for`, `sign`). Each consent's salt is allotted and held by `consent_salts` (the lowest one the
+freelancer has free; signed again, a proposal's consent keeps its salt).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from backend.app.models.proposal import Proposal
 from backend.app.schemas.job_post import MilestonePlan
 from backend.app.schemas.proposal import AcceptOut, ProposalIn, ProposalMilestone, ProposalOut, ProposalPlanIn
 from backend.app.schemas.tx import ConsentIn, ConsentOut, JobTerms
-from backend.app.services import hiring, job_posts, notifications
+from backend.app.services import consent_salts, hiring, job_posts, notifications
 from backend.app.services.chain import ChainGateway
 from backend.app.services.display_names import person, quoted
 from backend.app.services.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -56,7 +57,9 @@ def _milestones(milestone_days: int, post: JobPost, plan: list[ProposalMilestone
     ]
 
 
-def _offered(chain: ChainGateway, post: JobPost, freelancer: str, milestones: list[dict[str, str | int]]) -> Terms:
+def _offered(
+    chain: ChainGateway, post: JobPost, freelancer: str, milestones: list[dict[str, str | int]], *, salt: int
+) -> Terms:
     return hiring.offered_terms(
         chain,
         client=post.client,
@@ -64,6 +67,7 @@ def _offered(chain: ChainGateway, post: JobPost, freelancer: str, milestones: li
         token=post.token,
         milestones=[(int(m["amount"]), int(m["duration"])) for m in milestones],
         metadata_hash=post.metadata_hash,
+        salt=salt,
     )
 
 
@@ -81,15 +85,16 @@ def consent_for_plan(
 ) -> ConsentOut:
     """The escrow terms the client would create if it accepts this plan, for the freelancer to sign."""
     post = _proposable(session, post_id=post_id, freelancer=freelancer)
-    return hiring.consent_out(
-        chain, _offered(chain, post, freelancer, _milestones(chain.hiring.milestone_days, post, plan.milestones))
-    )
+    milestones = _milestones(chain.hiring.milestone_days, post, plan.milestones)
+    salt = consent_salts.next_salt(session, chain, freelancer)
+    return hiring.consent_out(chain, _offered(chain, post, freelancer, milestones, salt=salt))
 
 
 def _signed_plan(
     chain: ChainGateway, post: JobPost, freelancer: str, plan: list[ProposalMilestone], consent: ConsentIn
 ) -> tuple[list[dict[str, str | int]], Terms]:
-    """The plan with the durations the freelancer signed, and the signed terms once checked (422 otherwise)."""
+    """The plan with the durations the freelancer signed, and the signed terms once checked (422 otherwise; their
+    salt is `consent_salts.claim`'s to check when they are kept)."""
     signed = consent.terms.milestones
     if len(signed) != len(plan):
         raise Invalid(f"the signed terms have {len(signed)} milestones, the plan {len(plan)}")
@@ -98,9 +103,8 @@ def _signed_plan(
             raise Invalid(f"milestone {index + 1}'s duration differs from the one signed")
     timed = [m.model_copy(update={"duration": terms.duration}) for m, terms in zip(plan, signed, strict=True)]
     milestones = _milestones(chain.hiring.milestone_days, post, timed)
-    return milestones, hiring.accept_consent(
-        chain, offered=_offered(chain, post, freelancer, milestones), consent=consent
-    )
+    offered = _offered(chain, post, freelancer, milestones, salt=int(consent.terms.salt))
+    return milestones, hiring.accept_consent(chain, offered=offered, consent=consent)
 
 
 def create(
@@ -112,13 +116,16 @@ def create(
     milestone_days: int,
     chain: Callable[[], ChainGateway],
 ) -> Proposal:
-    """A proposal; with a consent the chain is asked (the fee, the time) to check it, without one it is not."""
+    """A proposal; with a consent the chain is asked (the fee, the time, the salt) to check it, without one it
+    is not."""
     post = _proposable(session, post_id=post_id, freelancer=freelancer)
     terms: Terms | None = None
+    gateway: ChainGateway | None = None
     if data.consent is None:
         milestones = _milestones(milestone_days, post, data.milestones)
     else:
-        milestones, terms = _signed_plan(chain(), post, freelancer, data.milestones, data.consent)
+        gateway = chain()
+        milestones, terms = _signed_plan(gateway, post, freelancer, data.milestones, data.consent)
     now = datetime.now(UTC)
     proposal = Proposal(
         job_post_id=post.id,
@@ -134,17 +141,19 @@ def create(
     session.add(proposal)
     try:
         session.flush()
-        notifications.notify(
-            session,
-            recipient=post.client,
-            kind="proposal_received",
-            text=f"New proposal on {quoted(post.title)} from {person(session, freelancer)}",
-            link=f"/api/proposals/{proposal.id}",
-        )
-        session.commit()
     except IntegrityError:
         session.rollback()
         raise Conflict(f"you already sent a proposal for job post {post_id}") from None
+    if terms is not None and gateway is not None:
+        consent_salts.claim(session, gateway, terms, holder=proposal)
+    notifications.notify(
+        session,
+        recipient=post.client,
+        kind="proposal_received",
+        text=f"New proposal on {quoted(post.title)} from {person(session, freelancer)}",
+        link=f"/api/proposals/{proposal.id}",
+    )
+    session.commit()
     return proposal
 
 
@@ -228,9 +237,11 @@ def _own(session: Session, *, proposal_id: int, freelancer: str) -> tuple[Propos
 
 
 def consent_for(session: Session, *, proposal_id: int, freelancer: str, chain: ChainGateway) -> ConsentOut:
-    """Fresh escrow terms of the proposal's plan (today's fee and listing, a new salt and expiry) to sign again."""
+    """Fresh escrow terms of the proposal's plan (today's fee and listing, a new expiry; the salt its consent
+    holds while usable, else the freelancer's next free one) to sign again."""
     proposal, post = _own(session, proposal_id=proposal_id, freelancer=freelancer)
-    return hiring.consent_out(chain, _offered(chain, post, freelancer, proposal.milestones))
+    salt = consent_salts.next_salt(session, chain, freelancer, holder=proposal)
+    return hiring.consent_out(chain, _offered(chain, post, freelancer, proposal.milestones, salt=salt))
 
 
 def sign(session: Session, *, proposal_id: int, freelancer: str, consent: ConsentIn, chain: ChainGateway) -> Proposal:
@@ -238,6 +249,7 @@ def sign(session: Session, *, proposal_id: int, freelancer: str, consent: Consen
     proposal, post = _own(session, proposal_id=proposal_id, freelancer=freelancer)
     plan = [ProposalMilestone(**m) for m in proposal.milestones]
     proposal.milestones, terms = _signed_plan(chain, post, freelancer, plan, consent)
+    consent_salts.claim(session, chain, terms, holder=proposal)
     proposal.consent_terms, proposal.consent_signature = terms.dumps(), consent.signature
     proposal.updated_at = datetime.now(UTC)
     session.commit()

@@ -4,7 +4,7 @@ The backend never holds a user's key: it encodes the call with web3.py from the 
 after `job_rules.check` has said the action is allowed now, and the user's wallet signs and
 sends it. Every escrow v2 call presents the job's current terms: they come from the indexer's
 projection (`chain_jobs.terms_json`: JobCreated, then the amendments), and the escrow's own
-`job_of` confirms they are still current before anything is encoded.
+`terms_hash_of(job_id)` confirms they are still current before anything is encoded.
 """
 
 from __future__ import annotations
@@ -54,10 +54,10 @@ def escrow_call(chain: ChainGateway, sender: str, function: str, *args: Any, val
 
 
 def current_terms(chain: ChainGateway, job: ChainJob) -> Terms:
-    """The job's terms as projected, once the escrow confirms they are its current ones (`job_of`)."""
+    """The job's terms as projected, once the escrow confirms they are its current ones (`terms_hash_of`)."""
     terms = job_terms(job)
-    bound = _read("the job of these terms", chain.escrow.functions.job_of(bytes.fromhex(job.terms_hash[2:])))
-    if bound != job.job_id:
+    bound = _read(f"job {job.job_id}'s terms hash", chain.escrow.functions.terms_hash_of(job.job_id))
+    if "0x" + bytes(bound).hex() != job.terms_hash.lower():
         raise Conflict(
             f"job {job.job_id}'s terms changed on chain after the indexer's last look (an amendment it has not "
             "projected yet): try again in a moment"
@@ -108,9 +108,11 @@ def require_creatable(chain: ChainGateway, terms: Terms) -> None:
     if now.timestamp() > terms.offer_expiry:
         expired = datetime.fromtimestamp(terms.offer_expiry, UTC)
         raise ConsentNeeded(f"the freelancer's consent expired at {expired:%Y-%m-%d %H:%M} UTC: they sign again")
-    existing = _read("the job of these terms", escrow.job_of(terms.struct_hash()))
-    if existing:
-        raise Conflict(f"these terms already created escrow job {existing} (a consent creates one job)")
+    if _read("whether this consent was used", escrow.consent_used(terms.freelancer, terms.salt)):
+        raise Conflict(
+            f"the freelancer's consent with salt {terms.salt} was already used: the escrow created a job with it, "
+            "and a consent creates one job"
+        )
 
 
 def create_job(chain: ChainGateway, request: CreateJobRequest) -> UnsignedTx:

@@ -137,6 +137,8 @@ def test_accept_proposal__sent_by_the_wallet__funded_escrow_carries_the_listing_
 
     send(local_chain.w3, UnsignedTx.model_validate(hire["approve"]))
     send(local_chain.w3, UnsignedTx.model_validate(hire["create_and_fund"]))
+    hired_again = client.post(f"/api/proposals/{proposal['id']}/accept")  # the consent created its one job
+    assert hired_again.status_code == 409 and "was already used" in hired_again.json()["detail"]
     Indexer(settings).catch_up()
     listing = client.get(f"/api/job-posts/{post['id']}").json()
     assert listing["status"] == "hired"

@@ -65,13 +65,15 @@ def get_order(order_id: int, user: CurrentUser, session: SessionDep) -> OrderOut
 
 @router.get("/orders/{order_id}/consent", response_model=ConsentOut, responses=AUTH)
 def order_terms(order_id: int, user: CurrentUser, session: SessionDep, chain: ChainDep) -> ConsentOut:
-    """The offer's freelancer: the escrow terms of the ordered tier and the EIP-712 payload to sign."""
+    """The offer's freelancer: the escrow terms of the ordered tier and the EIP-712 payload to sign (the salt its
+    consent holds when signed before, else their lowest one not used or held)."""
     return offers.consent_for(session, order_id=order_id, freelancer=user.address, chain=chain)
 
 
 @router.post("/orders/{order_id}/accept", response_model=OrderOut, responses=AUTH)
 def accept_order(order_id: int, body: ConsentIn, user: CurrentUser, session: SessionDep, chain: ChainDep) -> OrderOut:
-    """The offer's freelancer accepts the order with their signature of its terms (a wrong signer: 422 problem)."""
+    """The offer's freelancer accepts the order with their signature of its terms (a wrong signer: 422 problem; a
+    salt used or held by another consent: 409 `consent-needed`)."""
     return offers.accept(session, order_id=order_id, freelancer=user.address, consent=body, chain=chain)
 
 

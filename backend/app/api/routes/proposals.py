@@ -27,7 +27,8 @@ def send_proposal(
     post_id: int, body: ProposalIn, user: CurrentUser, session: SessionDep, settings: SettingsDep, chain: LazyChainDep
 ) -> ProposalOut:
     """One proposal per freelancer per published job; never on your own job. With `consent` (the signed terms of
-    `…/proposals/consent`) the client can hire it at once; a signature not the freelancer's is a 422 problem."""
+    `…/proposals/consent`) the client can hire it at once; a signature not the freelancer's is a 422 problem, a
+    salt already used or held by another of the freelancer's consents a 409 `consent-needed` (ask again)."""
     created = proposals.create(
         session,
         post_id=post_id,
@@ -43,7 +44,8 @@ def send_proposal(
 def proposal_terms(
     post_id: int, body: ProposalPlanIn, user: CurrentUser, session: SessionDep, chain: ChainDep
 ) -> ConsentOut:
-    """The escrow terms the client would create if it accepts this plan, and the EIP-712 payload to sign."""
+    """The escrow terms the client would create if it accepts this plan, and the EIP-712 payload to sign (with
+    the salt allotted to the freelancer's next consent: their lowest one not used or held)."""
     return proposals.consent_for_plan(session, post_id=post_id, freelancer=user.address, plan=body, chain=chain)
 
 
@@ -66,7 +68,8 @@ def get_proposal(proposal_id: int, user: CurrentUser, session: SessionDep) -> Pr
 
 @router.get("/proposals/{proposal_id}/consent", response_model=ConsentOut, responses=AUTH)
 def fresh_terms(proposal_id: int, user: CurrentUser, session: SessionDep, chain: ChainDep) -> ConsentOut:
-    """Its freelancer: fresh escrow terms of the plan (today's fee, a new expiry) to sign again."""
+    """Its freelancer: fresh escrow terms of the plan (today's fee, a new expiry; the salt its consent holds) to
+    sign again."""
     return proposals.consent_for(session, proposal_id=proposal_id, freelancer=user.address, chain=chain)
 
 
@@ -74,7 +77,8 @@ def fresh_terms(proposal_id: int, user: CurrentUser, session: SessionDep, chain:
 def sign_terms(
     proposal_id: int, body: ConsentIn, user: CurrentUser, session: SessionDep, chain: ChainDep
 ) -> ProposalOut:
-    """Its freelancer signs the escrow terms (again): the client can then hire it."""
+    """Its freelancer signs the escrow terms (again): the client can then hire it (a salt used or held by another
+    consent: 409 `consent-needed`)."""
     signed = proposals.sign(session, proposal_id=proposal_id, freelancer=user.address, consent=body, chain=chain)
     return proposals.proposal_out(signed)
 
