@@ -76,6 +76,16 @@ def _forget(sc, terms):
     sc.r.env("forget_consent", freelancer=terms.freelancer, salt=terms.salt)
 
 
+def _forced_twin_jobs(sc):
+    """Job 1 with terms A (10 days) and, [forced] past the consent bit, job 2 with B = A at 20 days:
+    (A, job 1, B, job 2)."""
+    a = sc.terms(amounts=(1_000,), durations=[10 * DAY])
+    one = sc.create(a)
+    b = a.replace(milestones=((1_000, 20 * DAY),))
+    _forget(sc, a)
+    return a, one, b, sc.create(b)
+
+
 def _drain(sc):
     """Every job ends and the escrow ends holding nothing (compared in full at the end)."""
     Generator(sc.r, random.Random(0)).drain("client")
@@ -104,11 +114,7 @@ def test_found_F1__forced__amendment_onto_another_jobs_terms_leaves_that_job_wor
     """Job 1 terms A (10 days); [forced] job 2 terms B = A with 20 days; extend job 1 to 20 days:
     job 1's terms become exactly job 2's. Rule: succeeds; terms_hash_of[2] is still B and job 2
     works with B; job 1 works with B too and refuses A. (Before the fix job 2 was orphaned.)"""
-    a = sc.terms(amounts=(1_000,), durations=[10 * DAY])
-    one = sc.create(a)
-    b = a.replace(milestones=((1_000, 20 * DAY),))
-    _forget(sc, a)
-    two = sc.create(b)
+    a, one, b, two = _forced_twin_jobs(sc)
     assert _extend(sc, one, 0, 20 * DAY).ok
     assert _terms_hash(sc, one) == b.hash == _terms_hash(sc, two)
     assert _submit(sc, one, a).reason == "escrow: wrong terms"
@@ -170,11 +176,7 @@ def test_found_F2__forced__amendment_onto_another_jobs_old_terms(sc):
     (B is now job 2's old terms); job 1 extended to 20 days, i.e. onto B. Rule: succeeds (old
     terms of another job are no obstacle); job 1 works with B, refuses A; job 2 still refuses B
     and works with its 30-day terms."""
-    a = sc.terms(amounts=(1_000,), durations=[10 * DAY])
-    one = sc.create(a)
-    b = a.replace(milestones=((1_000, 20 * DAY),))
-    _forget(sc, a)
-    two = sc.create(b)
+    a, one, b, two = _forced_twin_jobs(sc)
     assert _extend(sc, two, 0, 30 * DAY).ok
     c = sc.m.jobs[two].terms
     assert _extend(sc, one, 0, 20 * DAY).ok
