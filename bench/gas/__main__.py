@@ -2,6 +2,7 @@
 
 python bench/gas           # one table, with the targets beside the figures
 python bench/gas --json    # the same figures as one JSON object (operation -> gas or bytes)
+python bench/gas --breakdown   # the table, then where the gas of the rows in EXPLAINED goes
 
 Every figure is `gasUsed` of one mined transaction (after refunds), measured in a steady state:
 the escrow already holds the token and has accrued platform fees, job ids are past 1, parties
@@ -45,14 +46,19 @@ TARGETS = {
 }
 
 
+# Rows whose gas `--breakdown` itemizes from the transaction's opcode trace.
+EXPLAINED = ("approve (freelancer holds the token)", "accept_with_deduction")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def measure() -> dict[str, int]:  # noqa: PLR0915 - one measurement after the other, as a reader follows them
-    """Deploy everything on a fresh chain and measure each operation once."""
+def measure(receipts: dict | None = None) -> dict[str, int]:  # noqa: PLR0915 - one measurement after the other
+    """Deploy everything on a fresh chain and measure each operation once; the receipts of the
+    rows in EXPLAINED go into `receipts` when given."""
     from ape import accounts, chain, project  # noqa: PLC0415 (needs the env set first)
     from eth_utils import keccak  # noqa: PLC0415
 
@@ -62,6 +68,7 @@ def measure() -> dict[str, int]:  # noqa: PLR0915 - one measurement after the ot
     test = accounts.test_accounts
     owner, client, freelancer, arbiter, stranger, fee_recipient, newcomer = (test[i] for i in range(7))
     gas: dict[str, int] = {}
+    kept = receipts if receipts is not None else {}
 
     deployment = deploy_escrow(project, owner, 100, fee_recipient)
     escrow, reputation, agreements = deployment.escrow, deployment.reputation, deployment.agreements
@@ -118,7 +125,9 @@ def measure() -> dict[str, int]:  # noqa: PLR0915 - one measurement after the ot
     job_id, job_terms, _ = create(3, fund=1)
     gas["fund 1 milestone"] = escrow.fund(job_id, job_terms.abi, 1, sender=client).gas_used
     gas["submit"] = submit(job_id, 0, job_terms).gas_used
-    gas["approve (freelancer holds the token)"] = escrow.approve(job_id, job_terms.abi, 0, sender=client).gas_used
+    receipt = escrow.approve(job_id, job_terms.abi, 0, sender=client)
+    gas["approve (freelancer holds the token)"] = receipt.gas_used
+    kept["approve (freelancer holds the token)"] = receipt
 
     new_id, new_terms, new_receipt = create(3, hired=newcomer)
     gas["create+fund 3, the freelancer's first consent (a fresh salt word)"] = new_receipt.gas_used
@@ -182,9 +191,9 @@ def measure() -> dict[str, int]:  # noqa: PLR0915 - one measurement after the ot
 
     submit(ext_id, 1, ext_terms)
     signature = sign(freelancer, domain.deduction(ext_id, 1, 8_000, nonce(ext_id), FAR))
-    gas["accept_with_deduction"] = at.accept_with_deduction(
-        ext_id, ext_terms.abi, 1, 8_000, FAR, signature, sender=client
-    ).gas_used
+    receipt = at.accept_with_deduction(ext_id, ext_terms.abi, 1, 8_000, FAR, signature, sender=client)
+    gas["accept_with_deduction"] = receipt.gas_used
+    kept["accept_with_deduction"] = receipt
 
     blocky = owner.deploy(project.blocklist_token_mock)
     blocky.mint(client, 1_000 * UNIT, sender=owner)
@@ -204,9 +213,59 @@ def measure() -> dict[str, int]:  # noqa: PLR0915 - one measurement after the ot
     return gas
 
 
+CALLS = ("CALL", "STATICCALL", "DELEGATECALL", "CALLCODE")
+
+
+def breakdown(receipt) -> dict[str, int]:
+    """Where one transaction's gas went, from Anvil's opcode trace: the intrinsic 21,000, the
+    calldata, and the executed opcodes by kind. Opcodes inside a contract the escrow CALLs (the
+    token) count as "token transfer"; the escrow's own code, including `EscrowAgreements` run by
+    delegatecall, is split into storage, logs, call overheads (cold accounts, precompiles such as
+    ecrecover) and the rest (ABI decoding, hashing the terms, memory). The parts sum to gasUsed."""
+    from ape import chain  # noqa: PLC0415
+
+    tx = chain.provider.web3.eth.get_transaction(receipt.txn_hash)
+    data = bytes(tx["input"])
+    zeros = data.count(0)
+    parts = {"intrinsic": 21_000, "calldata": 4 * zeros + 16 * (len(data) - zeros)}
+    options = {"disableStack": True, "disableStorage": True, "enableMemory": False}
+    logs = chain.provider.make_request("debug_traceTransaction", [receipt.txn_hash, options])["structLogs"]
+    frames = ["escrow"]  # the kind of code running at each depth
+    for i, step in enumerate(logs):
+        depth, op = step["depth"], step["op"]
+        del frames[depth:]
+        cost = step["gasCost"]
+        if op in CALLS:
+            after = next((k for k in range(i + 1, len(logs)) if logs[k]["depth"] <= depth), None)
+            child = 0
+            if i + 1 < len(logs) and logs[i + 1]["depth"] > depth:
+                last = (after or len(logs)) - 1
+                child = logs[i + 1]["gas"] - logs[last]["gas"] + logs[last]["gasCost"]
+                frames.append("escrow" if op == "DELEGATECALL" and frames[-1] == "escrow" else "token")
+            cost = step["gas"] - (logs[after]["gas"] if after is not None else step["gas"] - cost) - child
+        if frames[depth - 1] == "token":
+            kind = "token transfer"
+        elif op in ("SLOAD", "SSTORE"):
+            kind = "storage reads and writes"
+        elif op.startswith("LOG"):
+            kind = "events"
+        elif op in CALLS:
+            kind = "calls: cold accounts, precompiles"
+        else:
+            kind = "decoding, hashing, memory, checks"
+        parts[kind] = parts.get(kind, 0) + cost
+    refund = sum(parts.values()) - receipt.gas_used
+    if refund:
+        parts["refund"] = -refund
+    return parts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python bench/gas", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object (operation -> gas)")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="after the table, itemize where the gas of some rows goes"
+    )
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
@@ -215,8 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     from ape.logging import logger  # noqa: PLC0415
 
     logger.set_level("ERROR")
+    receipts: dict = {}
     with networks.parse_network_choice("ethereum:local:foundry"):
-        gas = measure()
+        gas = measure(receipts)
+        parts = {name: breakdown(receipts[name]) for name in EXPLAINED} if args.breakdown else {}
     if args.json:
         print(json.dumps(gas, indent=2))
         return 0
@@ -234,6 +295,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<{width}}  {used:>9,}{mark}")
     print()
     print(f"targets missed: {len(missed)}" + (f" ({', '.join(missed)})" if missed else ""))
+    for name, items in parts.items():
+        print()
+        print(f"where the gas of '{name}' goes ({gas[name]:,})")
+        for kind, used in items.items():
+            print(f"  {kind:<{width - 2}}  {used:>9,}")
     return 0
 
 

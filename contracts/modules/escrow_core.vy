@@ -1359,7 +1359,10 @@ def _digest(struct_hash: bytes32) -> bytes32:
 def _hash_milestones(milestones: DynArray[Milestone, MAX_MILESTONES]) -> bytes32:
     """
     @dev EIP-712 `encodeData` of a `Milestone[]`: keccak256 of the
-         concatenated struct hashes.
+         concatenated struct hashes (of an `AddMilestones`' new milestones).
+         `_hash_terms` encodes `Terms.milestones` the same way inline:
+         calling this from there would copy the schedule into memory a
+         second time, which every job function pays for.
     """
     hashes: DynArray[bytes32, MAX_MILESTONES] = []
     for m: Milestone in milestones:
@@ -1371,6 +1374,13 @@ def _hash_milestones(milestones: DynArray[Milestone, MAX_MILESTONES]) -> bytes32
 @internal
 @pure
 def _hash_terms(terms: Terms) -> bytes32:
+    """
+    @dev EIP-712 `hashStruct(Terms)`; `milestones` encoded as in `_hash_milestones`.
+    """
+    hashes: DynArray[bytes32, MAX_MILESTONES] = []
+    for m: Milestone in terms.milestones:
+        hashes.append(keccak256(abi_encode(MILESTONE_TYPEHASH, m.amount, m.duration)))
+    encoded: Bytes[64 + 32 * MAX_MILESTONES] = abi_encode(hashes)
     return keccak256(
         abi_encode(
             TERMS_TYPEHASH,
@@ -1385,7 +1395,7 @@ def _hash_terms(terms: Terms) -> bytes32:
             terms.metadata_hash,
             terms.salt,
             terms.offer_expiry,
-            self._hash_milestones(terms.milestones),
+            keccak256(slice(encoded, 64, 32 * len(hashes))),
         )
     )
 
