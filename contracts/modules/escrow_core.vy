@@ -1036,7 +1036,10 @@ def consent_used(freelancer: address, salt: uint256) -> bool:
     @param salt The salt of the signed terms.
     @return True once a job was created with it.
     """
-    return self._consents_used[freelancer][salt >> 8] & (1 << (salt & MASK8)) != 0
+    word: uint256 = 0
+    bit: uint256 = 0
+    word, bit = self._consent_bit(salt)
+    return self._consents_used[freelancer][word] & bit != 0
 
 
 @external
@@ -1082,11 +1085,13 @@ def _create(terms: Terms, consent: Bytes[MAX_SIGNATURE], fund_count: uint256, se
         i += 1
     assert block.timestamp <= terms.offer_expiry, "escrow: offer expired"
     h: bytes32 = self._hash_terms(terms)
-    used: uint256 = self._consents_used[terms.freelancer][terms.salt >> 8]
-    bit: uint256 = 1 << (terms.salt & MASK8)
+    word: uint256 = 0
+    bit: uint256 = 0
+    word, bit = self._consent_bit(terms.salt)
+    used: uint256 = self._consents_used[terms.freelancer][word]
     assert used & bit == 0, "escrow: consent used"
     assert self._is_valid_signature(terms.freelancer, self._digest(h), consent), "escrow: bad consent"
-    self._consents_used[terms.freelancer][terms.salt >> 8] = used | bit
+    self._consents_used[terms.freelancer][word] = used | bit
     self.terms_hash_of[job_id] = h
     self._jobs[job_id] = n | fund_count << J_FUNDED | n << J_OPEN | block.timestamp << J_START
     log JobCreated(
@@ -1121,6 +1126,16 @@ def _check_milestone(m: Milestone, total_before: uint256):
     assert m.amount != 0, "escrow: zero milestone"
     assert m.duration != 0 and m.duration <= MAX_HORIZON, "escrow: bad duration"
     assert m.amount <= MAX_TOTAL - total_before, "escrow: total too large"
+
+
+@internal
+@pure
+def _consent_bit(salt: uint256) -> (uint256, uint256):
+    """
+    @dev Where a consent's use is kept: the word `salt >> 8` of the
+         freelancer's bitmap, and the bit `salt & 255` in it.
+    """
+    return salt >> 8, 1 << (salt & MASK8)
 
 
 @internal

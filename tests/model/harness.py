@@ -6,8 +6,10 @@ its writers in its constructor); every sequence runs inside a snapshot (`boa.env
 on a fresh copy of the model. A sequence is generated from a seed (`random.Random(seed)`); the
 generator aims its calls with the model's view of the jobs and mixes hostile arguments in.
 After every step the outcome, the exact revert reason, the return value, balances, credits,
-fees, the job's views (get_job, terms_hash_of), the consent a creation presented
-(consent_used and its bit words) and reputation are compared, and for every token the escrow's
+fees, the job's state (its job and milestone words, terms_hash_of), the consent a creation
+presented (consent_used and its bit words) and reputation are compared — storage words where a
+getter would only unpack them, the getters themselves (get_job, fees_accrued, credits, ...) in
+the full check that ends each sequence — and for every token the escrow's
 balance must equal what the MODEL says is owed (live funded milestones + fees not yet accrued +
 credits + accrued fees). Each sequence ends with a liveness drain.
 
@@ -190,6 +192,19 @@ def _abi_value(v):
     return v
 
 
+# How escrow_core packs a job's word and a milestone's word: field -> (offset, bits). The
+# per-step checks read these words from storage; full checks read get_job, which unpacks them.
+JOB_FIELDS = {"milestone_count": (0, 8), "funded_count": (8, 8), "open_count": (16, 8), "nonce": (24, 32),
+              "flags": (56, 8), "start": (64, 40)}  # fmt: skip
+JOB_FLAGS = {"client_rated": 1, "freelancer_rated": 2, "settled": 4, "cancelled": 8, "paid": 16}
+MILESTONE_FIELDS = {"status": (0, 8), "review_end": (8, 40), "ruling_end": (48, 40), "disputer": (88, 8),
+                    "ruling_bps": (96, 16)}  # fmt: skip
+
+
+def _unpack(word: int, fields: dict) -> dict:
+    return {name: (word >> offset) & ((1 << bits) - 1) for name, (offset, bits) in fields.items()}
+
+
 def _named(outputs, values):
     """ABI outputs to nested dicts by component name (a single tuple output is unwrapped)."""
     if len(outputs) == 1 and outputs[0]["type"] == "tuple":
@@ -277,6 +292,10 @@ class World:
         # terms_hash_of: job id => bytes32; _consents_used: freelancer => salt >> 8 => bit words
         self.slot_terms_hash = _find_slot(esc_layout, "terms_hash_of")
         self.slot_consents = _find_slot(esc_layout, "_consents_used")
+        # _jobs: job id => job word; _milestones: job id => index => milestone word (JOB_FIELDS,
+        # MILESTONE_FIELDS say how they are packed); get_job is their getter
+        self.slot_jobs = _find_slot(esc_layout, "_jobs")
+        self.slot_milestones = _find_slot(esc_layout, "_milestones")
         atk_layout = _layout(TOKEN_MOCKS / "attacker_wallet_mock.vy")
         re_layout = _layout(TOKEN_MOCKS / "reentrant_token_mock.vy")
         self.slot_hooks = {
@@ -370,8 +389,10 @@ def _find_slot(layout: dict, name: str) -> int:
     raise KeyError(name)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def map_slot(base: int, *keys) -> int:
-    """A Vyper HashMap entry: keccak(slot ‖ key), nested for each key."""
+    """A Vyper HashMap entry: keccak(slot ‖ key), nested for each key (cached: the checks after
+    every step read the same entries again and again)."""
     slot = base
     for k in keys:
         key = bytes.fromhex(k[2:]).rjust(32, b"\x00") if isinstance(k, str) else int(k).to_bytes(32, "big")
@@ -577,11 +598,12 @@ class Runner:
                 tokens.add(R.norm(call.args["token"]))
         for token, _, _, _ in out.payouts:
             tokens.add(token)
-        if full or self.stats.calls % self.check_every == 0:
+        periodic = full or self.stats.calls % self.check_every == 0
+        if periodic:
             tokens = {n[label] for label in list(TOKENS) + ["eth"]}
         if full:
             jobs = set(m.jobs)
-        if full or self.stats.calls % self.check_every == 0:
+        if periodic:
             actors = [n[a] for a in EOAS + tuple(WALLETS)]
         else:
             actors = {call.sender, call.via, m.fee_recipient, n["sink"]} - {None, ""}
@@ -604,12 +626,12 @@ class Runner:
                     raise Mismatch(
                         f"after {call!r}: credit of {w.addr_label[a]} in {label} {c}, model {m.credit(t, a)}"
                     )
-            fa = chain.view(n["escrow"], w.eabi.encode_pos("fees_accrued", t), ["uint256"])[0]
+            fa = self.fees(t, getter=full)
             if fa != m.fees_accrued.get(t, 0):
                 raise Mismatch(f"after {call!r}: fees_accrued[{label}] {fa}, model {m.fees_accrued.get(t, 0)}")
         self.full_reputation_pending = full
         for j in jobs:
-            self.compare_job(call, j)
+            self.compare_job(call, j, getter=full)
         creating = call.target == "escrow" and call.fn.startswith("create_job")
         if creating and isinstance(call.args.get("terms"), Terms):
             t = call.args["terms"]
@@ -666,11 +688,12 @@ class Runner:
 
     def compare_consent(self, call, freelancer, salt, neighbours=False):
         """consent_used(freelancer, salt) (the view) and the bit word holding it (storage); with
-        neighbours, also the salts either side and the words either side (bits of other salts)."""
+        neighbours, also the words either side (every bit of the salts around it), and in a full
+        check the view of the salts either side too."""
         w, m = self.w, self.m
         e = w.names["escrow"]
         salts = {salt}
-        if neighbours:
+        if neighbours and self.full_reputation_pending:
             salts |= {x for x in (salt - 1, salt + 1, salt ^ 1, salt ^ 256) if 0 <= x < 2**256}
         for x in sorted(salts):
             got = chain.view(e, w.eabi.encode_pos("consent_used", freelancer, x), ["bool"])[0]
@@ -686,12 +709,27 @@ class Runner:
                 raise Mismatch(f"after {call!r}: consent word [{w.addr_label.get(freelancer, freelancer)}][{word:#x}]"
                                f" {got:#x}, model {m.consent_word(freelancer, word):#x}")  # fmt: skip
 
-    def compare_job(self, call, jid):
+    def job_state(self, jid, getter=False) -> dict:
+        """get_job(job id) as a dict: the getter, or the job's and its milestones' storage words
+        unpacked by JOB_FIELDS and MILESTONE_FIELDS (the getter's field names)."""
+        w = self.w
+        e = w.names["escrow"]
+        if getter:
+            vals = chain.view(e, w.eabi.encode_pos("get_job", jid), w.eabi.out_types("get_job"))
+            return _named(w.eabi.out_names("get_job"), vals)
+        word = boa.env.get_storage(e, map_slot(w.slot_jobs, jid))
+        got = _unpack(word, JOB_FIELDS)
+        for flag, bit in JOB_FLAGS.items():
+            got[flag] = bool(got["flags"] & bit)
+        got["ended"] = got["open_count"] == 0
+        words = [boa.env.get_storage(e, map_slot(w.slot_milestones, jid, i)) for i in range(got["milestone_count"])]
+        got["milestones"] = [_unpack(x, MILESTONE_FIELDS) for x in words]
+        return got
+
+    def compare_job(self, call, jid, getter=True):
         w, m = self.w, self.m
         job = m.jobs[jid]
-        outs = w.eabi.out_names("get_job")
-        vals = chain.view(w.names["escrow"], w.eabi.encode_pos("get_job", jid), w.eabi.out_types("get_job"))
-        got = _named(outs, vals)
+        got = self.job_state(jid, getter)
         want = {
             "funded": job.funded,
             "funded_count": job.funded,

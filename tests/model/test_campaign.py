@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(not v2_available(), reason="escrow v2 not on thi
 
 SEQUENCES = int(os.environ.get("JIEDAN_MODEL_SEQUENCES", "1000"))
 WORKERS = int(os.environ.get("JIEDAN_MODEL_WORKERS", "2"))
-# 16 random calls + the drain (~18 calls a sequence, ~0.3 s of CPU): 1,000 fit ~2.5 min on 2 cores
+# 16 random calls a sequence, then the drain
 STEPS = int(os.environ.get("JIEDAN_MODEL_STEPS", "16"))
 
 
