@@ -7,12 +7,15 @@ check gets at most 150,000 gas. Before each payout the call must have gas for th
 
 from __future__ import annotations
 
+from collections import Counter
+
 import ape
 import pytest
 from ape import chain
+from eth_abi import decode
 
 from tests.contracts.conftest import DELIVERABLE
-from tests.contracts.terms import ETH, RULING, UNIT, Terms, fee
+from tests.contracts.terms import DAY, ETH, RULING, UNIT, Terms, fee
 
 TOKEN_PAYOUT_GAS = 100_000
 ETH_PAYOUT_GAS = 50_000
@@ -179,3 +182,74 @@ def test_default_ruling__burning_recipient_still_closes(escrow, owner, client, f
     receipt = escrow.apply_default_ruling(job.id, job.abi, 0, sender=freelancer, gas_limit=GAS)
     assert receipt.decode_logs(escrow.Credited)[0].account == client
     assert escrow.get_job(job.id).ended
+
+
+# --- a caller who gives too little gas ----------------------------------------------------------
+
+GAS_LIMITS = range(40_000, 260_000, 2_000)  # from below what any payout call needs to far above its cap
+
+
+def _revert_reason(tx_hash: bytes) -> str:
+    """A failed transaction's revert reason, or the node's error for one without (e.g. "out of gas")."""
+    frame = chain.provider.make_request("debug_traceTransaction", ["0x" + tx_hash.hex(), {"tracer": "callTracer"}])
+    output = bytes.fromhex((frame.get("output") or "0x")[2:])
+    if output[:4] == bytes.fromhex("08c379a0"):  # Error(string)
+        return decode(["string"], output[4:])[0]
+    return frame.get("error", "")
+
+
+def _sweep(sender, to, data: bytes, check) -> Counter:
+    """Sends `data` once per gas limit of GAS_LIMITS, each time from the same state, and calls
+    `check(mined_ok, reason)` after each (before the state is restored); counts the outcomes."""
+    w3 = chain.provider.web3
+    outcomes: Counter = Counter()
+    for limit in GAS_LIMITS:
+        snapshot = chain.snapshot()
+        tx = w3.eth.send_transaction({"from": str(sender.address), "to": str(to.address), "data": data, "gas": limit})
+        mined_ok = w3.eth.wait_for_transaction_receipt(tx)["status"] == 1
+        reason = None if mined_ok else _revert_reason(tx)
+        check(mined_ok, reason)
+        outcomes["paid" if mined_ok else reason] += 1
+        chain.restore(snapshot)
+    return outcomes
+
+
+def _paid_or_refused(outcomes: Counter) -> None:
+    assert outcomes["paid"] > 0 and outcomes["payouts: not enough gas"] > 0, outcomes
+    others = {o for o in outcomes if o not in ("paid", "payouts: not enough gas")}
+    assert all(o.lower().startswith(("out of gas", "outofgas")) for o in others), outcomes
+
+
+def test_token_payout__any_gas_limit__paid_in_full_or_refused_never_starved_into_a_credit(
+    escrow, client, freelancer, token, submitted_job
+):
+    """Whatever gas limit the caller picks, the transfer gets its whole cap or the call reverts: nobody can
+    starve an ordinary payout (through the 63/64 rule) so that it fails and is credited instead."""
+    job = submitted_job(amounts=(100 * UNIT, UNIT))
+    net = 100 * UNIT - fee(100 * UNIT, 100)
+    before = token.balanceOf(freelancer)
+
+    def check(mined_ok, reason):
+        assert escrow.credits(token, freelancer) == 0, "a payout the freelancer could receive was credited"
+        assert token.balanceOf(freelancer) == before + (net if mined_ok else 0)
+
+    _paid_or_refused(_sweep(client, escrow, escrow.approve.encode_input(job.id, job.abi, 0), check))
+
+
+def test_eth_payout__any_gas_limit__a_wallet_that_needs_gas_to_receive_is_paid_or_the_call_refused(
+    project, escrow, owner, freelancer, arbiter, stranger, consent
+):
+    """A contract wallet whose receive hook needs real gas (well within the 50,000 forwarded) is paid in full
+    whatever gas limit the caller of the reclaim picks, or the call reverts; it is never credited."""
+    wallet = owner.deploy(project.thirsty_wallet_mock)
+    terms = Terms.of(wallet, freelancer, ETH, arbiter, (UNIT, UNIT), (10 * DAY, 20 * DAY))
+    data = escrow.create_job.encode_input(terms.abi, consent(terms), 2)
+    [created] = wallet.execute(escrow, data, sender=owner, value=2 * UNIT).decode_logs(escrow.JobCreated)
+    chain.mine(1, timestamp=created.start + 10 * DAY + 1)  # milestone 0 missed its deadline; 1 has not
+
+    def check(mined_ok, reason):
+        assert escrow.credits(ETH, wallet) == 0, "a payout the wallet could receive was credited"
+        assert wallet.received() == (UNIT if mined_ok else 0)
+
+    outcomes = _sweep(stranger, escrow, escrow.reclaim.encode_input(created.job_id, terms.abi, 0), check)
+    _paid_or_refused(outcomes)

@@ -82,6 +82,20 @@ def test_consent__eip1271_wallet_gets_no_ecdsa_fallback(wallet, domain, make_ter
         create(terms, signature=b"\x01" * 66)
 
 
+def test_consent__account_with_code_whose_key_signs__accepted_by_ecdsa_before_its_code_is_asked(
+    project, owner, freelancer, domain, make_terms, create
+):
+    """An account that has code and a key (an EIP-7702-delegated EOA) is checked by ECDSA first, as
+    OpenZeppelin's SignatureChecker does: its key's signature creates the job though its code (here one
+    that burns all gas and refuses every EIP-1271 check) would have said no."""
+    burner = owner.deploy(project.gas_burning_wallet_mock)
+    code = chain.provider.web3.eth.get_code(str(burner.address))
+    chain.provider.make_request("anvil_setCode", [str(freelancer.address), "0x" + code.hex()])
+    terms = make_terms()
+    job = create(terms, signature=sign(freelancer, domain.consent(terms)))
+    assert job.receipt.gas_used < 200_000  # the refusing code alone would have burnt 150,000
+
+
 def test_consent__wrong_signer__reverts(client, stranger, arbiter, domain, make_terms, create):
     terms = make_terms()
     for signer in (client, stranger, arbiter):
