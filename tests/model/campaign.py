@@ -1,19 +1,29 @@
 """Random-sequence campaigns: the contract and the reference model side by side.
 
     python -m tests.model.campaign --sequences 100000 --workers 2
+    python -m tests.model.campaign --seed 1000000 --sequences 5000 --record docs/campaign-runs.jsonl
+    python -m tests.model.campaign --summary docs/campaign-runs.jsonl
 
 Seeds are `--seed + i` for i in range(sequences), so a failure is reproduced with
 `--seed N --sequences 1`. A failing sequence is printed with its seed and a minimized call list.
-The run fails if any entry point never succeeded.
+The run fails if any entry point never succeeded. A long campaign can run in chunks of seeds
+(across machines or days): `--record` appends one JSON line per run (the commit, the hash of the
+contracts/ tree it ran against, seeds, steps, calls, wall and CPU time, failures), and `--summary`
+adds up the runs against today's contracts/ tree, refusing overlapping seed ranges.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import multiprocessing as mp
 import os
+import resource
+import subprocess
 import sys
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 
 STEPS = int(os.environ.get("JIEDAN_MODEL_STEPS", "24"))
@@ -121,6 +131,68 @@ def report(res: Result, console) -> None:
         console.print(f"[red]never succeeded:[/] {', '.join(res.unreached)}")
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def contracts_tree() -> str:
+    """The git hash of contracts/ as it is on disk (uncommitted changes included)."""
+    from .contracts_dir import contracts_dir
+
+    tree = contracts_dir()
+    env = dict(os.environ, GIT_INDEX_FILE=str(ROOT / ".git" / "campaign-index"))
+    try:
+        subprocess.run(["git", "read-tree", "HEAD"], cwd=ROOT, env=env, check=True, capture_output=True)
+        subprocess.run(["git", "add", "-A", str(tree)], cwd=ROOT, env=env, check=True, capture_output=True)
+        out = subprocess.run(["git", "write-tree", "--prefix=contracts/"], cwd=ROOT, env=env, check=True,
+                             capture_output=True, text=True)  # fmt: skip
+        return out.stdout.strip()
+    finally:
+        Path(env["GIT_INDEX_FILE"]).unlink(missing_ok=True)
+
+
+def record(path: Path, args, res: Result, cpu_seconds: float) -> None:
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    line = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "commit": head,
+        "contracts": contracts_tree(),
+        "seed": args.seed,
+        "sequences": res.stats.sequences + len(res.failures),
+        "steps": args.steps,
+        "workers": args.workers,
+        "calls": res.stats.calls,
+        "seconds": round(res.seconds, 1),
+        "cpu_seconds": round(cpu_seconds, 1),
+        "failures": [seed for seed, *_ in res.failures],
+        "unreached": res.unreached,
+    }
+    with path.open("a") as f:
+        f.write(json.dumps(line) + "\n")
+
+
+def summary(path: Path, console) -> int:
+    """Adds up the recorded runs against today's contracts/ tree."""
+    tree = contracts_tree()
+    runs = [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
+    mine = sorted((r for r in runs if r["contracts"] == tree), key=lambda r: r["seed"])
+    for a, b in zip(mine, mine[1:]):
+        if a["seed"] + a["sequences"] > b["seed"]:
+            console.print(f"[red]overlapping seeds:[/] {a['seed']}+{a['sequences']} and {b['seed']}")
+            return 1
+    seqs = sum(r["sequences"] for r in mine)
+    calls = sum(r["calls"] for r in mine)
+    wall = sum(r["seconds"] for r in mine)
+    cpu = sum(r["cpu_seconds"] for r in mine)
+    failed = [s for r in mine for s in r["failures"]]
+    steps = sorted({r["steps"] for r in mine})
+    console.print(
+        f"contracts/ tree {tree[:12]}: {len(mine)} runs of {len(runs)} recorded, {seqs:,} sequences "
+        f"({', '.join(map(str, steps))} random steps each, then the drain), {calls:,} calls, "
+        f"{wall / 3600:.2f} h of wall time, {cpu / 3600:.2f} h of CPU, failures: {failed or 'none'}"
+    )
+    return 1 if failed else 0
+
+
 def main(argv=None) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -132,8 +204,12 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-minimize", action="store_true")
     p.add_argument("--stop-on-failure", action="store_true")
+    p.add_argument("--record", type=Path, metavar="FILE", help="append this run's figures to FILE (JSON lines)")
+    p.add_argument("--summary", type=Path, metavar="FILE", help="add up the runs in FILE; run nothing")
     a = p.parse_args(argv)
     console = Console()
+    if a.summary:
+        return summary(a.summary, console)
     with Progress(
         TextColumn("[bold]campaign"),
         BarColumn(),
@@ -160,6 +236,9 @@ def main(argv=None) -> int:
         res = run(a.sequences, a.workers, a.steps, a.seed, progress, minimize=not a.no_minimize,
                   stop_on_failure=a.stop_on_failure)  # fmt: skip
     report(res, console)
+    if a.record:
+        usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+        record(a.record, a, res, sum(u.ru_utime + u.ru_stime for u in usage))
     return 0 if res.ok else 1
 
 
