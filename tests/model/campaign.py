@@ -23,8 +23,8 @@ import resource
 import subprocess
 import sys
 import time
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 
 STEPS = int(os.environ.get("JIEDAN_MODEL_STEPS", "24"))
 CHUNK = 10
@@ -175,7 +175,7 @@ def summary(path: Path, console) -> int:
     tree = contracts_tree()
     runs = [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
     mine = sorted((r for r in runs if r["contracts"] == tree), key=lambda r: r["seed"])
-    for a, b in zip(mine, mine[1:]):
+    for a, b in zip(mine, mine[1:], strict=False):
         if a["seed"] + a["sequences"] > b["seed"]:
             console.print(f"[red]overlapping seeds:[/] {a['seed']}+{a['sequences']} and {b['seed']}")
             return 1
