@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from backend.app.core.escrow_terms import Terms
@@ -46,6 +46,23 @@ def list_jobs(session: Session, *, chain_id: int, limit: int = 50) -> Sequence[C
         .options(*_LOAD)
         .order_by(ChainJob.job_id.desc())
         .limit(min(limit, MAX_PAGE))
+    )
+    return session.scalars(query).all()
+
+
+ROLES = ("client", "freelancer", "arbiter")
+
+
+def jobs_of(session: Session, *, chain_id: int, address: str, roles: Sequence[str] = ROLES) -> Sequence[ChainJob]:
+    """Every job on the chain that `address` is party to in one of `roles`, newest first, however
+    many there are (addresses compare case-insensitively: checksummed or not, it is one account)."""
+    columns = {"client": ChainJob.client, "freelancer": ChainJob.freelancer, "arbiter": ChainJob.arbiter}
+    who = address.lower()
+    query = (
+        select(ChainJob)
+        .where(ChainJob.chain_id == chain_id, or_(*(func.lower(columns[role]) == who for role in roles)))
+        .options(*_LOAD)
+        .order_by(ChainJob.job_id.desc())
     )
     return session.scalars(query).all()
 

@@ -631,15 +631,16 @@ def edit_profile(request: Request, session: SessionDep, settings: SettingsDep, c
 # ---------------------------------------------------------------- dashboard, arbiter, moderation
 
 
-def _my_chain_jobs(session: SessionDep, chain: ChainGateway, address: str) -> list[dict[str, Any]]:
-    """The on-chain jobs this address is party to, as the jobs API shows them (read as dicts: the
-    API's shape is growing; fields not there yet are simply absent)."""
+def _my_chain_jobs(
+    session: SessionDep, chain: ChainGateway, address: str, roles: tuple[str, ...] = chain_jobs.ROLES
+) -> list[dict[str, Any]]:
+    """The on-chain jobs this address is party to (in `roles`), as the jobs API shows them, each with
+    the roles it holds in it."""
     jobs = []
-    for job in chain_jobs.list_jobs(session, chain_id=chain.chain_id, limit=chain_jobs.MAX_PAGE):
+    for job in chain_jobs.jobs_of(session, chain_id=chain.chain_id, address=address, roles=roles):
         data = chain_jobs.job_out(job).model_dump()
-        roles = [r for r in ("client", "freelancer", "arbiter") if str(data.get(r, "")).lower() == address.lower()]
-        if roles:
-            jobs.append({**data, "roles": roles})
+        held = [r for r in chain_jobs.ROLES if str(data.get(r, "")).lower() == address.lower()]
+        jobs.append({**data, "roles": held})
     return jobs
 
 
@@ -719,9 +720,7 @@ def dashboard(request: Request, session: SessionDep, settings: SettingsDep, chai
 def arbiter_queue(request: Request, session: SessionDep, settings: SettingsDep, chain: ChainDep, user: OptionalUser):
     queue = []
     if user is not None:
-        for job in _my_chain_jobs(session, chain, user.address):
-            if "arbiter" not in job["roles"]:
-                continue
+        for job in _my_chain_jobs(session, chain, user.address, roles=("arbiter",)):
             for m in job.get("milestones") or []:
                 if m.get("state") == "disputed":
                     queue.append({"job": job, "m": m})

@@ -8,6 +8,7 @@ import pytest
 
 from backend.app.models.chain import ChainCreditBalance, ChainRating
 from backend.app.models.job_post import JobPost
+from backend.app.services import chain_jobs
 from tests.support.chain import wallet
 from tests.support.factories import chain_job, job_post_body, profile_body, proposal_body, published_post
 
@@ -103,6 +104,24 @@ def test_dashboard__money_in_escrow_from_the_indexed_jobs(client_as, db, gateway
     assert 'href="/jobs/1"' in page.text
     assert 'href="/jobs/2"' not in page.text
     assert gateway.escrow.address in page.text  # the footer still names the escrow contract
+
+
+def test_dashboard_and_arbiter_queue__jobs_older_than_the_newest_hundred__still_shown(client_as, db, gateway):
+    """A user's jobs count however many newer jobs others have made since (not just among the newest 100)."""
+    token = gateway.token.address
+    mine = chain_job(db, client=wallet("client"), freelancer=wallet("freelancer"), amounts=[7_000_000], token=token)
+    mine.arbiter = wallet("arbiter").lower()  # another letter case than the session's address: one account
+    mine.milestones[0].state = "disputed"
+    db.commit()
+    for _ in range(chain_jobs.MAX_PAGE + 5):
+        chain_job(db, client=wallet("owner"), freelancer=wallet("freelancer"), amounts=[1], token=token)
+
+    page = client_as("client").get("/dashboard").text
+    escrow = page.split('id="in-escrow">', 1)[1].split("</ul>", 1)[0]
+    assert "7 jUSD" in escrow and f'href="/jobs/{mine.job_id}"' in page
+    queue = client_as("arbiter").get("/arbiter").text
+    assert f"/jobs/{mine.job_id}" in queue
+    assert f"/jobs/{mine.job_id}" not in client_as("client").get("/arbiter").text  # a party, not its arbiter
 
 
 def test_owner_only_pages__others_get_not_found(client_as):
