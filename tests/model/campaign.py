@@ -39,7 +39,7 @@ def _init_worker():
     warnings.filterwarnings("ignore")
     from . import harness
 
-    _world = harness.World()
+    _world = harness.shared_world()
 
 
 def _run_chunk(task):
