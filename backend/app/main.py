@@ -35,6 +35,7 @@ from backend.app.core.body_limit import BodyLimitMiddleware
 from backend.app.core.config import Settings, get_settings
 from backend.app.core.db import make_engine, make_session_factory
 from backend.app.core.rate_limit import SlidingWindowLimiter
+from backend.app.services import auth as sign_in
 from backend.app.web import views
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -86,7 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.point_reads = PointReads(settings.database_url, app.state.engine)
     app.state.chain = None  # connected on first use
     app.state.rate_limiter = SlidingWindowLimiter.from_settings(settings)  # None when rate limits are off
-    idempotency.install(app, ttl_seconds=settings.idempotency_ttl_seconds)  # inside the body cap: added first
+    idempotency.install(  # inside the body cap: added first
+        app, ttl_seconds=settings.idempotency_ttl_seconds, owner_of=sign_in.session_owner, cookie=sign_in.SESSION_COOKIE
+    )
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

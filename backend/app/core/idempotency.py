@@ -49,7 +49,6 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.app.models.idempotency import IdempotencyKey
-from backend.app.services import auth
 
 HEADER = b"idempotency-key"
 PROBLEM_TYPE_BASE = "https://jiedan.dev/problems/"
@@ -89,8 +88,13 @@ class Seen:
     body: bytes | None
 
 
+# Who a session cookie belongs to: (session, cookie value, now) -> the caller's address, or None for no
+# live session. The app passes its sign-in service's answer (core imports nothing above it).
+OwnerOf = Callable[[Session, str, datetime], str | None]
+
+
 def claim(
-    sessions: sessionmaker[Session], *, token: str, key: str, ttl: timedelta
+    sessions: sessionmaker[Session], *, token: str, key: str, ttl: timedelta, owner_of: OwnerOf
 ) -> tuple[str, Claimed | Seen] | None:
     """The caller's address and the key's state; None when the session cookie names no live session.
 
@@ -99,10 +103,10 @@ def claim(
     """
     at = datetime.now(UTC)
     with sessions() as session:
-        user = auth.user_for_token(session, token=token, at=at)
-        if user is None:
+        found = owner_of(session, token, at)
+        if found is None:
             return None
-        owner = user.address
+        owner = found
         for _ in range(2):
             session.add(IdempotencyKey(owner=owner, key=key, created_at=at, expires_at=at + ttl))
             try:
@@ -162,9 +166,10 @@ def sweep(sessions: sessionmaker[Session]) -> int:
 class IdempotencyMiddleware:
     """ASGI middleware (inside the body cap, so a body over it still gets its 413): see the module docstring."""
 
-    def __init__(self, app: ASGIApp, *, ttl_seconds: int) -> None:
+    def __init__(self, app: ASGIApp, *, ttl_seconds: int, owner_of: OwnerOf, cookie: str) -> None:
         self.app = app
         self.ttl = timedelta(seconds=ttl_seconds)
+        self.owner_of, self.cookie = owner_of, cookie
         self.last_sweep = -float(SWEEP_EVERY_SECONDS)  # the first claim sweeps
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -182,7 +187,7 @@ class IdempotencyMiddleware:
                 "Idempotency-Key must be one header of 1 to 255 printable ASCII characters",
             )  # fmt: skip
             return
-        token = _session_token(scope["headers"])
+        token = _session_token(scope["headers"], self.cookie)
         if token is None:
             await self.app(scope, receive, send)
             return
@@ -204,7 +209,7 @@ class IdempotencyMiddleware:
             await self._answer_seen(scope, receive, send, claimed[1])
 
     def _claim(self, sessions: sessionmaker[Session], token: str, key: str) -> tuple[str, Claimed | Seen] | None:
-        claimed = claim(sessions, token=token, key=key, ttl=self.ttl)
+        claimed = claim(sessions, token=token, key=key, ttl=self.ttl, owner_of=self.owner_of)
         if claimed is not None and isinstance(claimed[1], Claimed):
             if time.monotonic() - self.last_sweep > SWEEP_EVERY_SECONDS:
                 self.last_sweep = time.monotonic()
@@ -306,11 +311,11 @@ def _valid_key(values: list[bytes]) -> str | None:
     return text if VALID_KEY.fullmatch(text) else None
 
 
-def _session_token(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+def _session_token(headers: Iterable[tuple[bytes, bytes]], cookie: str) -> str | None:
     """The session cookie's value, parsed as Starlette parses `request.cookies`."""
     for name, value in headers:
         if name == b"cookie":
-            token = cookie_parser(value.decode("latin-1")).get(auth.SESSION_COOKIE)
+            token = cookie_parser(value.decode("latin-1")).get(cookie)
             if token:
                 return token
     return None
@@ -360,9 +365,10 @@ PARAMETER = {
 }
 
 
-def install(app: FastAPI, *, ttl_seconds: int) -> None:
-    """Add the middleware (call before the body cap's, so that it runs inside it) and the header to the document."""
-    app.add_middleware(IdempotencyMiddleware, ttl_seconds=ttl_seconds)
+def install(app: FastAPI, *, ttl_seconds: int, owner_of: OwnerOf, cookie: str) -> None:
+    """Add the middleware (call before the body cap's, so that it runs inside it) and the header to the document.
+    `owner_of` says whose session a `cookie` names: keys are kept per caller."""
+    app.add_middleware(IdempotencyMiddleware, ttl_seconds=ttl_seconds, owner_of=owner_of, cookie=cookie)
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:

@@ -149,6 +149,12 @@ def user_for_token(session: Session, *, token: str, at: datetime | None = None) 
     return session.get(User, record.address)
 
 
+def session_owner(session: Session, token: str, at: datetime) -> str | None:
+    """The address a session cookie belongs to at `at`, or None (what core/idempotency.py keys requests by)."""
+    user = user_for_token(session, token=token, at=at)
+    return None if user is None else user.address
+
+
 def sign_out(session: Session, *, token: str) -> None:
     """Delete the server-side session: the cookie is worthless afterwards."""
     session.execute(delete(AuthSession).where(AuthSession.token_hash == _hash_token(token)))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from backend.app.models.chain import IndexerCheckpoint
 from backend.app.schemas.health import ComponentHealth, Health, IndexerHealth
 from backend.app.services.chain import ChainGateway
 from backend.app.services.errors import DomainError
-from indexer.store import get_checkpoint
 
 MAX_HEALTHY_LAG = 5  # blocks
 
@@ -32,7 +32,7 @@ def check(session: Session, chain: ChainGateway | DomainError) -> Health:
 
     indexer = IndexerHealth(ok=False, detail="no checkpoint yet", head=head)
     if database.ok:
-        checkpoint = get_checkpoint(session, chain.chain_id)
+        checkpoint = session.get(IndexerCheckpoint, chain.chain_id)  # the indexer's row, read through the model
         if checkpoint is not None:
             lag = None if head is None else max(head - checkpoint.block_number, 0)
             indexer = IndexerHealth(
