@@ -103,7 +103,7 @@ CurrentUser = Annotated[User, Depends(_current_user)]
 
 
 def _moderator(user: CurrentUser, settings: SettingsDep) -> User:
-    if user.address.lower() not in {m.lower() for m in settings.moderators}:
+    if not settings.is_moderator(user.address):
         raise NotAllowed("only moderators may do this")
     return user
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.app.api.problems import MEDIA_TYPE, PROBLEM_TYPE_BASE
+from backend.app.core.problem_json import MEDIA_TYPE, TYPE_BASE
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -27,7 +27,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 
 def problem_response(description: str, *, status: int, title: str, slug: str, detail: str) -> dict[str, Any]:
     """One documented error: its description and an `application/problem+json` body with an example."""
-    example = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status, "detail": detail}
+    example = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail}
     return {"description": description, "content": {MEDIA_TYPE: {"schema": PROBLEM_SCHEMA, "example": example}}}
 
 

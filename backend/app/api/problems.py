@@ -14,10 +14,11 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backend.app.core import problem_json
+from backend.app.core.problem_json import MEDIA_TYPE, TYPE_BASE
 from backend.app.services.errors import DomainError
 
-PROBLEM_TYPE_BASE = "https://jiedan.dev/problems/"
-MEDIA_TYPE = "application/problem+json"
+__all__ = ["MEDIA_TYPE", "TYPE_BASE", "install", "problem"]
 
 
 def problem(
@@ -30,14 +31,9 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: object,
 ) -> JSONResponse:
-    body = {
-        "type": PROBLEM_TYPE_BASE + slug,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-        **extra,
-    }
+    body = problem_json.document(
+        status=status, slug=slug, title=title, detail=detail, instance=request.url.path, **extra
+    )
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 

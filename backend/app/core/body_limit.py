@@ -8,29 +8,16 @@ at the first byte over. Routes named in `larger_caps` (attachment uploads) get t
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PROBLEM_MEDIA_TYPE = "application/problem+json"
+from backend.app.core import problem_json
 
 
 class BodyTooLarge(Exception):
     """Raised from `receive` inside the app when the body passes its cap; the middleware answers 413."""
-
-
-def too_large_problem(path: str, cap: int) -> bytes:
-    return json.dumps(
-        {
-            "type": "https://jiedan.dev/problems/too-large",
-            "title": "Content too large",
-            "status": 413,
-            "detail": f"request bodies here are limited to {cap} bytes",
-            "instance": path,
-        }
-    ).encode()
 
 
 class BodyLimitMiddleware:
@@ -98,16 +85,7 @@ def _content_length(scope: Scope) -> int | None:
 
 
 async def _send_413(send: Send, path: str, cap: int) -> None:
-    body = too_large_problem(path, cap)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await problem_json.send(
+        send, status=413, slug="too-large", title="Content too large", path=path,
+        detail=f"request bodies here are limited to {cap} bytes", headers=[(b"connection", b"close")],
+    )  # fmt: skip

@@ -82,6 +82,10 @@ class Settings(BaseSettings):
         default_factory=list, description="Addresses allowed to hide and restore content (JSON list)."
     )
 
+    def is_moderator(self, address: str) -> bool:
+        """Whether `address` is one of the moderators (in any letter case)."""
+        return address.lower() in {moderator.lower() for moderator in self.moderators}
+
     # Hiring: the terms a job gets when it is hired from a proposal or a service order
     default_arbiter: str | None = Field(
         default=None, description="Arbiter named in jobs hired through proposals and offers (an address)."

@@ -29,7 +29,6 @@ read the caller's session and claim the key, one to store the answer (each a sho
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 import time
@@ -48,11 +47,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend.app.core import problem_json
 from backend.app.models.idempotency import IdempotencyKey
 
 HEADER = b"idempotency-key"
-PROBLEM_TYPE_BASE = "https://jiedan.dev/problems/"
-PROBLEM_MEDIA_TYPE = "application/problem+json"
 SWEEP_EVERY_SECONDS = 3600
 VALID_KEY = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?")  # printable ASCII, no edge spaces
 METHODS = frozenset({"POST", "PUT"})
@@ -343,13 +341,10 @@ async def _read_body(receive: Receive) -> hashlib._Hash | None:
 async def _send_problem(
     send: Send, scope: Scope, status: int, title: str, slug: str, detail: str, *, retry_after: bool = False
 ) -> None:
-    document = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status, "detail": detail}
-    body = json.dumps({**document, "instance": scope["path"]}).encode()
-    headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
-    if retry_after:
-        headers.append((b"retry-after", b"1"))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    headers = [(b"retry-after", b"1")] if retry_after else []
+    await problem_json.send(
+        send, status=status, slug=slug, title=title, detail=detail, path=scope["path"], headers=headers
+    )
 
 
 # --- wiring --------------------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from backend.app.models.profile import Profile
 
 
 def short_address(address: str) -> str:
-    """0x70997970C51812dc3A010C7d01b50e0d17dc79C8 → 0x7099…79C8."""
-    return f"{address[:6]}…{address[-4:]}"
+    """0x70997970C51812dc3A010C7d01b50e0d17dc79C8 → 0x7099…79C8 (anything too short to shorten, as it is)."""
+    return f"{address[:6]}…{address[-4:]}" if len(address) > 12 else address
 
 
 def person(session: Session, address: str) -> str:

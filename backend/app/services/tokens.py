@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from eth_utils import to_checksum_address
 
 from backend.app.services.chain import ChainGateway
+from backend.app.services.display_names import short_address
 from backend.app.services.units import format_units
 
 _ERC20_METADATA_ABI = [
@@ -32,10 +33,6 @@ class TokenInfo:
 
 
 _known: dict[tuple[int, str], TokenInfo] = {}  # (chain id, lower-case address) → what the chain said
-
-
-def short_address(address: str) -> str:
-    return f"{address[:6]}…{address[-4:]}" if len(address) > 12 else address
 
 
 def describe(chain: ChainGateway | None, token: str) -> TokenInfo:

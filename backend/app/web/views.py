@@ -25,6 +25,7 @@ from backend.app.models.job_post import JobPost
 from backend.app.models.user import User
 from backend.app.services import (
     chain_jobs,
+    display_names,
     job_posts,
     matching,
     messages,
@@ -45,7 +46,7 @@ router = APIRouter(include_in_schema=False)
 
 
 templates.env.filters["units"] = format_units
-templates.env.filters["short"] = lambda address: tokens.short_address(address) if address else ""
+templates.env.filters["short"] = lambda address: display_names.short_address(address) if address else ""
 templates.env.filters["when"] = lambda at: at.strftime("%Y-%m-%d %H:%M UTC") if at else ""
 templates.env.filters["unix"] = lambda seconds: datetime.fromtimestamp(seconds, UTC)
 
@@ -63,10 +64,6 @@ def _page_context(chain: ChainDep) -> dict[str, object]:
     }
 
 
-def _is_moderator(settings: Settings, address: str) -> bool:
-    return address.lower() in {m.lower() for m in settings.moderators}
-
-
 def _viewer(session: SessionDep, settings: Settings, user: User | None) -> dict[str, Any] | None:
     """The signed-in account as the header shows it (None: signed out)."""
     if user is None:
@@ -78,7 +75,7 @@ def _viewer(session: SessionDep, settings: Settings, user: User | None) -> dict[
     return {
         "address": user.address,
         "name": name,
-        "is_moderator": _is_moderator(settings, user.address),
+        "is_moderator": settings.is_moderator(user.address),
         "unread": notifications.unread_count(session, address=user.address),
     }
 
@@ -518,7 +515,7 @@ def _names(session: SessionDep, addresses: list[str]) -> dict[str, str]:
         try:
             names[address] = profiles.get_profile(session, address=address).display_name
         except NotFound:
-            names[address] = tokens.short_address(address)
+            names[address] = display_names.short_address(address)
     return names
 
 
@@ -741,7 +738,7 @@ def arbiter_queue(request: Request, session: SessionDep, settings: SettingsDep, 
 def moderation_page(
     request: Request, session: SessionDep, settings: SettingsDep, chain: ChainDep, user: OptionalUser
 ) -> Response:
-    allowed = user is not None and _is_moderator(settings, user.address)
+    allowed = user is not None and settings.is_moderator(user.address)
     reports = [moderation.report_out(r) for r in moderation.open_reports(session)] if allowed else []
     return _render(
         request,

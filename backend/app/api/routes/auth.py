@@ -22,12 +22,11 @@ router = APIRouter(responses=PROBLEM_RESPONSES, prefix="/api", tags=["auth"])
 
 
 def _me(user: User, settings: SettingsDep) -> MeOut:
-    moderators = {m.lower() for m in settings.moderators}
     return MeOut(
         address=user.address,
         created_at=user.created_at,
         last_sign_in_at=user.last_sign_in_at,
-        is_moderator=user.address.lower() in moderators,
+        is_moderator=settings.is_moderator(user.address),
     )
 
 
