@@ -4,6 +4,10 @@ read the exact revert reason (or none) of a failed call."""
 from __future__ import annotations
 
 import functools
+import hashlib
+import importlib.metadata
+import json
+import os
 from pathlib import Path
 
 import boa
@@ -12,6 +16,9 @@ from eth_abi import decode, encode
 from eth_utils import keccak, to_canonical_address, to_checksum_address
 
 ROOT = Path(__file__).resolve().parents[2]
+# The tokens' and mocks' ABI, bytecode and storage layout, keyed by their source: a process deploys
+# them without compiling (mutants change the escrow's modules, never these)
+BUILT_CACHE = ROOT / "var" / "model-cache"
 ERROR_SELECTOR = bytes.fromhex("08c379a0")
 GAS = 30_000_000
 
@@ -31,9 +38,38 @@ def nonce_of(addr: str) -> int:
     return boa.env.evm.vm.state.get_nonce(to_canonical_address(addr))
 
 
+@functools.cache
+def built(path: str) -> dict:
+    """ABI, deploy bytecode and storage layout of a contract that imports no local module (a token, a
+    mock), read from BUILT_CACHE when its source and the compiler are the ones it was built from."""
+    import vyper
+    from vyper.compiler.output import build_abi_output, build_layout_output
+
+    compilers = f"vyper {vyper.__version__}, titanoboa {importlib.metadata.version('titanoboa')}"
+    key = hashlib.sha256(Path(path).read_bytes() + compilers.encode())
+    cached = BUILT_CACHE / f"{Path(path).stem}-{key.hexdigest()[:20]}.json"
+    if cached.exists():
+        return json.loads(cached.read_text())
+    data = deployer_for(path).compiler_data
+    out = {
+        "abi": build_abi_output(data),
+        "bytecode": data.bytecode.hex(),
+        "layout": build_layout_output(data)["storage_layout"],
+    }
+    BUILT_CACHE.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_suffix(f".{os.getpid()}.part")
+    partial.write_text(json.dumps(out))
+    partial.replace(cached)  # atomic: parallel workers may build the same file
+    return out
+
+
 def deploy(path, *args, sender: str):
-    with boa.env.prank(sender):
-        return deployer_for(str(path)).deploy(*args)
+    """Deploys a token or mock (see `built`) from `sender`; returns a boa contract of its ABI."""
+    contract = built(str(path))
+    ctor = next((e for e in contract["abi"] if e.get("type") == "constructor"), {"inputs": []})
+    code = bytes.fromhex(contract["bytecode"]) + encode([i["type"] for i in ctor["inputs"]], list(args))
+    address, _ = boa.env.deploy_code(sender=sender, bytecode=code)
+    return boa.loads_abi(json.dumps(contract["abi"]), name=Path(path).stem).at(address)
 
 
 def selector(signature: str) -> bytes:

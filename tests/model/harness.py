@@ -25,6 +25,7 @@ import functools
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import boa
 from eth_abi import encode
@@ -380,6 +381,8 @@ def _abi_json(path) -> list:
 def _layout(path) -> dict:
     from vyper.compiler.output import build_layout_output
 
+    if Path(path).parent.name in ("mocks", "tokens"):  # deployed by chain.deploy, from its cache
+        return chain.built(str(path))["layout"]
     return build_layout_output(chain.deployer_for(str(path)).compiler_data)["storage_layout"]
 
 
