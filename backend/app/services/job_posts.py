@@ -14,7 +14,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from backend.app.models.chain import ChainJob
 from backend.app.models.job_post import JobPost, JobPostSkill
 from backend.app.schemas.job_post import JobPostIn, JobPostOut, MilestonePlan
-from backend.app.services import chain_jobs, markdown, search
+from backend.app.services import chain_jobs, listing_jobs, markdown, search
 from backend.app.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from backend.app.services.listing_hash import canonical_json, metadata_hash
 from backend.app.services.profiles import category_exists
@@ -181,7 +181,7 @@ def read_visible(connection: Connection, *, post_id: int, viewer: str | None) ->
         return answer
     assert post is not None  # answer_from_row raised otherwise
     with Session(bind=connection) as session:
-        return _listing_out(post, _skills_of(post), _chain_job(session, post))
+        return _listing_out(post, _skills_of(post), listing_jobs.job_of(session, post))
 
 
 def get_owned(session: Session, *, post_id: int, client: str) -> JobPost:
@@ -252,19 +252,6 @@ def link_chain_job(session: Session, *, post_id: int, client: str, chain_id: int
     return post
 
 
-def _chain_job(session: Session, post: Listing) -> ChainJob | None:
-    if post.chain_id is not None and post.chain_job_id is not None:
-        return session.get(ChainJob, (post.chain_id, post.chain_job_id))
-    if post.status == "hired":  # not linked by hand: the escrow job that carries this listing's hash
-        return session.scalars(
-            select(ChainJob)
-            .where(ChainJob.client == post.client, ChainJob.metadata_hash == post.metadata_hash)
-            .order_by(ChainJob.created_block.desc())
-            .limit(1)
-        ).first()
-    return None
-
-
 def _public_page(
     query: Select[Any], *, category: str | None, client: str | None, before_id: int | None, limit: int
 ) -> Select[Any]:
@@ -312,7 +299,7 @@ def list_own(session: Session, *, client: str) -> Sequence[JobPost]:
 
 
 def post_out(session: Session, post: JobPost) -> JobPostOut:
-    return _listing_out(post, [s.tag for s in post.skills], _chain_job(session, post))
+    return _listing_out(post, [s.tag for s in post.skills], listing_jobs.job_of(session, post))
 
 
 def _listing_out(post: Listing, skills: list[str], job: ChainJob | None) -> JobPostOut:

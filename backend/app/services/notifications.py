@@ -15,11 +15,10 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from backend.app.models.chain import ChainJob
-from backend.app.models.job_post import JobPost
 from backend.app.models.notification import Notification
 from backend.app.models.proposal import OfferOrder, ServiceOffer
 from backend.app.schemas.notification import NotificationFeed, NotificationOut
-from backend.app.services import tokens
+from backend.app.services import listing_jobs, tokens
 from backend.app.services.chain import ChainGateway
 
 FEED_SIZE = 50
@@ -36,36 +35,21 @@ def _milestones(first: int, last: int) -> str:
 
 
 def _job_names(session: Session, jobs: list[ChainJob]) -> dict[int, str]:
-    """Each escrow job's name: the title of the listing linked to it or carrying its hash (the rule of
-    `job_posts._chain_job`: a listing of the same client), or of the service offer the client ordered with
-    that hash; else "job #N"."""
+    """Each escrow job's name: the title of the listing it carries (services/listing_jobs.py), or of the
+    service offer the client ordered with its metadata hash; else "job #N"."""
     names = {job.job_id: f"job #{job.job_id}" for job in jobs}
     if not jobs:
         return names
-    by_hash = {(job.client, job.metadata_hash.lower()): job.job_id for job in jobs}
-    listings = session.execute(
-        select(JobPost.title, JobPost.client, JobPost.metadata_hash, JobPost.chain_id, JobPost.chain_job_id).where(
-            or_(
-                JobPost.chain_job_id.in_(names),
-                JobPost.metadata_hash.in_({job.metadata_hash.lower() for job in jobs}),
-            )
-        )
-    ).all()
-    chains = {job.job_id: job.chain_id for job in jobs}
-    for title, client, listing_hash, chain_id, chain_job_id in listings:
-        if chain_job_id is not None:
-            job_id = chain_job_id if chains.get(chain_job_id) == chain_id else None
-        else:
-            job_id = by_hash.get((client, listing_hash.lower()))
-        if job_id is not None:
-            names[job_id] = f"“{title}” (job #{job_id})"
+    for (_, job_id), post in listing_jobs.listings_of(session, jobs).items():
+        names[job_id] = f"“{post.title}” (job #{job_id})"
+    by_hash = {(job.client.lower(), job.metadata_hash.lower()): job.job_id for job in jobs}
     orders = session.execute(
         select(ServiceOffer.title, OfferOrder.client, OfferOrder.metadata_hash)
         .join(ServiceOffer, ServiceOffer.id == OfferOrder.offer_id)
-        .where(OfferOrder.metadata_hash.in_({job.metadata_hash.lower() for job in jobs}))
+        .where(func.lower(OfferOrder.metadata_hash).in_({job.metadata_hash.lower() for job in jobs}))
     ).all()
     for title, client, order_hash in orders:
-        job_id = by_hash.get((client, order_hash.lower()))
+        job_id = by_hash.get((client.lower(), order_hash.lower()))
         if job_id is not None:
             names[job_id] = f"“{title}” (job #{job_id})"
     return names

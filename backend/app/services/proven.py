@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from backend.app.models.chain import ChainJob
 from backend.app.models.job_post import JobPost, JobPostSkill
 from backend.app.models.proposal import OfferOrder, OfferOrderSkill
+from backend.app.services import listing_jobs
 
 
 def _listing_sources(address: str) -> list[Select[tuple[str, int, int]]]:
@@ -20,7 +21,7 @@ def _listing_sources(address: str) -> list[Select[tuple[str, int, int]]]:
     job_posts = (
         select(JobPostSkill.tag, ChainJob.chain_id, ChainJob.job_id)
         .join(JobPost, JobPost.id == JobPostSkill.job_post_id)
-        .join(ChainJob, (ChainJob.metadata_hash == JobPost.metadata_hash) & (ChainJob.client == JobPost.client))
+        .join(ChainJob, listing_jobs.carries(ChainJob, JobPost))
         .where(ChainJob.freelancer == address, ChainJob.paid_to_freelancer > 0)
     )
     offer_orders = (

@@ -17,16 +17,15 @@ from eth_utils import is_address, to_checksum_address
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import and_, or_, select
 
 from backend.app.api.deps import ChainDep, OptionalUser, SessionDep, SettingsDep
 from backend.app.core.config import Settings
-from backend.app.models.job_post import JobPost
 from backend.app.models.user import User
 from backend.app.services import (
     chain_jobs,
     display_names,
     job_posts,
+    listing_jobs,
     matching,
     messages,
     moderation,
@@ -194,19 +193,9 @@ def escrow_jobs(request: Request, session: SessionDep, settings: SettingsDep, ch
 
 
 def _job_listing(session: SessionDep, job: Any, viewer: str | None) -> dict[str, Any] | None:
-    """The listing an escrow job was hired from, as far as this viewer may see it: the post linked to
-    the job, else the client's post whose metadata hash the job carries; with the hash check."""
-    post = session.scalars(
-        select(JobPost)
-        .where(
-            or_(
-                and_(JobPost.chain_id == job.chain_id, JobPost.chain_job_id == job.job_id),
-                and_(JobPost.client == job.client, JobPost.metadata_hash == job.metadata_hash),
-            )
-        )
-        .order_by(JobPost.chain_job_id.is_(None), JobPost.id.desc())
-        .limit(1)
-    ).first()
+    """The listing an escrow job carries (services/listing_jobs.py), as far as this viewer may see it,
+    with the hash check."""
+    post = listing_jobs.listing_of(session, job)
     if post is None:
         return None
     try:
