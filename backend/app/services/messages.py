@@ -211,6 +211,25 @@ def unread(session: Session, *, thread: Thread, address: str) -> int:
     return int(session.scalar(query) or 0)
 
 
+def unread_counts(session: Session, *, threads: Sequence[Thread], address: str) -> dict[int, int]:
+    """`unread` for each of these threads, in one query: messages from the others after the reader's mark."""
+    if not threads:
+        return {}
+    mark = ThreadRead.last_read_id
+    rows = session.execute(
+        select(Message.thread_id, func.count(Message.id))
+        .outerjoin(ThreadRead, (ThreadRead.thread_id == Message.thread_id) & (ThreadRead.address == address))
+        .where(
+            Message.thread_id.in_([t.id for t in threads]),
+            Message.sender != address,
+            Message.hidden.is_(False),
+            mark.is_(None) | (Message.id > mark),
+        )
+        .group_by(Message.thread_id)
+    ).all()
+    return {thread_id: int(count) for thread_id, count in rows}
+
+
 def my_threads(session: Session, *, address: str) -> Sequence[Thread]:
     query = select(Thread).where((Thread.client == address) | (Thread.freelancer == address))
     return session.scalars(query.order_by(Thread.last_message_at.desc()).limit(MAX_PAGE)).all()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -173,6 +173,18 @@ def get(session: Session, *, proposal_id: int, viewer: str) -> Proposal:
 def for_job(session: Session, *, post_id: int, client: str) -> Sequence[Proposal]:
     post = job_posts.get_owned(session, post_id=post_id, client=client)
     return session.scalars(select(Proposal).where(Proposal.job_post_id == post.id).order_by(Proposal.id)).all()
+
+
+def waiting_counts(session: Session, *, post_ids: Sequence[int]) -> dict[int, int]:
+    """How many proposals await the client's answer (`submitted`) on each of these listings, in one query."""
+    if not post_ids:
+        return {}
+    rows = session.execute(
+        select(Proposal.job_post_id, func.count(Proposal.id))
+        .where(Proposal.job_post_id.in_(post_ids), Proposal.status == "submitted")
+        .group_by(Proposal.job_post_id)
+    ).all()
+    return {post_id: int(count) for post_id, count in rows}
 
 
 def mine(session: Session, *, freelancer: str) -> Sequence[Proposal]:

@@ -6,9 +6,9 @@ template as a plain flag; forms and buttons call the JSON API through static/for
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -34,6 +34,9 @@ from backend.app.services import (
     proposals,
     search,
     tokens,
+)
+from backend.app.services import (
+    dashboard as dashboard_service,
 )
 from backend.app.services.chain import ChainGateway
 from backend.app.services.errors import DomainError, NotAllowed, NotFound
@@ -640,29 +643,6 @@ def _title(session: SessionDep, post_id: int, viewer: str) -> str:
         return f"job post {post_id}"
 
 
-def _to_do(session: SessionDep, me: str, posts: list[Any], sent: list[Any]) -> list[dict[str, str]]:
-    """What waits for `me`, one line per listing or conversation (proposals to review are counted, not repeated)."""
-    pending: list[dict[str, str]] = []
-    for post in posts:
-        if post.status == "draft":
-            pending.append({"text": f"Publish your draft “{post.title}”", "href": f"/posts/{post.id}"})
-        waiting = sum(p.status == "submitted" for p in proposals.for_job(session, post_id=post.id, client=me))
-        if waiting:
-            what = "a proposal" if waiting == 1 else f"{waiting} proposals"
-            pending.append({"text": f"Review {what} on “{post.title}”", "href": f"/posts/{post.id}"})
-    for p in sent:
-        if p.status == "shortlisted":
-            text = f"You are shortlisted on {_title(session, p.job_post_id, me)}"
-            pending.append({"text": text, "href": f"/posts/{p.job_post_id}"})
-    for thread in messages.my_threads(session, address=me):
-        unread = messages.unread(session, thread=thread, address=me)
-        if unread:
-            what = "1 unread message" if unread == 1 else f"{unread} unread messages"
-            text = f"{what} about {_title(session, thread.job_post_id, thread.client)}"
-            pending.append({"text": text, "href": f"/messages/{thread.id}"})
-    return pending
-
-
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, session: SessionDep, settings: SettingsDep, chain: ChainDep, user: OptionalUser):
     if user is None:
@@ -671,15 +651,9 @@ def dashboard(request: Request, session: SessionDep, settings: SettingsDep, chai
     posts = [job_posts.post_out(session, p) for p in job_posts.list_own(session, client=me)]
     sent = [proposals.proposal_out(p) for p in proposals.mine(session, freelancer=me)]
     jobs = _my_chain_jobs(session, chain, me)
-    escrow: dict[str, int] = defaultdict(int)
-    deadlines = []
-    for job in jobs:
-        escrow[job.get("token", "")] += int(job.get("in_escrow") or 0)
-        for m in job.get("milestones") or []:
-            deadline = m.get("deadline")
-            if deadline and m.get("state") in ("funded", "submitted"):
-                deadlines.append({"job_id": job["job_id"], "index": m.get("index", 0), "at": deadline})
-    deadlines.sort(key=lambda d: d["at"])
+    title = partial(_title, session)
+    to_dos = dashboard_service.chain_to_dos(jobs)
+    to_dos += dashboard_service.off_chain_to_dos(session, address=me, posts=posts, sent=sent, title=title)
     feed = notifications.feed(session, address=me, chain=chain)
     notes = [{"n": n, "href": _web_link(n.link)} for n in feed.items]
     return _render(
@@ -691,10 +665,10 @@ def dashboard(request: Request, session: SessionDep, settings: SettingsDep, chai
         user=user,
         posts=posts,
         sent=[{"p": p, "title": _title(session, p.job_post_id, me)} for p in sent],
-        pending=_to_do(session, me, posts, sent),
+        pending=to_dos,
         jobs=jobs,
-        escrow_totals=[{"amount": amount, "token": token} for token, amount in escrow.items() if token and amount],
-        deadlines=deadlines[:10],
+        escrow_totals=dashboard_service.escrow_totals(jobs),
+        deadlines=dashboard_service.deadlines(jobs),
         credits=_outstanding_credits(session, chain, me),
         feed=feed,
         notes=notes[:NOTES_SHOWN],
