@@ -1,7 +1,12 @@
-"""How notifications name people and listings: a display name where the profile has one, else a short address."""
+"""How the marketplace names people and listings: a display name where the profile has one, else a short
+address (pages, notifications and messages alike)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from eth_utils import is_address, to_checksum_address
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.app.models.profile import Profile
@@ -14,10 +19,21 @@ def short_address(address: str) -> str:
 
 def person(session: Session, address: str) -> str:
     """The profile's display name; a short address when there is no profile, or a moderator hid it."""
-    profile = session.get(Profile, address)
-    if profile is None or profile.hidden or not profile.display_name.strip():
-        return short_address(address)
-    return profile.display_name
+    return people(session, [address])[address]
+
+
+def people(session: Session, addresses: Iterable[str]) -> dict[str, str]:
+    """`person` for many addresses, in one query: each address as given → its name (an address matches its
+    profile in any letter case)."""
+    wanted = set(addresses)
+    checksummed = {a: to_checksum_address(a) for a in wanted if is_address(a)}
+    shown = {}
+    if checksummed:
+        query = select(Profile.address, Profile.display_name).where(
+            Profile.address.in_(set(checksummed.values())), Profile.hidden.is_(False)
+        )
+        shown = {address: name for address, name in session.execute(query) if name.strip()}
+    return {a: shown.get(checksummed.get(a, "")) or short_address(a) for a in wanted}
 
 
 def quoted(title: str) -> str:

@@ -502,13 +502,7 @@ def proposals_inbox(request: Request, session: SessionDep, settings: SettingsDep
 
 
 def _names(session: SessionDep, addresses: list[str]) -> dict[str, str]:
-    names = {}
-    for address in set(addresses):
-        try:
-            names[address] = profiles.get_profile(session, address=address).display_name
-        except NotFound:
-            names[address] = display_names.short_address(address)
-    return names
+    return display_names.people(session, addresses)
 
 
 @router.get("/messages", response_class=HTMLResponse)
