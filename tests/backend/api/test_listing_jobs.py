@@ -14,6 +14,13 @@ def _listing(client_as, db, role="client") -> JobPost:
     return db.get(JobPost, post["id"])
 
 
+def _job_with_hash_of(db, post: JobPost, client: str = "client"):
+    """An escrow job funded with the listing's metadata hash, by the listing's client unless told."""
+    return chain_job(
+        db, client=wallet(client), freelancer=wallet("freelancer"), amounts=[1], metadata_hash=post.metadata_hash
+    )
+
+
 def test_unlinked_listing__carried_by_its_clients_job_with_its_hash__in_any_letter_case(client_as, db):
     post = _listing(client_as, db)
     job = chain_job(
@@ -29,21 +36,15 @@ def test_unlinked_listing__carried_by_its_clients_job_with_its_hash__in_any_lett
 
 def test_another_clients_job_with_the_same_hash__carries_nothing(client_as, db):
     post = _listing(client_as, db)
-    job = chain_job(
-        db, client=wallet("arbiter"), freelancer=wallet("freelancer"), amounts=[1], metadata_hash=post.metadata_hash
-    )
+    job = _job_with_hash_of(db, post, client="arbiter")
     assert listing_jobs.job_of(db, post) is None
     assert listing_jobs.listing_of(db, job) is None
 
 
 def test_linked_listing__belongs_to_its_job_only__not_to_another_with_its_hash(client_as, db):
     post = _listing(client_as, db)
-    first = chain_job(
-        db, client=wallet("client"), freelancer=wallet("freelancer"), amounts=[1], metadata_hash=post.metadata_hash
-    )
-    second = chain_job(
-        db, client=wallet("client"), freelancer=wallet("freelancer"), amounts=[1], metadata_hash=post.metadata_hash
-    )
+    first = _job_with_hash_of(db, post)
+    second = _job_with_hash_of(db, post)
     post.chain_id, post.chain_job_id = first.chain_id, first.job_id
     db.commit()
     assert listing_jobs.job_of(db, post).job_id == first.job_id
@@ -54,12 +55,8 @@ def test_linked_listing__belongs_to_its_job_only__not_to_another_with_its_hash(c
 
 def test_listing_hired_twice_by_hash__its_job_is_the_newest(client_as, db):
     post = _listing(client_as, db)
-    older = chain_job(
-        db, client=wallet("client"), freelancer=wallet("freelancer"), amounts=[1], metadata_hash=post.metadata_hash
-    )
-    newer = chain_job(
-        db, client=wallet("client"), freelancer=wallet("freelancer"), amounts=[1], metadata_hash=post.metadata_hash
-    )
+    older = _job_with_hash_of(db, post)
+    newer = _job_with_hash_of(db, post)
     newer.created_block = older.created_block + 1
     db.commit()
     assert listing_jobs.job_of(db, post).job_id == newer.job_id
