@@ -1,9 +1,8 @@
 """PostgreSQL point reads on the event loop itself: psycopg's asyncio connections, no worker thread.
 
 A sync read hands the request to a worker thread and back; with PostgreSQL the two threads then take turns
-on the GIL around every network wait, and that costs more than the read: `GET /api/job-posts/{id}` spent
-~900 µs of CPU per request that way against ~420 µs here (bench/api, one worker, 100,000 jobs; 1,100 → 2,400
-req/s). On the loop, a read's wait for the server lets the other requests run.
+on the GIL around every network wait, and that costs more than the read itself (`python bench/api` measures
+`GET /api/job-posts/{id}`). On the loop, a read's wait for the server lets the other requests run.
 
 A statement is a SQLAlchemy Core statement, compiled once for the psycopg dialect; its rows go through the
 result processors SQLAlchemy would apply (UInt256 → int, UTCDateTime → aware UTC), so a row reads as

@@ -7,7 +7,7 @@ pagination on (score, id) with a hard cap on the number of pages.
 Cost is bounded by the page cap: at most MAX_PAGES × MAX_LIMIT results can ever be read, so only
 the newest MAX_RANKED documents that match the words and filters are scored (scoring is the costly
 step: bm25 or ts_rank reads every candidate's positions), and snippets are cut for the page shown only.
-A word found in 30% of 100,000 jobs thus costs the same as one found in 2%.
+A common word thus costs about what a rare one does.
 
 Finding those documents (migration 0500 has the indexes and the figures): SQLite walks FTS5's rowids
 newest first, the wanted tags as phrases of the tags column in the same MATCH, from a rowid bound when
@@ -247,7 +247,7 @@ def _postgres_tags(tags: list[str]) -> Any:
 def _posted_since_rowid(since: datetime) -> Any:
     """The lowest id among the documents posted since `since`, a rowid FTS5 seeks to: exact (no document the
     filter keeps has a lower id), and since ids grow with time the walk stops about where older documents begin
-    instead of reading every older match (a word in 14% of the jobs, 30 days: 15 → 5 ms). Read from the
+    instead of reading every older match (bench/api measures it). Read from the
     `posted_at` index, which holds the rowids (SQLite would otherwise walk the table in id order to the first)."""
     return text(
         "(SELECT min(id) FROM search_documents INDEXED BY ix_search_documents_posted_at WHERE posted_at >= :since)"
@@ -332,9 +332,9 @@ def search(session: Session, *, query: SearchQuery) -> SearchPage:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         # psycopg prepares a statement once a connection has run it 5 times, and PostgreSQL may then settle on
-        # one generic plan for it, blind to the words: for a word in 30% of the jobs, a bitmap scan that sorts
-        # its 30,000 matches (43 ms) where walking the newest jobs stops after 3,000 (6 ms). Plan each search
-        # for its own values (planning takes about 1 ms).
+        # one generic plan for it, blind to the words: for a common word, a bitmap scan that sorts all its
+        # matches where walking the newest jobs stops after the few pages a search may show. Plan each search
+        # for its own values (planning costs far less than the wrong plan; bench/api measures searches).
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     ranked = _ranked(dialect, words, query).subquery("ranked")
     score, doc_id = ranked.c.score, ranked.c.id
