@@ -39,6 +39,13 @@ from backend.app.services import embeddings, job_posts, proven, search
 from backend.app.services.errors import NotAllowed
 
 WEIGHTS = {"skills": 0.5, "text": 0.2, "record": 0.2, "availability": 0.1}
+
+
+def weighted_sum(**components: Any) -> Any:
+    """Σ WEIGHTS[name] × component: the score, for plain numbers or numpy arrays of candidates alike."""
+    return sum(WEIGHTS[name] * value for name, value in components.items())
+
+
 AVAILABILITY = {"available": 1.0, "limited": 0.5, "unavailable": 0.0}
 RECORD_HALF_LIFE = 3  # paid jobs done for an experience of 0.5
 UNRATED = 4.0  # the rating (out of 5) assumed before anyone rates
@@ -486,12 +493,7 @@ def freelancers_for_job(session: Session, *, post_id: int, client: str, limit: i
         availability = np.zeros(n)
         for value, share in AVAILABILITY.items():
             availability[statuses == value] = share
-        scores = (
-            WEIGHTS["skills"] * skills
-            + WEIGHTS["text"] * text
-            + WEIGHTS["record"] * record
-            + WEIGHTS["availability"] * availability
-        )
+        scores = weighted_sum(skills=skills, text=text, record=record, availability=availability)
 
         candidates = pool.array("listed").copy()  # clients' profiles are no candidates
         for address in _hidden(session, Profile.address, Profile.hidden) | {client}:
@@ -557,12 +559,7 @@ def jobs_for_freelancer(session: Session, *, address: str, limit: int) -> list[M
         text = np.clip(pool.matrix() @ _vector(who.embedding, who.text), 0.0, 1.0)
         record = float(record_value(who.jobs_done, who.jobs_ended, who.disputes_lost, _rating(who)))
         availability = AVAILABILITY.get(who.availability, 0.0)
-        scores = (
-            WEIGHTS["skills"] * skills
-            + WEIGHTS["text"] * text
-            + WEIGHTS["record"] * record
-            + WEIGHTS["availability"] * availability
-        )
+        scores = weighted_sum(skills=skills, text=text, record=record, availability=availability)
 
         candidates = (pool.array("statuses") == "published") & (pool.array("owners") != address)
         for post_id in _hidden(session, JobPost.id, JobPost.hidden):
