@@ -39,7 +39,7 @@ def _init_worker():
     warnings.filterwarnings("ignore")
     from . import harness
 
-    _world = harness.shared_world()
+    _world = harness.World()
 
 
 def _run_chunk(task):

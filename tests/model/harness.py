@@ -348,14 +348,6 @@ class World:
         return copy.deepcopy(self.base_model)
 
 
-@functools.cache
-@functools.cache
-def shared_world() -> World:
-    """The process's World: the model tests and an in-process campaign share it (each scenario and
-    sequence runs in a snapshot of it), so a process compiles and deploys everything once."""
-    return World()
-
-
 def v2_available() -> bool:
     """Whether contracts/Escrow.vy is the v2 escrow (by its ABI: the amendments).
 

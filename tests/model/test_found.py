@@ -30,7 +30,7 @@ import boa
 import pytest
 
 from . import eip712
-from .harness import DAY, Generator, shared_world, v2_available
+from .harness import DAY, Generator, World, v2_available
 from .scenario import Scenario
 
 pytestmark = pytest.mark.skipif(not v2_available(), reason="escrow v2 not on this branch yet")
@@ -40,7 +40,7 @@ ZERO_HASH = b"\x00" * 32
 
 @pytest.fixture(scope="module")
 def world():
-    return shared_world()
+    return World()
 
 
 @pytest.fixture

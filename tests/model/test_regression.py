@@ -10,7 +10,7 @@ from eth_utils import keccak
 
 from . import chain, eip712
 from . import reference as R
-from .harness import DAY, shared_world, v2_available
+from .harness import DAY, World, v2_available
 from .scenario import Scenario
 
 pytestmark = pytest.mark.skipif(not v2_available(), reason="escrow v2 not on this branch yet")
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not v2_available(), reason="escrow v2 not on thi
 
 @pytest.fixture(scope="module")
 def world():
-    return shared_world()
+    return World()
 
 
 @pytest.fixture
