@@ -5,7 +5,9 @@ A job carries a listing when the listing is linked to it (the listing's chain an
 hire was indexed or by hand), or, for a listing linked to no job, when the job is the listing's client's
 and was funded with the listing's metadata hash. Addresses and hashes compare in any letter case. Of
 several jobs carrying one listing by hash (hired again), the newest is its job; of several listings a
-job carries, the linked one, else the newest.
+job carries, the linked one, else the newest. A listing looks for its job by hash only once it is
+hired: the API answers an unhired, unlinked listing from its row alone (job_posts.answer_from_row), and
+`job_of` gives the same answer.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class JobKey(Protocol):
 class ListingKey(Protocol):
     """What the rule needs of a listing: a `JobPost`, or a plain row of its table."""
 
+    status: str
     chain_id: int | None
     chain_job_id: int | None
     client: str
@@ -56,6 +59,8 @@ def job_of(session: Session, post: ListingKey) -> ChainJob | None:
     """The escrow job carrying this listing, if any."""
     if post.chain_id is not None and post.chain_job_id is not None:
         return session.get(ChainJob, (post.chain_id, post.chain_job_id))
+    if post.status != "hired":
+        return None
     query = (
         select(ChainJob)
         .where(_same(ChainJob.client, post.client), _same(ChainJob.metadata_hash, post.metadata_hash))

@@ -23,6 +23,7 @@ def _job_with_hash_of(db, post: JobPost, client: str = "client"):
 
 def test_unlinked_listing__carried_by_its_clients_job_with_its_hash__in_any_letter_case(client_as, db):
     post = _listing(client_as, db)
+    post.status = "hired"
     job = chain_job(
         db,
         client=wallet("client").lower(),
@@ -34,8 +35,16 @@ def test_unlinked_listing__carried_by_its_clients_job_with_its_hash__in_any_lett
     assert listing_jobs.listing_of(db, job).id == post.id
 
 
+def test_published_listing__answered_without_a_job__as_the_api_answers_it_from_its_row(client_as, db):
+    post = _listing(client_as, db)
+    job = _job_with_hash_of(db, post)
+    assert listing_jobs.job_of(db, post) is None  # not hired: no job is looked for
+    assert listing_jobs.listing_of(db, job).id == post.id
+
+
 def test_another_clients_job_with_the_same_hash__carries_nothing(client_as, db):
     post = _listing(client_as, db)
+    post.status = "hired"
     job = _job_with_hash_of(db, post, client="arbiter")
     assert listing_jobs.job_of(db, post) is None
     assert listing_jobs.listing_of(db, job) is None
@@ -55,6 +64,7 @@ def test_linked_listing__belongs_to_its_job_only__not_to_another_with_its_hash(c
 
 def test_listing_hired_twice_by_hash__its_job_is_the_newest(client_as, db):
     post = _listing(client_as, db)
+    post.status = "hired"
     older = _job_with_hash_of(db, post)
     newer = _job_with_hash_of(db, post)
     newer.created_block = older.created_block + 1
