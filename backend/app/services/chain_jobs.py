@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from backend.app.core.addresses import spellings
 from backend.app.core.escrow_terms import Terms
 from backend.app.models.chain import ChainCreditBalance, ChainJob
 from backend.app.schemas.chain import (
@@ -55,12 +56,12 @@ ROLES = ("client", "freelancer", "arbiter")
 
 def jobs_of(session: Session, *, chain_id: int, address: str, roles: Sequence[str] = ROLES) -> Sequence[ChainJob]:
     """Every job on the chain that `address` is party to in one of `roles`, newest first, however
-    many there are (addresses compare case-insensitively: checksummed or not, it is one account)."""
+    many there are (the address matches in either stored form, checksummed or lowercase)."""
     columns = {"client": ChainJob.client, "freelancer": ChainJob.freelancer, "arbiter": ChainJob.arbiter}
-    who = address.lower()
+    forms = spellings(address)
     query = (
         select(ChainJob)
-        .where(ChainJob.chain_id == chain_id, or_(*(func.lower(columns[role]) == who for role in roles)))
+        .where(ChainJob.chain_id == chain_id, or_(*(columns[role].in_(forms) for role in roles)))
         .options(*_LOAD)
         .order_by(ChainJob.job_id.desc())
     )

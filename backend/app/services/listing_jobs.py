@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from backend.app.core.addresses import spellings
 from backend.app.models.chain import ChainJob
 from backend.app.models.job_post import JobPost
 
@@ -63,7 +64,7 @@ def job_of(session: Session, post: ListingKey) -> ChainJob | None:
         return None
     query = (
         select(ChainJob)
-        .where(_same(ChainJob.client, post.client), _same(ChainJob.metadata_hash, post.metadata_hash))
+        .where(ChainJob.client.in_(spellings(post.client)), _same(ChainJob.metadata_hash, post.metadata_hash))
         .order_by(ChainJob.created_block.desc(), ChainJob.job_id.desc())
         .limit(1)
     )
