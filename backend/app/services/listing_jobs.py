@@ -12,6 +12,7 @@ hired: the API answers an unhired, unlinked listing from its row alone (job_post
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -85,17 +86,17 @@ def listings_of(session: Session, jobs: Iterable[JobKey]) -> dict[tuple[int, int
     by_hash = and_(
         JobPost.chain_job_id.is_(None), func.lower(JobPost.metadata_hash).in_({j.metadata_hash.lower() for j in jobs})
     )
-    found: dict[tuple[int, int], JobPost] = {}
+    keys = {(j.chain_id, j.job_id) for j in jobs}
+    hashed: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for j in jobs:
+        hashed[(j.client.lower(), j.metadata_hash.lower())].append((j.chain_id, j.job_id))
+    linked_to: dict[tuple[int, int], JobPost] = {}
+    by_hash_of: dict[tuple[int, int], JobPost] = {}
     for post in session.scalars(select(JobPost).where(or_(linked, by_hash)).order_by(JobPost.id.desc())):
-        for job in jobs:
-            key = (job.chain_id, job.job_id)
-            if (post.chain_id, post.chain_job_id) == key:
-                found[key] = post  # the linked listing wins over any found by hash
-            elif (
-                post.chain_job_id is None
-                and key not in found
-                and post.client.lower() == job.client.lower()
-                and post.metadata_hash.lower() == job.metadata_hash.lower()
-            ):
-                found[key] = post  # newest first: the first one found by hash is kept
-    return found
+        if post.chain_job_id is not None:
+            if (post.chain_id, post.chain_job_id) in keys:
+                linked_to[(post.chain_id, post.chain_job_id)] = post
+        else:  # newest first: the first listing found by hash is kept
+            for key in hashed.get((post.client.lower(), post.metadata_hash.lower()), ()):
+                by_hash_of.setdefault(key, post)
+    return {**by_hash_of, **linked_to}  # a linked listing wins over any found by hash

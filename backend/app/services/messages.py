@@ -202,13 +202,8 @@ def mark_read(session: Session, *, thread_id: int, caller: str) -> Thread:
 
 
 def unread(session: Session, *, thread: Thread, address: str) -> int:
-    mark = session.get(ThreadRead, (thread.id, address))
-    query = select(func.count(Message.id)).where(
-        Message.thread_id == thread.id, Message.sender != address, Message.hidden.is_(False)
-    )
-    if mark is not None:
-        query = query.where(Message.id > mark.last_read_id)
-    return int(session.scalar(query) or 0)
+    """Messages in the thread from the others that `address` has not read yet (see `unread_counts`)."""
+    return unread_counts(session, threads=[thread], address=address).get(thread.id, 0)
 
 
 def unread_counts(session: Session, *, threads: Sequence[Thread], address: str) -> dict[int, int]:

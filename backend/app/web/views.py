@@ -189,7 +189,7 @@ def home(
 @router.get("/escrow", response_class=HTMLResponse)
 def escrow_jobs(request: Request, session: SessionDep, settings: SettingsDep, chain: ChainDep, user: OptionalUser):
     jobs = chain_jobs.list_jobs(session, chain_id=chain.chain_id)
-    names = _names(session, [a for job in jobs for a in (job.client, job.freelancer)])
+    names = display_names.people(session, [a for job in jobs for a in (job.client, job.freelancer)])
     return _render(
         request, "jobs.html", session=session, settings=settings, chain=chain, user=user, jobs=jobs, names=names
     )
@@ -219,7 +219,7 @@ def job_page(
     extra: dict[str, Any] = {}
     if job is not None:
         parties = {"client": job.client, "freelancer": job.freelancer, "arbiter": job.arbiter}
-        names = _names(session, list(parties.values()))
+        names = display_names.people(session, list(parties.values()))
         roles = {address: role for role, address in reversed(parties.items())}
         viewer = None if user is None else user.address
         credits = _outstanding_credits(session, chain, viewer) if viewer in parties.values() else []
@@ -460,7 +460,7 @@ def post_page(
             for p in received
         ],
         candidates=candidates,
-        names=_names(session, [post.client, *(p.freelancer for p in received)]),
+        names=display_names.people(session, [post.client, *(p.freelancer for p in received)]),
         mine=mine,
         mine_needs_consent=mine is not None and mine.status in proposals.OPEN and mine.consent_terms is None,
         default_plan=proposals.default_plan(chain.hiring.milestone_days, deadline=post.deadline, plan=post.milestones),
@@ -494,15 +494,11 @@ def proposals_inbox(request: Request, session: SessionDep, settings: SettingsDep
         user=user,
         received=received,
         sent=sent,
-        names=_names(session, freelancers) if user is not None else {},
+        names=display_names.people(session, freelancers) if user is not None else {},
     )
 
 
 # ---------------------------------------------------------------- messages
-
-
-def _names(session: SessionDep, addresses: list[str]) -> dict[str, str]:
-    return display_names.people(session, addresses)
 
 
 @router.get("/messages", response_class=HTMLResponse)
@@ -513,7 +509,7 @@ def threads_page(request: Request, session: SessionDep, settings: SettingsDep, c
             out = messages.thread_out(session, thread, viewer=user.address)
             other = out.freelancer if out.client == user.address else out.client
             post = job_posts.get_visible(session, post_id=out.job_post_id, viewer=out.client)
-            threads.append({"t": out, "other": _names(session, [other])[other], "title": post.title})
+            threads.append({"t": out, "other": display_names.person(session, other), "title": post.title})
     return _render(request, "threads.html", session=session, settings=settings, chain=chain, user=user, threads=threads)
 
 
@@ -531,7 +527,7 @@ def thread_page(
     found = messages.messages(session, thread=thread, after_id=None, limit=messages.MAX_PAGE)
     post = job_posts.post_out(session, job_posts.get_visible(session, post_id=out.job_post_id, viewer=out.client))
     chain_job_id = None if post.chain is None else post.chain.job_id
-    names = _names(session, out.participants)
+    names = display_names.people(session, out.participants)
     return _render(
         request,
         "thread.html",
@@ -687,7 +683,7 @@ def arbiter_queue(request: Request, session: SessionDep, settings: SettingsDep, 
         chain=chain,
         user=user,
         queue=queue,
-        names=_names(session, parties) if user is not None else {},
+        names=display_names.people(session, parties) if user is not None else {},
     )
 
 
@@ -713,5 +709,5 @@ def moderation_page(
             }
             for r in reports
         ],
-        names=_names(session, [r.reporter for r in reports]),
+        names=display_names.people(session, [r.reporter for r in reports]),
     )
