@@ -31,6 +31,18 @@ def _indexer() -> Indexer:
     return indexer
 
 
+def _log_handler() -> logging.Handler:
+    """Rich, wrapped lines on a terminal; one plain line per record in a log file or a pipe, so logs stay greppable."""
+    console = Console(stderr=True)
+    if console.is_terminal:
+        handler: logging.Handler = RichHandler(show_path=False, console=console)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        return handler
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    return handler
+
+
 @click.group()
 @click.option("-v", "--verbose", is_flag=True, help="Log every batch.")
 def cli(verbose: bool) -> None:
@@ -42,11 +54,7 @@ def cli(verbose: bool) -> None:
 
     Exit codes: 0 done, 1 error while indexing (or `verify` found differences), 2 bad setup.
     """
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(message)s",
-        handlers=[RichHandler(show_path=False, console=Console(stderr=True))],
-    )
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[_log_handler()])
     logging.getLogger("indexer").setLevel(logging.INFO if verbose else logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
