@@ -8,7 +8,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backend.app.services.matching import (
+from backend.app.services.matching.scoring import (
     FreelancerSpec,
     JobSpec,
     explain,
