@@ -36,7 +36,7 @@ from backend.app.core.config import Settings, get_settings
 from backend.app.core.db import make_engine, make_session_factory
 from backend.app.core.rate_limit import SlidingWindowLimiter
 from backend.app.services import auth as sign_in
-from backend.app.web import views
+from backend.app.web import pages
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 UPLOAD_ROUTE = r"/api/threads/\d+/attachments"  # raw attachment bytes: capped by max_upload_bytes instead
@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tx.router,
         listings.router,
         wallets.router,
-        views.router,
+        pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -211,3 +211,8 @@ def credits(session: Session, *, chain_id: int, account: str) -> list[CreditOut]
         for row in rows
     ]
     return sorted(out, key=lambda credit: (credit.outstanding == "0", credit.token))
+
+
+def outstanding_credits(session: Session, *, chain_id: int, account: str) -> list[CreditOut]:
+    """The account's credits that still hold something: what Withdraw would send, per token."""
+    return [credit for credit in credits(session, chain_id=chain_id, account=account) if credit.outstanding != "0"]

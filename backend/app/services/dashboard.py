@@ -6,14 +6,14 @@ with the moment it is due), their next deadlines and the money they have in escr
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from backend.app.services import messages, proposals
+from backend.app.services import chain_jobs, display_names, job_posts, messages, proposals
 
 NEXT_DEADLINES = 10
 
@@ -25,6 +25,32 @@ class ToDo:
     text: str
     href: str
     due: datetime | None = None
+
+
+def my_jobs(
+    session: Session, *, chain_id: int, address: str, roles: Sequence[str] = chain_jobs.ROLES
+) -> list[dict[str, Any]]:
+    """The escrow jobs this address is party to (in `roles`), as the jobs API shows them, each with the
+    `roles` it holds in it."""
+    jobs = []
+    for job in chain_jobs.jobs_of(session, chain_id=chain_id, address=address, roles=roles):
+        data = chain_jobs.job_out(job).model_dump()
+        held = [role for role in chain_jobs.ROLES if str(data.get(role, "")).lower() == address.lower()]
+        jobs.append({**data, "roles": held})
+    return jobs
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """A disputed milestone waiting for the arbiter's ruling."""
+
+    job: dict[str, Any]
+    milestone: dict[str, Any]
+
+
+def disputes_to_rule(jobs: Sequence[dict[str, Any]]) -> list[Dispute]:
+    """The disputed milestones of these jobs (the arbiter's queue), in job and milestone order."""
+    return [Dispute(job, m) for job in jobs for m in job.get("milestones") or [] if m.get("state") == "disputed"]
 
 
 def chain_to_dos(jobs: Sequence[dict[str, Any]]) -> list[ToDo]:
@@ -46,13 +72,13 @@ def chain_to_dos(jobs: Sequence[dict[str, Any]]) -> list[ToDo]:
     return sorted(items, key=lambda item: (item.due is None, item.due or datetime.max))
 
 
-def off_chain_to_dos(
-    session: Session, *, address: str, posts: Sequence[Any], sent: Sequence[Any], title: Callable[[int, str], str]
-) -> list[ToDo]:
+def off_chain_to_dos(session: Session, *, address: str, posts: Sequence[Any], sent: Sequence[Any]) -> list[ToDo]:
     """Drafts to publish and proposals to review on the user's listings, listings that shortlisted the user,
-    and conversations with unread messages (`title(post_id, viewer)` names a listing as the viewer may see
-    it). One line per listing or conversation; a few queries in all, however many there are."""
+    and conversations with unread messages. One line per listing or conversation; a few queries in all,
+    however many there are."""
     items = []
+    shortlisted = [proposal for proposal in sent if proposal.status == "shortlisted"]
+    title = job_posts.titles(session, post_ids=[p.job_post_id for p in shortlisted], viewer=address)
     waiting = proposals.waiting_counts(session, post_ids=[post.id for post in posts])
     for post in posts:
         if post.status == "draft":
@@ -61,17 +87,18 @@ def off_chain_to_dos(
         if count:
             what = "a proposal" if count == 1 else f"{count} proposals"
             items.append(ToDo(f"Review {what} on “{post.title}”", f"/posts/{post.id}"))
-    for proposal in sent:
-        if proposal.status == "shortlisted":
-            text = f"You are shortlisted on {title(proposal.job_post_id, address)}"
-            items.append(ToDo(text, f"/posts/{proposal.job_post_id}"))
+    for proposal in shortlisted:
+        listing = display_names.listing(title, proposal.job_post_id)
+        items.append(ToDo(f"You are shortlisted on {listing}", f"/posts/{proposal.job_post_id}"))
     threads = messages.my_threads(session, address=address)
     unread = messages.unread_counts(session, threads=threads, address=address)
+    about = job_posts.titles(session, post_ids=[t.job_post_id for t in threads], viewer=address, as_owner=True)
     for thread in threads:
         count = unread.get(thread.id, 0)
         if count:
             what = "1 unread message" if count == 1 else f"{count} unread messages"
-            items.append(ToDo(f"{what} about {title(thread.job_post_id, thread.client)}", f"/messages/{thread.id}"))
+            listing = display_names.listing(about, thread.job_post_id)
+            items.append(ToDo(f"{what} about {listing}", f"/messages/{thread.id}"))
     return items
 
 

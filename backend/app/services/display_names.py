@@ -38,3 +38,10 @@ def people(session: Session, addresses: Iterable[str]) -> dict[str, str]:
 
 def quoted(title: str) -> str:
     return f"“{title}”"
+
+
+def listing(titles: dict[int, str], post_id: int) -> str:
+    """A listing as a sentence names it: its title in quotes, or "job post N" when the reader may not see it
+    (`titles` as job_posts.titles gives them)."""
+    title = titles.get(post_id)
+    return f"job post {post_id}" if title is None else quoted(title)

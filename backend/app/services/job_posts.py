@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -324,3 +325,32 @@ def _listing_out(post: Listing, skills: list[str], job: ChainJob | None) -> JobP
         updated_at=post.updated_at,
         published_at=post.published_at,
     )
+
+
+@dataclass(frozen=True)
+class JobListing:
+    """The listing an escrow job carries, as a viewer may see it, and whether the job names its hash."""
+
+    id: int
+    title: str
+    hash_matches: bool
+
+
+def listing_for_job(session: Session, job: listing_jobs.JobKey, *, viewer: str | None) -> JobListing | None:
+    """The listing this escrow job carries (services/listing_jobs.py), if there is one the viewer may see."""
+    post = listing_jobs.listing_of(session, job)
+    if post is None or not _visible_to(post, viewer):
+        return None
+    return JobListing(post.id, post.title, post.metadata_hash.lower() == job.metadata_hash.lower())
+
+
+def titles(session: Session, *, post_ids: Iterable[int], viewer: str | None, as_owner: bool = False) -> dict[int, str]:
+    """The titles of those of these listings the viewer may see, in one query (see display_names.listing for
+    naming the others). `as_owner`: as each listing's client sees it (the participants of a listing's
+    conversations see its title)."""
+    rows = session.execute(
+        select(JobPost.id, JobPost.title, JobPost.client, JobPost.status, JobPost.hidden).where(
+            JobPost.id.in_(set(post_ids))
+        )
+    ).all()
+    return {row.id: row.title for row in rows if as_owner or _visible_to(row, viewer)}

@@ -191,6 +191,12 @@ def mine(session: Session, *, freelancer: str) -> Sequence[Proposal]:
     return session.scalars(select(Proposal).where(Proposal.freelancer == freelancer).order_by(Proposal.id.desc())).all()
 
 
+def own_for_job(session: Session, *, freelancer: str, post_id: int) -> Proposal | None:
+    """This freelancer's proposal for this listing (the newest, should there be several), if any."""
+    query = select(Proposal).where(Proposal.freelancer == freelancer, Proposal.job_post_id == post_id)
+    return session.scalars(query.order_by(Proposal.id.desc()).limit(1)).first()
+
+
 def _transition(
     proposal: Proposal, *, allowed: frozenset[str], to: str, session: Session | None = None, post: JobPost | None = None
 ) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import event
 
 from backend.app.services.dashboard import ToDo, chain_to_dos
 from tests.support.chain import wallet
-from tests.support.factories import chain_job, published_post
+from tests.support.factories import chain_job, job_post_body, published_post
 
 T = datetime(2027, 1, 1, tzinfo=UTC)
 
@@ -77,3 +77,34 @@ def test_dashboard__to_do_queries__do_not_grow_with_the_listings(client_as, app)
     # proposals and unread counts come in one query each; what is left per listing is its own answer
     # (job_posts.post_out: its skills and escrow job), one statement each
     assert with_five <= with_one + 4, (with_one, with_five)
+
+
+def test_listing_titles__a_reader_sees_the_titles_of_listings_they_may_see__in_one_query(client_as, db, app):
+    from backend.app.models.job_post import JobPost
+    from backend.app.services import job_posts
+
+    client = client_as("client")
+    shown = published_post(client, title="Tea shop logo")
+    hidden = published_post(client, title="Hidden by a moderator")
+    draft = client.post("/api/job-posts", json={**job_post_body(), "title": "Still a draft"}).json()
+    db.get(JobPost, hidden["id"]).hidden = True
+    db.commit()
+    ids = [shown["id"], hidden["id"], draft["id"], 999_999]
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(app.state.engine, "before_cursor_execute", count)
+    try:
+        seen_by_freelancer = job_posts.titles(db, post_ids=ids, viewer=wallet("freelancer"))
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", count)
+    assert seen_by_freelancer == {shown["id"]: "Tea shop logo"}
+    assert len(statements) == 1
+    assert job_posts.titles(db, post_ids=ids, viewer=wallet("client")) == {
+        shown["id"]: "Tea shop logo",
+        hidden["id"]: "Hidden by a moderator",
+        draft["id"]: "Still a draft",
+    }
+    assert set(job_posts.titles(db, post_ids=ids, viewer=None, as_owner=True)) == set(ids[:3])
