@@ -54,6 +54,18 @@ def _hidden(session: Session, key_column: Any, hidden_column: Any) -> set[Any]:
     return set(session.scalars(select(key_column).where(hidden_column == true())))  # `=`, not `IS`: uses the index
 
 
+def _leave_out(candidates: np.ndarray, pool: pools.Pool, keys: Iterable[Any]) -> None:
+    """Mark these keys' rows as no candidates."""
+    for key in keys:
+        if (row := pool.row_of.get(key)) is not None:
+            candidates[row] = False
+
+
+def _column_of(session: Session, key_column: Any, value_column: Any, keys: Sequence[Any]) -> dict[Any, Any]:
+    """key → value of one column for these rows (the few results' long texts, read only for them)."""
+    return dict(session.execute(select(key_column, value_column).where(key_column.in_(keys))).all())
+
+
 def _proven(session: Session, addresses: Iterable[str]) -> dict[str, frozenset[str]]:
     return {a: frozenset(tag for tag, _ in proven.proven_skills(session, address=a)) for a in addresses}
 
@@ -94,15 +106,9 @@ def freelancers_for_job(session: Session, *, post_id: int, client: str, limit: i
         scores = scoring.weighted_sum(skills=skills, text=text, record=record, availability=availability)
 
         candidates = pool.array("listed").copy()  # clients' profiles are no candidates
-        for address in _hidden(session, Profile.address, Profile.hidden) | {client}:
-            if (row := pool.row_of.get(address)) is not None:
-                candidates[row] = False
+        _leave_out(candidates, pool, _hidden(session, Profile.address, Profile.hidden) | {client})
         top = _top(scores, candidates, pool.keys, limit)
-        bios = dict(
-            session.execute(
-                select(Profile.address, Profile.bio).where(Profile.address.in_([pool.keys[r] for r in top]))
-            ).all()
-        )
+        bios = _column_of(session, Profile.address, Profile.bio, [pool.keys[r] for r in top])
         results = []
         for row in top:
             address = pool.keys[row]
@@ -160,16 +166,10 @@ def jobs_for_freelancer(session: Session, *, address: str, limit: int) -> list[M
         scores = scoring.weighted_sum(skills=skills, text=text, record=record, availability=availability)
 
         candidates = (pool.array("statuses") == "published") & (pool.array("owners") != address)
-        for post_id in _hidden(session, JobPost.id, JobPost.hidden):
-            if (row := pool.row_of.get(post_id)) is not None:
-                candidates[row] = False
+        _leave_out(candidates, pool, _hidden(session, JobPost.id, JobPost.hidden))
         refs = pool.array("refs")
         top = _top(scores, candidates, refs, limit)
-        descriptions = dict(
-            session.execute(
-                select(JobPost.id, JobPost.description).where(JobPost.id.in_([pool.keys[r] for r in top]))
-            ).all()
-        )
+        descriptions = _column_of(session, JobPost.id, JobPost.description, [pool.keys[r] for r in top])
         results = []
         for row in top:
             job = scoring.JobSpec(
