@@ -26,6 +26,10 @@ JIEDAN_CONTRACTS_DIR would let every mutant survive.
 Mutant kinds (--only): comparison, off-by-one, assert, recipient, swap-args,
 nonce, arithmetic, boolean, constant. A source line with the comment
 `# mutate: skip` is never mutated.
+
+Ctrl-C or SIGTERM stops a run: the kill commands under way are ended, and the mutants run so far are
+reported and written to --json (the others as not run), so a long run can be stopped and resumed
+with --ids.
 """
 
 from __future__ import annotations
@@ -1216,9 +1220,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     err = _console(stderr=True)
+    # SIGTERM stops a run as Ctrl-C does (the mutants run so far are reported and written to --json); so
+    # does SIGINT even where it started ignored (a background job of a non-interactive shell)
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     started = time.monotonic()
     try:
         project, mutants = generate(

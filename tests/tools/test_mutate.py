@@ -299,3 +299,36 @@ def test_unknown_kind_is_refused():
 def test_fail_under():
     assert cli("--only", "nonce", "--kill", PASS, "--no-baseline", "--fail-under", "50") == 1
     assert cli("--only", "nonce", "--kill", DIFFERS, "--fail-under", "100") == 0
+
+
+def test_sigterm_stops_the_run__and_writes_what_it_has(tmp_path):
+    """A background run (where SIGINT starts ignored) is stopped with SIGTERM: it ends its kill commands,
+    reports and writes the JSON, every mutant not run marked so."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out_file = tmp_path / "result.json"
+    log = tmp_path / "mutate.log"
+    command = [sys.executable, "tools/mutate.py", "--root", str(FIXTURES), "--files", MODULE, "--targets", TARGET]
+    command += ["--only", "assert", "-j", "1", "--no-baseline", "--timeout", "300", "--json", str(out_file)]
+    command += ["--kill", "sleep 120"]
+    root = Path(__file__).resolve().parents[2]
+    with log.open("w") as sink:
+        run = subprocess.Popen(command, cwd=root, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while "to run" not in log.read_text() and time.monotonic() < deadline and run.poll() is None:
+            time.sleep(0.2)
+        time.sleep(1)  # the first kill command is under way
+        started = time.monotonic()
+        os.kill(run.pid, signal.SIGTERM)
+        assert run.wait(timeout=30) == 130, log.read_text()
+        assert time.monotonic() - started < 30  # it did not wait for the sleeping kill commands
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    summary = json.loads(out_file.read_text())["summary"]
+    assert summary["not_run"] == 4 and summary["killed"] == summary["survived"] == 0
