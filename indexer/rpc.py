@@ -11,6 +11,8 @@ import json
 import logging
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -18,8 +20,29 @@ import httpx
 log = logging.getLogger("indexer.rpc")
 
 
+MAX_RETRY_AFTER = 60.0  # seconds: a provider asking for a longer pause is retried after this long
+
+
+def retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """The pause an HTTP `Retry-After` header asks for, in seconds (RFC 9110: delay-seconds or an HTTP-date),
+    at most MAX_RETRY_AFTER; None when there is no header or it does not parse."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        at = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return min(max((at - (now or datetime.now(UTC))).total_seconds(), 0.0), MAX_RETRY_AFTER)
+
+
 class RpcUnavailable(RuntimeError):
-    """The node did not answer after every retry (connection refused, timeouts, HTTP 5xx)."""
+    """The node did not answer after every retry (connection refused, timeouts, HTTP 5xx and 429; a
+    `Retry-After` the answer carries sets the pause before the next try, when it is longer)."""
 
 
 class RpcError(RuntimeError):
@@ -52,11 +75,13 @@ class Rpc:
         retries = self.retries if retries is None else retries
         delay = self.backoff
         for attempt in range(retries + 1):
+            asked: float | None = None  # the pause a 429 or 503 asked for (Retry-After)
             try:
                 # streamed: httpx's Response sits in reference cycles and would keep a read body (megabytes of
                 # logs) until the next full garbage collection; chunks read here are freed as soon as parsed
                 with self._client.stream("POST", self.url, json=payload) as response:
                     if response.status_code >= 500 or response.status_code == 429:
+                        asked = retry_after(response.headers.get("Retry-After"))
                         raise httpx.HTTPStatusError(
                             f"HTTP {response.status_code}", request=response.request, response=response
                         )
@@ -70,8 +95,9 @@ class Rpc:
                         f"RPC {self.url} is unreachable: {what} failed {retries + 1} times, last with "
                         f"{type(error).__name__}: {error or 'no detail'}"
                     ) from error
-                log.warning("RPC %s: %s failed (%s); retry in %.2f s", self.url, what, error, delay)
-                time.sleep(delay)
+                pause = delay if asked is None else max(delay, asked)
+                log.warning("RPC %s: %s failed (%s); retry in %.2f s", self.url, what, error, pause)
+                time.sleep(pause)
                 delay = min(delay * 2, 10)
         raise AssertionError("unreachable")
 

@@ -9,8 +9,8 @@ import pytest
 
 from backend.app.core.config import Settings
 from backend.app.services.chain import connect_chain
-from indexer.main import Indexer
-from indexer.rpc import RpcUnavailable
+from indexer.main import Indexer, verify_indexer
+from indexer.rpc import Rpc, RpcUnavailable
 from tests.support.activity import UNIT, create_job, pay
 from tests.support.chain import LocalChain
 from tests.support.faulty_rpc import Faults, FaultyRpc
@@ -83,3 +83,28 @@ def rpc_chain_mine(settings: Settings, blocks: int) -> None:
     from web3 import HTTPProvider, Web3
 
     Web3(HTTPProvider(settings.rpc_url)).provider.make_request("anvil_mine", [hex(blocks)])
+
+
+def test_rate_limited__a_429_with_retry_after__is_retried_no_sooner_than_asked(own_settings: Settings):
+    with FaultyRpc(own_settings.rpc_url, Faults(rate_limit_every=2, retry_after="1")) as proxy:
+        client = Rpc(proxy.url, retries=2, backoff=0.01)  # without Retry-After it would try again in 10 ms
+        try:
+            first = client.block_number()
+            assert client.block_number() >= first  # the second request got a 429, the third answered
+        finally:
+            client.close()
+        assert len(proxy.rate_limited) == 1 and len(proxy.arrivals) == 3
+        assert proxy.arrivals[2] - proxy.rate_limited[0] >= 1.0
+
+
+def test_public_rpc_limits__result_caps_and_rate_limits__backfill_loses_and_duplicates_nothing(
+    own_settings: Settings, activity, tmp_path
+):
+    faults = Faults(max_log_results=3, rate_limit_every=40, retry_after="1")
+    with FaultyRpc(own_settings.rpc_url, faults) as proxy:
+        settings = own_settings.model_copy(update={"rpc_url": proxy.url, "batch_size": 64, "rpc_backoff": 0.01})
+        indexer = Indexer(settings)
+        indexer.catch_up()
+        assert proxy.refused > 0 and proxy.rate_limited  # both limits were met
+    _equals_clean_run(own_settings, tmp_path)
+    assert verify_indexer(Indexer(own_settings)).ok

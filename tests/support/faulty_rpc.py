@@ -1,5 +1,6 @@
-"""A fault-injecting HTTP proxy in front of a real Anvil: refused log ranges, HTTP 503s, dropped
-connections and slow answers, so that the indexer's retries and adaptive ranges meet real faults."""
+"""A fault-injecting HTTP proxy in front of a real Anvil: refused log ranges, log answers over a result
+cap, HTTP 503s, rate limits (429 with Retry-After), dropped connections and slow answers, so that the
+indexer's retries and adaptive ranges meet the faults public RPC providers impose."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ class Faults:
     max_log_range: int | None = None  # eth_getLogs spanning more blocks gets a JSON-RPC error
     slow_log_range: int | None = None  # eth_getLogs spanning more blocks answers after `delay` seconds
     delay: float = 0.0
+    max_log_results: int | None = None  # eth_getLogs answers with more logs get a JSON-RPC error instead
     fail_every: int = 0  # every n-th request: HTTP 503 (odd) or a dropped connection (even)
+    rate_limit_every: int = 0  # every n-th request: HTTP 429 with `Retry-After: retry_after`
+    retry_after: str = "1"
     down: bool = False  # every request: connection dropped
 
 
@@ -28,6 +32,9 @@ class FaultyRpc:
         self.requests = 0
         self.refused = 0
         self.failed = 0
+        self.rate_limited: list[float] = []  # when each 429 was sent (time.monotonic)
+        self.arrivals: list[float] = []  # when each request arrived (time.monotonic)
+        self._count = threading.Lock()
         self._client = httpx.Client(timeout=30)
         proxy = self
 
@@ -43,6 +50,8 @@ class FaultyRpc:
                     self.connection.shutdown(2)
                     return
                 self.send_response(status)
+                if status == 429:
+                    self.send_header("Retry-After", proxy.faults.retry_after)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
@@ -64,13 +73,19 @@ class FaultyRpc:
 
     def handle(self, body: bytes) -> tuple[int | None, bytes]:
         faults = self.faults
-        self.requests += 1
+        with self._count:
+            self.requests += 1
+            number = self.requests
+            self.arrivals.append(time.monotonic())
+        if faults.rate_limit_every and number % faults.rate_limit_every == 0:
+            self.rate_limited.append(time.monotonic())
+            return 429, b'{"error": "too many requests"}'
         if faults.down:
             self.failed += 1
             return None, b""
-        if faults.fail_every and self.requests % faults.fail_every == 0:
+        if faults.fail_every and number % faults.fail_every == 0:
             self.failed += 1
-            if (self.requests // faults.fail_every) % 2:
+            if (number // faults.fail_every) % 2:
                 return 503, b'{"error": "overloaded"}'
             return None, b""
         request = json.loads(body)
@@ -84,4 +99,10 @@ class FaultyRpc:
                 self.refused += 1
                 time.sleep(faults.delay)
         reply = self._client.post(self.upstream, content=body, headers={"Content-Type": "application/json"})
+        if isinstance(request, dict) and request.get("method") == "eth_getLogs" and faults.max_log_results is not None:
+            logs = reply.json().get("result") or []
+            if len(logs) > faults.max_log_results:  # the words Infura and Alchemy use
+                self.refused += 1
+                error = {"code": -32005, "message": f"query returned more than {faults.max_log_results} results"}
+                return 200, json.dumps({"jsonrpc": "2.0", "id": request["id"], "error": error}).encode()
         return reply.status_code, reply.content
