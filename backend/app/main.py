@@ -34,7 +34,7 @@ from backend.app.core import idempotency
 from backend.app.core.body_limit import BodyLimitMiddleware
 from backend.app.core.config import Settings, get_settings
 from backend.app.core.db import make_engine, make_session_factory
-from backend.app.core.rate_limit import SlidingWindowLimiter
+from backend.app.core.rate_limit import limiter_from_settings
 from backend.app.services import auth as sign_in
 from backend.app.web import pages
 
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_session_factory(app.state.engine)
     app.state.point_reads = PointReads(settings.database_url, app.state.engine)
     app.state.chain = None  # connected on first use
-    app.state.rate_limiter = SlidingWindowLimiter.from_settings(settings)  # None when rate limits are off
+    app.state.rate_limiter = limiter_from_settings(settings, app.state.engine)  # None when rate limits are off
     idempotency.install(  # inside the body cap: added first
         app, ttl_seconds=settings.idempotency_ttl_seconds, owner_of=sign_in.session_owner, cookie=sign_in.SESSION_COOKIE
     )

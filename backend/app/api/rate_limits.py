@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Depends, Request
 
 from backend.app.api.deps import OptionalUser
-from backend.app.core.rate_limit import Bucket, SlidingWindowLimiter
+from backend.app.core.rate_limit import Bucket, Limiter
 from backend.app.services.errors import RateLimited
 
 __all__ = ["Bucket", "client_key", "rate_limit"]
@@ -25,7 +25,7 @@ def rate_limit(bucket: Bucket) -> Any:
     """A dependency counting one request in `bucket` for the caller; sign-in counts per IP (no address yet)."""
 
     def check(request: Request, user: OptionalUser) -> None:
-        limiter: SlidingWindowLimiter | None = request.app.state.rate_limiter
+        limiter: Limiter | None = request.app.state.rate_limiter
         if limiter is None:
             return
         key = client_key(request, user, by_ip_only=bucket is Bucket.SIGN_IN)

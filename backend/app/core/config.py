@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -114,7 +115,8 @@ class Settings(BaseSettings):
     #   JIEDAN_RATE_LIMIT_ENABLED=false            (no 429s at all), or
     #   JIEDAN_RATE_LIMIT_SEARCH=100000            (raise one bucket), and
     #   JIEDAN_MAX_BODY_BYTES=4194304              (a larger body cap).
-    # Rate limits count in the memory of each API process: with N workers a client gets up to N times the limit.
+    # Rate limits count in the memory of each API process unless JIEDAN_RATE_LIMIT_STORE=database: with N workers
+    # counting in memory a client gets up to N times the limit.
     max_body_bytes: int = Field(
         default=1024 * 1024,
         ge=1,
@@ -129,6 +131,12 @@ class Settings(BaseSettings):
     )
     rate_limit_enabled: bool = Field(
         default=True, description="Apply the rate limits below (JIEDAN_RATE_LIMIT_ENABLED=false turns all off)."
+    )
+    rate_limit_store: Literal["memory", "database"] = Field(
+        default="memory",
+        description="Where rate limits count (JIEDAN_RATE_LIMIT_STORE): `memory`, each API process on its own, or "
+        "`database`, every process sharing the database counting together (several processes or machines behind "
+        "one proxy: a client gets each limit once). The database store costs a few statements per counted request.",
     )
     rate_limit_window_seconds: float = Field(
         default=60, gt=0, description="Sliding window every rate limit counts over (JIEDAN_RATE_LIMIT_WINDOW_SECONDS)."

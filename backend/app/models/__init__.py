@@ -32,11 +32,13 @@ from backend.app.models.moderation import ModerationAction, Report
 from backend.app.models.notification import Notification
 from backend.app.models.profile import Category, Profile, ProfileSkill
 from backend.app.models.proposal import OfferOrder, OfferOrderSkill, OfferSkill, OfferTier, Proposal, ServiceOffer
+from backend.app.models.rate_limit import RateLimitHit
 from backend.app.models.search import SearchDocument
 from backend.app.models.settlement import SettlementSignature
 from backend.app.models.user import AuthNonce, AuthSession, User
 
 __all__ = [
+    "RateLimitHit",
     "AmendmentSignature",
     "Attachment",
     "AuthNonce",

@@ -8,7 +8,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from backend.app.core.rate_limit import Bucket, SlidingWindowLimiter
+from backend.app.core.rate_limit import Bucket, SlidingWindowLimiter, limiter_from_settings
 from backend.app.main import create_app
 from tests.support.factories import job_post_body, proposal_body, published_post
 from tests.support.siwe import key_of, sign_in
@@ -176,8 +176,8 @@ def test_messages_and_uploads__share_one_limit(client_as):
 
 
 def test_rate_limits__disabled__never_429(app, settings, api):
-    app.state.rate_limiter = SlidingWindowLimiter.from_settings(
-        settings.model_copy(update={"rate_limit_enabled": False})
+    app.state.rate_limiter = limiter_from_settings(
+        settings.model_copy(update={"rate_limit_enabled": False}), app.state.engine
     )
     assert app.state.rate_limiter is None
     assert {api.get("/api/search/jobs").status_code for _ in range(10)} == {200}
