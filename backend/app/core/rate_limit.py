@@ -72,10 +72,10 @@ def limiter_from_settings(settings: Settings, engine: Engine) -> Limiter | None:
     return SlidingWindowLimiter(_limits(settings), window=window)
 
 
-def _verdict(hits_in_window: list[float], limit: int, window: float, now: float) -> Verdict | None:
-    """The refusal for a client whose window already holds `limit` hits (oldest first), else None."""
-    if len(hits_in_window) >= limit:
-        return Verdict(allowed=False, retry_after=max(1, math.ceil(hits_in_window[0] + window - now)))
+def _verdict(count: int, oldest: float | None, limit: int, window: float, now: float) -> Verdict | None:
+    """The refusal for a client whose window already holds `limit` hits (`oldest` the first of them), else None."""
+    if count >= limit and oldest is not None:
+        return Verdict(allowed=False, retry_after=max(1, math.ceil(oldest + window - now)))
     return None
 
 
@@ -100,7 +100,7 @@ class SlidingWindowLimiter:
             hits = self._hits.setdefault((bucket, client), deque())
             while hits and hits[0] <= now - self.window:
                 hits.popleft()
-            refused = _verdict(list(hits), self.limits[bucket], self.window, now)
+            refused = _verdict(len(hits), hits[0] if hits else None, self.limits[bucket], self.window, now)
             if refused is not None:
                 return refused
             hits.append(now)
@@ -136,8 +136,8 @@ class DatabaseLimiter:
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(bucket, client)})
             # a write first: on SQLite it takes the database's write lock, so the count below is this hit's alone
             connection.execute(delete(RateLimitHit).where(key, RateLimitHit.at <= now - self.window))
-            hits = list(connection.scalars(select(RateLimitHit.at).where(key).order_by(RateLimitHit.at)))
-            refused = _verdict(hits, self.limits[bucket], self.window, now)
+            count, oldest = connection.execute(select(func.count(), func.min(RateLimitHit.at)).where(key)).one()
+            refused = _verdict(int(count), oldest, self.limits[bucket], self.window, now)
             if refused is not None:
                 return refused
             connection.execute(insert(RateLimitHit).values(bucket=bucket.value, client=client, at=now))
