@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.exc import OperationalError
 
 from backend.app.core.config import get_settings
-from backend.app.core.contracts import DeploymentError
+from backend.app.core.deployments import DeploymentError
 from indexer.main import BatchResult, Indexer, IndexerError, verify_indexer
 from indexer.rpc import RpcUnavailable
 

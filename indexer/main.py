@@ -29,8 +29,8 @@ from sqlalchemy import Engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.app.core.config import Settings
-from backend.app.core.contracts import load_deployment
 from backend.app.core.db import make_engine, make_session_factory, transaction
+from backend.app.core.deployments import load_deployment
 from indexer.abi import DecodedEvent, EventDecoder
 from indexer.handlers import FOLLOWED_CONTRACTS
 from indexer.lock import writer_lock
@@ -111,7 +111,7 @@ class Indexer:
 
     def __init__(self, settings: Settings, session_factory: sessionmaker[Session] | None = None) -> None:
         self.settings = settings
-        deployment = load_deployment(settings.deployments_file)
+        deployment = load_deployment(settings.deployments_file, settings.chain_id)
         followed = [deployment.contracts[name] for name in FOLLOWED_CONTRACTS if name in deployment.contracts]
         if not followed:
             deployment.get(FOLLOWED_CONTRACTS[0])  # raises the "no contract named" error

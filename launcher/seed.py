@@ -32,6 +32,7 @@ from web3.contract import Contract
 from web3.logs import DISCARD
 
 from backend.app.core.contracts import load_abi
+from backend.app.core.deployments import load_deployment
 from backend.app.core.escrow_terms import Milestone, Terms, lowest_free_salt, typed_data
 from launcher.demo_data import CLIENTS, FREELANCERS, LISTINGS, PROPOSAL_NOTES, Listing
 from launcher.sign_in import verify_body
@@ -168,11 +169,11 @@ class Seeder:
     ):
         self.url, self.progress = url, progress
         self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
-        deployments = json.loads(deployments_file.read_text())["contracts"]
+        deployment = load_deployment(deployments_file)
         self.build_file = build_file
         self.build = json.loads(build_file.read_text())["contractTypes"]
-        self.escrow = self._contract("Escrow", deployments["Escrow"]["address"])
-        self.token = self._contract("TestToken", deployments["TestToken"]["address"])
+        self.escrow = self._contract("Escrow", deployment.get("Escrow").address)
+        self.token = self._contract("TestToken", deployment.get("TestToken").address)
         self.report = SeedReport()
         self._last: tuple[str, str] | None = None  # (sender, hash) of the latest transaction sent
         self._clients: list[httpx.Client] = []

@@ -1,13 +1,14 @@
-"""Shared helpers for the Ape scripts: accounts by role and the deployments file."""
+"""Shared helpers for the Ape scripts: accounts by role and where the deployments file is."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 from ape import accounts, chain
+
+from backend.app.core.deployments import DeploymentError, chain_entry
 
 DEFAULT_DEPLOYMENTS_FILE = Path("var/deployments.json")
 
@@ -37,28 +38,9 @@ def deploy_block(contract: Any) -> int:
     return int(chain.get_receipt(contract.txn_hash).block_number)
 
 
-def write_deployments(contracts: dict[str, Any]) -> Path:
-    """Write {name: {address, block}} plus the chain id, atomically."""
-    path = deployments_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document = {
-        "chain_id": chain.chain_id,
-        "contracts": {
-            name: {"address": str(contract.address), "block": deploy_block(contract)}
-            for name, contract in contracts.items()
-        },
-    }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(document, indent=2) + "\n")
-    tmp.replace(path)
-    return path
-
-
 def read_deployments() -> dict[str, Any]:
-    path = deployments_path()
-    if not path.is_file():
-        raise SystemExit(f"no deployments file at {path}: run `ape run deploy` first")
-    document: dict[str, Any] = json.loads(path.read_text())
-    if document["chain_id"] != chain.chain_id:
-        raise SystemExit(f"{path} is for chain {document['chain_id']}, connected to chain {chain.chain_id}")
-    return document
+    """The deployments file's entry for the connected chain."""
+    try:
+        return chain_entry(deployments_path(), chain.chain_id)
+    except DeploymentError as error:
+        raise SystemExit(str(error)) from None

@@ -27,6 +27,7 @@ import click
 import httpx
 from eth_utils import keccak
 
+from backend.app.core.deployments import load_deployment
 from backend.app.core.migrate import upgrade
 from launcher.stack import DEMO_WALLETS, ROOT, Stack, free_port, run_ape, tool_env
 from tests.support.databases import postgres_database, sqlite_database
@@ -84,8 +85,8 @@ def _follow_lag(rpc_url: str, env: dict[str, str], deployments: Path, blocks: in
             raise RuntimeError(reply["error"])
         return reply["result"]
 
-    document = json.loads(deployments.read_text())
-    escrow, token = document["contracts"]["Escrow"]["address"], document["contracts"]["TestToken"]["address"]
+    deployment = load_deployment(deployments)
+    escrow, token = deployment.get("Escrow").address, deployment.get("TestToken").address
     client_wallet, freelancer = DEMO_WALLETS["client"][0], DEMO_WALLETS["freelancer"][0]
     now = int(rpc("eth_getBlockByNumber", "latest", False)["timestamp"], 16)
     terms = bench_terms(escrow_call(RawRpc(rpc_url), escrow, "platform_fee_bps()"), now + 300 * 86_400, 2)

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from backend.app.core.contracts import load_abi, load_deployment
+from backend.app.core.contracts import load_abi
+from backend.app.core.deployments import load_deployment
 from launcher.browser import CHROMIUM, CHROMIUM_ARGS, wallet_script
 from launcher.stack import DEMO_WALLETS, ROOT, Stack, free_port, start_marketplace
 from tests.support.browser_flows import sign_in

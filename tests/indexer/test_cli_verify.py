@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from backend.app.core.config import Settings
+from backend.app.core.deployments import record_chain
 from backend.app.models.chain import ChainJob, ChainMilestone
 from backend.app.services.chain import connect_chain
 from indexer.main import Indexer, verify_indexer
@@ -78,10 +79,10 @@ def test_cli__rpc_unreachable__exits_2_with_a_clear_message(settings: Settings):
 def test_cli__unknown_contract_address__says_the_deployments_file_is_stale(settings: Settings, local_chain, tmp_path):
     import json
 
-    document = json.loads(settings.deployments_file.read_text())
-    document["contracts"]["Escrow"]["address"] = "0x" + "12" * 20
+    (entry,) = json.loads(settings.deployments_file.read_text())["chains"].values()
+    entry["contracts"]["Escrow"]["address"] = "0x" + "12" * 20
     stale = tmp_path / "stale.json"
-    stale.write_text(json.dumps(document))
+    record_chain(stale, entry)
     result = _cli(settings.model_copy(update={"deployments_file": stale}), "run", "--once")
     assert result.returncode == 2
     assert "no contract at" in result.stderr and "stale" in result.stderr

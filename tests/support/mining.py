@@ -11,7 +11,6 @@ salts are the freelancer's lowest ones no job used yet (`free_salts`), as the ap
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from eth_abi import abi as eth_abi
 from eth_account import Account
 from eth_utils import function_signature_to_4byte_selector, keccak
 
+from backend.app.core.deployments import load_deployment
 from backend.app.core.escrow_terms import FIRST_SALT, Milestone, Terms, domain_separator, signing_digest
 from launcher.stack import DEMO_WALLETS
 
@@ -129,9 +129,8 @@ def mine_escrow_activity(
     chunk: int = 1000,
 ) -> Mined:
     """Create `jobs` funded jobs, submit and approve every milestone; returns what was mined."""
-    deployment = json.loads(deployments_file.read_text())
-    escrow = deployment["contracts"]["Escrow"]["address"]
-    token = deployment["contracts"]["TestToken"]["address"]
+    deployment = load_deployment(deployments_file)
+    escrow, token = deployment.get("Escrow").address, deployment.get("TestToken").address
     client, freelancer = DEMO_WALLETS["client"][0], DEMO_WALLETS["freelancer"][0]
     rpc = RawRpc(rpc_url)
     gas_price = hex(2 * GWEI)  # the base fee is pinned to 1 gwei before every block (full blocks raise it)

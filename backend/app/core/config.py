@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -24,10 +25,21 @@ class Settings(BaseSettings):
         default=f"sqlite:///{PROJECT_ROOT / 'var' / 'jiedan.db'}",
         description="SQLAlchemy URL: a SQLite file (default) or postgresql+psycopg://…",
     )
+    network: str = Field(
+        default="local",
+        description="The network served, by its name in config/networks.toml (JIEDAN_NETWORK: local, ethereum, "
+        "sepolia, base, arbitrum, optimism, polygon). A public one sets the chain id and, unless JIEDAN_RPC_URL is "
+        "given, reads the RPC URL from the network's own variable (e.g. JIEDAN_RPC_URL_BASE).",
+    )
     rpc_url: str = Field(default="http://127.0.0.1:8545", description="JSON-RPC URL of the chain.")
     deployments_file: Path = Field(
         default=PROJECT_ROOT / "var" / "deployments.json",
-        description="Addresses and deploy blocks written by `ape run deploy`.",
+        description="Addresses and deploy blocks per chain id, written by `ape run deploy`.",
+    )
+    chain_id: int | None = Field(
+        default=None,
+        description="Which chain of the deployments file this process serves (JIEDAN_CHAIN_ID). Unset: the file's "
+        "only chain (a file holding several needs it).",
     )
     build_manifest: Path = Field(
         default=PROJECT_ROOT / ".build" / "__local__.json",
@@ -82,6 +94,27 @@ class Settings(BaseSettings):
     moderators: list[str] = Field(
         default_factory=list, description="Addresses allowed to hide and restore content (JSON list)."
     )
+
+    @model_validator(mode="after")
+    def _apply_network(self) -> Settings:
+        """A named public network gives the chain id and the RPC URL its variable holds."""
+        from backend.app.core.networks import network_named
+
+        network = network_named(self.network)
+        if network.local:
+            return self
+        if self.chain_id is None:
+            self.chain_id = network.chain_id
+        elif self.chain_id != network.chain_id:
+            raise ValueError(f"JIEDAN_CHAIN_ID={self.chain_id}, but {network.name} is chain {network.chain_id}")
+        if "rpc_url" not in self.model_fields_set:
+            url = os.environ.get(network.rpc_env or "")
+            if not url:
+                raise ValueError(
+                    f"JIEDAN_NETWORK={network.name} needs its RPC URL in {network.rpc_env} (or JIEDAN_RPC_URL)"
+                )
+            self.rpc_url = url
+        return self
 
     def is_moderator(self, address: str) -> bool:
         """Whether `address` is one of the moderators (in any letter case)."""

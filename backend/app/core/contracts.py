@@ -1,4 +1,4 @@
-"""The deployed contracts: addresses from the deployments file, ABIs from Ape's build output.
+"""The deployed contracts' ABIs, from Ape's build output (addresses: core/deployments.py).
 
 ABIs are never copied by hand: they come from the compiler's manifest (`ape compile`).
 """
@@ -6,48 +6,11 @@ ABIs are never copied by hand: they come from the compiler's manifest (`ape comp
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from eth_utils import to_checksum_address
-
-
-class DeploymentError(RuntimeError):
-    """The deployments file or the build manifest is missing or unusable."""
-
-
-@dataclass(frozen=True)
-class DeployedContract:
-    name: str
-    address: str
-    block: int
-
-
-@dataclass(frozen=True)
-class Deployment:
-    chain_id: int
-    contracts: dict[str, DeployedContract]
-
-    def get(self, name: str) -> DeployedContract:
-        try:
-            return self.contracts[name]
-        except KeyError:
-            raise DeploymentError(f"no contract named {name!r} in the deployments file") from None
-
-
-def load_deployment(path: Path) -> Deployment:
-    if not path.is_file():
-        raise DeploymentError(f"no deployments file at {path}: run `ape run deploy` first")
-    document = json.loads(path.read_text())
-    return Deployment(
-        chain_id=int(document["chain_id"]),
-        contracts={
-            name: DeployedContract(name=name, address=to_checksum_address(entry["address"]), block=entry["block"])
-            for name, entry in document["contracts"].items()
-        },
-    )
+from backend.app.core.deployments import DeploymentError
 
 
 @lru_cache(maxsize=8)

@@ -10,7 +10,8 @@ from web3 import HTTPProvider, Web3
 from web3.contract import Contract
 
 from backend.app.core.config import Settings
-from backend.app.core.contracts import Deployment, DeploymentError, load_abi, load_deployment
+from backend.app.core.contracts import load_abi
+from backend.app.core.deployments import Deployment, DeploymentError, load_deployment
 from backend.app.services.errors import ChainUnavailable
 
 
@@ -46,7 +47,7 @@ class ChainGateway:
 def connect_chain(settings: Settings) -> ChainGateway:
     """Contracts bound to the deployment; raises ChainUnavailable if it cannot be read."""
     try:
-        deployment = load_deployment(settings.deployments_file)
+        deployment = load_deployment(settings.deployments_file, settings.chain_id)
         escrow_abi = load_abi(settings.build_manifest, "Escrow")
         token_abi = load_abi(settings.build_manifest, "TestToken")
     except DeploymentError as error:
