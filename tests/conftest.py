@@ -14,7 +14,7 @@ from backend.app.core.config import Settings
 from backend.app.core.migrate import upgrade
 from launcher.stack import ROOT, Stack, free_port, run_ape
 from tests.support.chain import LocalChain
-from tests.support.databases import postgres_database, sqlite_database
+from tests.support.databases import database_name, postgres_database, sqlite_database
 
 BUILD_MANIFEST = ROOT / ".build" / "__local__.json"
 
@@ -38,12 +38,32 @@ def local_chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalChain
         stack.stop()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite file, copied for every test that asks for a database."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    with sqlite_database(folder) as url:
+        upgrade(url)
+    return folder / "jiedan.db"
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """The name of a migrated, empty PostgreSQL database that every test's database is created from."""
+    with postgres_database("jiedan_template") as url:
+        upgrade(url)  # disposes its engine: no connection is left to block the copies
+        yield database_name(url)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated, empty database: a SQLite file, then the same tests on PostgreSQL."""
-    manager = sqlite_database(tmp_path) if request.param == "sqlite" else postgres_database()
+    """A migrated, empty database of its own: a SQLite file, then the same tests on PostgreSQL (each a copy of
+    the session's migrated template)."""
+    if request.param == "sqlite":
+        manager = sqlite_database(tmp_path, template=request.getfixturevalue("sqlite_template"))
+    else:
+        manager = postgres_database(template=request.getfixturevalue("postgres_template"))
     with manager as url:
-        upgrade(url)
         yield url
 
 
