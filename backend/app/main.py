@@ -27,6 +27,7 @@ from backend.app.api.routes import (
     profiles,
     proposals,
     search,
+    tokens,
     tx,
     wallets,
 )
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tx.router,
         listings.router,
         wallets.router,
+        tokens.router,
         pages.router,
     ):
         app.include_router(router)

@@ -171,8 +171,10 @@ class HireOut(BaseModel):
     freelancer: str
     amounts: list[str]
     terms_hash: str = Field(description="hashStruct(Terms): the escrow's `terms_hash_of(job_id)` once created.")
-    approve: UnsignedTx
-    create_and_fund: UnsignedTx
+    approve: UnsignedTx | None = Field(description="The token allowance; null for a job in the native currency.")
+    create_and_fund: UnsignedTx = Field(
+        description="Create and fund the job; in the native currency it carries the value."
+    )
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_HIRE]})
 

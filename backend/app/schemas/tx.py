@@ -80,6 +80,9 @@ class UnsignedTx(BaseModel):
 class TokenApproveRequest(BaseModel):
     owner: Address
     amount: Amount
+    token: Address | None = Field(
+        default=None, description="The listed ERC-20 to approve; unset: the network's first listed token."
+    )
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"owner": CLIENT, "amount": "1000000000"}]})
 

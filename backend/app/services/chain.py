@@ -1,8 +1,8 @@
-"""The chain as the backend sees it: the deployment, a web3 client and contract objects."""
+"""The chain as the backend sees it: the deployment, the tokens jobs pay in, a web3 client and contract objects."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from eth_utils import event_abi_to_log_topic
@@ -12,6 +12,8 @@ from web3.contract import Contract
 from backend.app.core.config import Settings
 from backend.app.core.contracts import load_abi
 from backend.app.core.deployments import Deployment, DeploymentError, load_deployment
+from backend.app.core.networks import network_named
+from backend.app.core.tokens import Token, TokenList, listed_tokens
 from backend.app.services.errors import ChainUnavailable
 
 
@@ -32,9 +34,8 @@ class ChainGateway:
     deployment: Deployment
     w3: Web3
     escrow: Contract
-    token: Contract
-    token_symbol: str
-    token_decimals: int
+    tokens: TokenList  # checked against the chain at connect
+    erc20_abi: list[dict[str, object]] = field(hash=False, compare=False)
     job_created_topic: str
     hiring: HiringDefaults
     signature_ttl: int  # seconds a settlement or amendment signature stays good (its expiry)
@@ -43,30 +44,55 @@ class ChainGateway:
     def chain_id(self) -> int:
         return self.deployment.chain_id
 
+    def token_contract(self, token: Token | str) -> Contract:
+        """An ERC-20 contract object for a listed token (not the native currency)."""
+        address = token.address if isinstance(token, Token) else token
+        return self.w3.eth.contract(address=address, abi=self.erc20_abi)
+
+    @property
+    def default_token(self) -> Token:
+        """The token forms offer first (config/tokens.toml's first for this network)."""
+        return self.tokens.default
+
+    @property
+    def token(self) -> Contract:
+        """The contract of the first listed ERC-20 (jUSD on a local chain)."""
+        return self.token_contract(self.tokens.erc20[0])
+
+
+def check_tokens(w3: Web3, tokens: TokenList, abi: list[dict[str, object]]) -> None:
+    """Each listed ERC-20's symbol and decimals, read from its contract, must be the configured ones."""
+    for token in tokens.erc20:
+        contract = w3.eth.contract(address=token.address, abi=abi)
+        try:
+            symbol, decimals = contract.functions.symbol().call(), contract.functions.decimals().call()
+        except Exception as error:  # connection refused, no contract at the address
+            raise ChainUnavailable(f"cannot read the token {token.label} on {tokens.network}: {error}") from error
+        if (symbol, decimals) != (token.symbol, token.decimals):
+            raise ChainUnavailable(
+                f"config/tokens.toml lists {token.symbol} with {token.decimals} decimals at {token.address} on "
+                f"{tokens.network}, but that contract says {symbol!r} with {decimals} decimals"
+            )
+
 
 def connect_chain(settings: Settings) -> ChainGateway:
     """Contracts bound to the deployment; raises ChainUnavailable if it cannot be read."""
     try:
         deployment = load_deployment(settings.deployments_file, settings.chain_id)
         escrow_abi = load_abi(settings.build_manifest, "Escrow")
-        token_abi = load_abi(settings.build_manifest, "TestToken")
+        token_abi = load_abi(settings.build_manifest, "TestToken")  # ERC-20 + EIP-2612, as every listed token
     except DeploymentError as error:
         raise ChainUnavailable(str(error)) from error
     w3 = Web3(HTTPProvider(settings.rpc_url, request_kwargs={"timeout": 5}))
-    token = w3.eth.contract(address=deployment.get("TestToken").address, abi=token_abi)
-    try:
-        symbol = token.functions.symbol().call()
-        decimals = token.functions.decimals().call()
-    except Exception as error:  # connection refused, no contract at the address
-        raise ChainUnavailable(f"cannot read the payment token at {settings.rpc_url}: {error}") from error
+    tokens = listed_tokens(network_named(settings.network), deployment)
+    check_tokens(w3, tokens, token_abi)
     job_created = next(e for e in escrow_abi if e["type"] == "event" and e["name"] == "JobCreated")
     return ChainGateway(
         deployment=deployment,
         w3=w3,
         escrow=w3.eth.contract(address=deployment.get("Escrow").address, abi=escrow_abi),
-        token=token,
-        token_symbol=symbol,
-        token_decimals=decimals,
+        tokens=tokens,
+        erc20_abi=token_abi,
         job_created_topic="0x" + event_abi_to_log_topic(job_created).hex(),
         hiring=HiringDefaults(
             arbiter=settings.default_arbiter,

@@ -101,3 +101,10 @@ class BadSignature(Invalid):
 
     title = "Bad signature"
     slug = "bad-signature"
+
+
+class TokenNotAccepted(Invalid):
+    """Money named in a token the served network does not list (config/tokens.toml); the detail lists those it does."""
+
+    title = "Token not accepted"
+    slug = "token-not-accepted"

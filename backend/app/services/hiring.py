@@ -18,9 +18,10 @@ from dataclasses import fields, replace
 from datetime import timedelta
 
 from backend.app.core.escrow_terms import MAX_HORIZON, Milestone, Terms
+from backend.app.core.tokens import NATIVE
 from backend.app.schemas.proposal import HireOut
 from backend.app.schemas.tx import ConsentIn, ConsentOut, CreateJobRequest, JobTerms, TokenApproveRequest, TypedData
-from backend.app.services import signatures, transactions
+from backend.app.services import signatures, tokens, transactions
 from backend.app.services.chain import ChainGateway, chain_now
 from backend.app.services.errors import ChainUnavailable, Conflict, ConsentNeeded, Invalid
 
@@ -48,8 +49,7 @@ def offered_terms(
 ) -> Terms:
     """The terms the client would create the job with, for the freelancer to sign now (with `salt`, from
     `consent_salts.next_salt`, and a fresh expiry)."""
-    if token.lower() != chain.token.address.lower():
-        raise Conflict(f"this deployment's escrow pays in {chain.token.address} only, not {token}")
+    payment = tokens.accepted(chain, token)
     if client.lower() == freelancer.lower():
         raise Conflict("the client cannot hire their own address")
     defaults = chain.hiring
@@ -62,7 +62,7 @@ def offered_terms(
     return Terms(
         client=client,
         freelancer=freelancer,
-        token=chain.token.address,
+        token=payment.address,
         arbiter=defaults.arbiter,
         arbiter_fee_bps=defaults.arbiter_fee_bps,
         platform_fee_bps=fee_bps,
@@ -103,14 +103,21 @@ def accept_consent(chain: ChainGateway, *, offered: Terms, consent: ConsentIn) -
 
 
 def hire_transactions(chain: ChainGateway, *, terms: Terms | None, consent: str | None, metadata_hash: str) -> HireOut:
-    """The allowance and the create-and-fund transaction for the client's wallet (nothing is sent here), from the
-    consent the freelancer signed; a 409 `consent-needed` problem when there is none or it no longer holds."""
+    """The allowance (none for a job in the native currency) and the create-and-fund transaction for the client's
+    wallet (nothing is sent here), from the consent the freelancer signed; a 409 `consent-needed` problem when
+    there is none or it no longer holds."""
     if terms is None or consent is None:
         raise ConsentNeeded("the freelancer has not signed the escrow terms yet: they sign, then you can hire")
     if terms.metadata_hash != metadata_hash:
         raise ConsentNeeded("the listing changed after the freelancer signed its terms: they sign again")
     create = transactions.create_job(chain, CreateJobRequest(terms=JobTerms.of(terms), consent=consent))
-    approve = transactions.token_approve(chain, TokenApproveRequest(owner=terms.client, amount=str(terms.total)))
+    approve = (
+        None
+        if terms.token == NATIVE
+        else transactions.token_approve(
+            chain, TokenApproveRequest(owner=terms.client, amount=str(terms.total), token=terms.token)
+        )
+    )
     return HireOut(
         metadata_hash=metadata_hash,
         freelancer=terms.freelancer,

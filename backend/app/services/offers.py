@@ -22,7 +22,7 @@ from backend.app.models.proposal import OfferOrder, OfferOrderSkill, OfferSkill,
 from backend.app.schemas.job_post import MilestonePlan
 from backend.app.schemas.proposal import HireOut, OfferIn, OfferOut, OrderOut, TierOut
 from backend.app.schemas.tx import ConsentIn, ConsentOut, JobTerms
-from backend.app.services import consent_salts, hiring, markdown, notifications
+from backend.app.services import consent_salts, hiring, markdown, notifications, tokens
 from backend.app.services.chain import ChainGateway
 from backend.app.services.display_names import person, quoted
 from backend.app.services.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -150,8 +150,7 @@ def order(session: Session, *, offer_id: int, tier: int, client: str, chain: Cha
     chosen = next((t for t in offer.tiers if t.position == tier), None)
     if chosen is None:
         raise NotFound(f"service offer {offer_id} has no tier {tier}")
-    if offer.token.lower() != chain.token.address.lower():
-        raise Conflict(f"this deployment's escrow pays in {chain.token.address} only, not {offer.token}")
+    tokens.accepted(chain, offer.token)
     ordered_at = datetime.now(UTC)
     document = order_document(offer, chosen, client, ordered_at)
     record = OfferOrder(

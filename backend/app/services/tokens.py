@@ -1,8 +1,10 @@
-"""Token symbols and decimals, so amounts read "12.5 jUSD" rather than "12500000 (token 0x…)".
+"""Token symbols and decimals, so amounts read "12.5 jUSD" rather than "12500000 (token 0x…)", and the one
+check that money is named in a token the served network lists (`accepted`).
 
-The payment token's come from the chain gateway (read once at connect); any other token's are read
-from its ERC-20 `symbol()`/`decimals()` once per process. When the chain cannot be read (no
-gateway, no such contract), the token is named by its short address and amounts stay in base units.
+The listed tokens' come from the chain gateway (config/tokens.toml, checked against the chain at
+connect); any other token's are read from its ERC-20 `symbol()`/`decimals()` once per process. When
+the chain cannot be read (no gateway, no such contract), the token is named by its short address and
+amounts stay in base units.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from dataclasses import dataclass
 
 from eth_utils import to_checksum_address
 
+from backend.app.core.tokens import Token, TokenNotListed
 from backend.app.services.chain import ChainGateway
 from backend.app.services.display_names import short_address
+from backend.app.services.errors import TokenNotAccepted
 from backend.app.services.units import format_units
 
 _ERC20_METADATA_ABI = [
@@ -39,8 +43,9 @@ def describe(chain: ChainGateway | None, token: str) -> TokenInfo:
     """Symbol and decimals of `token` (the fallback, by short address in base units, is not cached)."""
     if chain is None:
         return TokenInfo(address=token, symbol=short_address(token), decimals=0)
-    if token.lower() == chain.token.address.lower():
-        return TokenInfo(address=token, symbol=chain.token_symbol, decimals=chain.token_decimals)
+    listed = chain.tokens.find(token)
+    if listed is not None:
+        return TokenInfo(address=token, symbol=listed.symbol, decimals=listed.decimals)
     key = (chain.chain_id, token.lower())
     if key not in _known:
         try:
@@ -50,3 +55,11 @@ def describe(chain: ChainGateway | None, token: str) -> TokenInfo:
             return TokenInfo(address=token, symbol=short_address(token), decimals=0)
         _known[key] = TokenInfo(address=token, symbol=symbol, decimals=decimals)
     return _known[key]
+
+
+def accepted(chain: ChainGateway, token: str) -> Token:
+    """The listed token `token` names, or a 422 problem naming the tokens the network lists."""
+    try:
+        return chain.tokens.require(token)
+    except TokenNotListed as error:
+        raise TokenNotAccepted(str(error)) from None

@@ -16,6 +16,7 @@ from eth_utils import keccak
 from sqlalchemy.orm import Session
 
 from backend.app.core.escrow_terms import MAX_ARBITER_FEE_BPS, MAX_TOTAL, Terms
+from backend.app.core.tokens import NATIVE
 from backend.app.models.chain import ChainJob
 from backend.app.schemas.amendment import AddMilestonesRequest, DeductionRequest, ExtendDeadlineRequest
 from backend.app.schemas.tx import (
@@ -30,7 +31,7 @@ from backend.app.schemas.tx import (
     UnsignedTx,
     WithdrawRequest,
 )
-from backend.app.services import amendments, job_rules, settlements, signatures
+from backend.app.services import amendments, job_rules, settlements, signatures, tokens
 from backend.app.services.chain import ChainGateway, chain_now
 from backend.app.services.chain_jobs import get_job, job_terms
 from backend.app.services.errors import ChainUnavailable, Conflict, ConsentNeeded, NotAllowed
@@ -78,9 +79,22 @@ def allowed_job(
 
 
 def token_approve(chain: ChainGateway, request: TokenApproveRequest) -> UnsignedTx:
-    """Allow the escrow to pull `amount` of the payment token from `owner`."""
-    data = chain.token.encode_abi("approve", args=[chain.escrow.address, int(request.amount)])
-    return _tx(chain, request.owner, chain.token.address, data)
+    """Allow the escrow to pull `amount` of a listed ERC-20 (default: the network's first) from `owner`."""
+    token = tokens.accepted(chain, request.token) if request.token else chain.default_token
+    if token.native:
+        raise Conflict(f"{token.symbol} is the chain's own currency: it is sent with the call, not approved")
+    data = chain.token_contract(token).encode_abi("approve", args=[chain.escrow.address, int(request.amount)])
+    return _tx(chain, request.owner, token.address, data)
+
+
+def _paid_with(terms: Terms, amount: int) -> int:
+    """The call's value for funding `amount` of a job: the amount itself in the native currency, else none."""
+    return amount if terms.token == NATIVE else 0
+
+
+def _require_funds(chain: ChainGateway, terms: Terms, *, payer: str, amount: int) -> None:
+    """A job already created is funded in its own token, listed or not any more."""
+    require_balance(chain, owner=payer, amount=amount, token=terms.token)
 
 
 def require_creatable(chain: ChainGateway, terms: Terms) -> None:
@@ -124,9 +138,12 @@ def create_job(chain: ChainGateway, request: CreateJobRequest) -> UnsignedTx:
         raise Conflict(f"cannot fund {fund_count} of {len(terms.milestones)} milestones")
     require_creatable(chain, terms)
     signatures.require_consent(chain, terms, request.consent)
-    require_balance(chain, owner=terms.client, amount=terms.amount_of(0, fund_count))
+    funding = terms.amount_of(0, fund_count)
+    _require_funds(chain, terms, payer=terms.client, amount=funding)
     consent = bytes.fromhex(request.consent.removeprefix("0x"))
-    return escrow_call(chain, terms.client, "create_job", terms.as_abi(), consent, fund_count)
+    return escrow_call(
+        chain, terms.client, "create_job", terms.as_abi(), consent, fund_count, value=_paid_with(terms, funding)
+    )
 
 
 def fund(session: Session, chain: ChainGateway, request: FundRequest) -> UnsignedTx:
@@ -134,8 +151,17 @@ def fund(session: Session, chain: ChainGateway, request: FundRequest) -> Unsigne
     job, terms = allowed_job(session, chain, request, "fund")
     if job.funded_count + request.count > job.milestone_count:
         raise Conflict(f"only {job.milestone_count - job.funded_count} milestones are left to fund")
-    require_balance(chain, owner=request.sender, amount=terms.amount_of(job.funded_count, request.count))
-    return escrow_call(chain, request.sender, "fund", job.job_id, terms.as_abi(), request.count)
+    funding = terms.amount_of(job.funded_count, request.count)
+    _require_funds(chain, terms, payer=request.sender, amount=funding)
+    return escrow_call(
+        chain,
+        request.sender,
+        "fund",
+        job.job_id,
+        terms.as_abi(),
+        request.count,
+        value=_paid_with(terms, funding),
+    )
 
 
 # --- milestones -----------------------------------------------------------------------------
@@ -244,7 +270,7 @@ def add_milestones(session: Session, chain: ChainGateway, request: AddMilestones
     agreed = amendments.signature_for(
         session, chain=chain, job=job, terms=terms, change=request.change(), sender=request.sender
     )
-    require_balance(chain, owner=request.sender, amount=agreed.funding)
+    _require_funds(chain, terms, payer=request.sender, amount=agreed.funding)
     added = [(int(m.amount), m.duration) for m in request.milestones]
     return escrow_call(
         chain,
@@ -256,6 +282,7 @@ def add_milestones(session: Session, chain: ChainGateway, request: AddMilestones
         request.fund_count,
         agreed.expiry,
         agreed.signature,
+        value=_paid_with(terms, agreed.funding),
     )
 
 

@@ -50,12 +50,12 @@ class Page:
         return {
             "chain_id": chain.chain_id,
             "escrow": chain.escrow.address,
-            "token": chain.token.address,
-            "token_symbol": chain.token_symbol,
-            "token_decimals": chain.token_decimals,
+            "token": chain.default_token.address,
+            "token_symbol": chain.default_token.symbol,
+            "token_decimals": chain.default_token.decimals,
             "job_created_topic": chain.job_created_topic,
-            # {{ money(amount, token) }} → "12.5 jUSD": any token's decimals and symbol (the payment token's by default)
-            "money": lambda amount, token=None: tokens.describe(chain, token or chain.token.address).amount(
+            # {{ money(amount, token) }} → "12.5 jUSD": any token's decimals and symbol (the first listed by default)
+            "money": lambda amount, token=None: tokens.describe(chain, token or chain.default_token.address).amount(
                 amount or 0
             ),
         }

@@ -110,6 +110,7 @@ ACCESS: dict[tuple[str, str], str] = {
     },
     ("POST", "/api/listings/hash"): PUBLIC,
     ("GET", "/api/wallets/{owner}/token"): PUBLIC,
+    ("GET", "/api/tokens"): PUBLIC,
 }
 
 # JSON bodies that only build an answer (an unsigned transaction, a hash, a sign-in) and store nothing the

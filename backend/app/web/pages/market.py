@@ -41,7 +41,7 @@ def _skill_list(text: str) -> list[str]:
 def _search_query(page: Page, *, kind: str, form: dict[str, Any], cursor: str | None) -> search.SearchQuery:
     """The form's fields as a search (ValueError or DomainError with words for a field that does not parse)."""
     jobs = kind == "jobs"
-    decimals = page.chain.token_decimals
+    decimals = page.chain.default_token.decimals  # budgets are typed in the first listed token
     since = form["posted_since"]
     return search.SearchQuery(
         kind="job" if jobs else "profile",

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from backend.app.schemas.job_post import JobPostOut
-from backend.app.services import display_names, job_posts, matching, post_actions, profiles, proposals
+from backend.app.services import display_names, job_posts, matching, post_actions, profiles, proposals, tokens
 from backend.app.services.errors import NotAllowed, NotFound
 from backend.app.services.units import format_units
 from backend.app.web.page import Page, PageDep
@@ -26,7 +26,7 @@ def _plain_units(amount: int, decimals: int) -> str:
 
 
 def _form(page: Page, *, post: JobPostOut | None, api: str) -> HTMLResponse:
-    decimals = page.chain.token_decimals
+    decimals = tokens.describe(page.chain, post.token).decimals if post else page.chain.default_token.decimals
     milestones = [
         {"title": m.title, "amount": _plain_units(int(m.amount), decimals)} for m in (post.milestones if post else [])
     ]

@@ -7,7 +7,7 @@ from eth_utils import is_address, to_checksum_address
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from backend.app.services import profiles
+from backend.app.services import profiles, tokens
 from backend.app.services.errors import NotFound
 from backend.app.services.units import format_units
 from backend.app.web.page import PageDep
@@ -48,5 +48,6 @@ def edit_profile(page: PageDep) -> HTMLResponse:
             profile = None  # the form creates it
     rate = ""
     if profile is not None and profile.hourly_rate is not None:
-        rate = format_units(int(profile.hourly_rate), page.chain.token_decimals).replace(",", "")
+        token = profile.rate_token or page.chain.default_token.address
+        rate = format_units(int(profile.hourly_rate), tokens.describe(page.chain, token).decimals).replace(",", "")
     return page.render("profile_form.html", profile=profile, rate_text=rate)

@@ -1,0 +1,96 @@
+"""Paying in any token the network lists (config/tokens.toml) or in its own currency, and nothing else.
+
+Balances are read back from the chain (eth_getBalance, balanceOf), not from what the API says it built.
+"""
+
+from __future__ import annotations
+
+import pytest
+from web3.logs import DISCARD
+
+from backend.app.core.tokens import NATIVE, Token, TokenList
+from backend.app.schemas.tx import UnsignedTx
+from backend.app.services.chain import check_tokens
+from backend.app.services.errors import ChainUnavailable
+from indexer.main import Indexer
+from tests.support.chain import send, wallet
+from tests.support.factories import offer_body, published_post, signed_proposal_body
+from tests.support.siwe import key_of
+
+UNLISTED = "0x" + "11" * 20
+
+
+def test_tokens__the_local_network_lists_jusd_then_its_own_eth(api, gateway):
+    listed = api.get("/api/tokens").json()
+
+    assert [(token["symbol"], token["address"], token["decimals"], token["native"]) for token in listed] == [
+        ("jUSD", gateway.token.address, 6, False),
+        ("ETH", NATIVE, 18, True),
+    ]
+    assert listed[0]["permit"] is True
+
+
+def test_tokens__configured_decimals_or_symbol_not_the_contract_s__refused_at_connect(gateway):
+    jusd = gateway.token.address
+    wrong_decimals = TokenList("local", (Token("jUSD", jusd, 18),))
+    wrong_symbol = TokenList("local", (Token("USDC", jusd, 6),))
+
+    with pytest.raises(ChainUnavailable, match="lists jUSD with 18 decimals .* says 'jUSD' with 6 decimals"):
+        check_tokens(gateway.w3, wrong_decimals, gateway.erc20_abi)
+    with pytest.raises(ChainUnavailable, match="lists USDC with 6 decimals .* says 'jUSD' with 6 decimals"):
+        check_tokens(gateway.w3, wrong_symbol, gateway.erc20_abi)
+    check_tokens(gateway.w3, gateway.tokens, gateway.erc20_abi)  # the real configuration holds
+
+
+def test_hire__a_listing_in_eth__no_allowance__the_value_rides_on_create__the_escrow_holds_it(
+    client_as, settings, gateway, local_chain
+):
+    client, freelancer = client_as("client"), client_as("freelancer")
+    post = published_post(client, token=NATIVE)
+    body = signed_proposal_body(freelancer, post["id"], key_of("freelancer"))
+    proposal = freelancer.post(f"/api/job-posts/{post['id']}/proposals", json=body).json()
+    escrow_before = local_chain.w3.eth.get_balance(gateway.escrow.address)
+
+    hire = client.post(f"/api/proposals/{proposal['id']}/accept").json()["hire"]
+
+    total = sum(int(amount) for amount in hire["amounts"])
+    assert hire["approve"] is None
+    assert int(hire["create_and_fund"]["value"], 16) == total
+    receipt = send(local_chain.w3, UnsignedTx.model_validate(hire["create_and_fund"]))
+    (created,) = gateway.escrow.events.JobCreated().process_receipt(receipt, errors=DISCARD)
+    assert local_chain.w3.eth.get_balance(gateway.escrow.address) - escrow_before == total
+    Indexer(settings).catch_up()
+    listing = client.get(f"/api/job-posts/{post['id']}").json()
+    assert (listing["status"], listing["chain"]["token"]) == ("hired", NATIVE)
+    assert listing["chain"]["job_id"] == created.args.job_id
+
+
+def test_money_in_an_unlisted_token__terms_orders_and_positions__422_naming_the_listed_ones(client_as):
+    client, freelancer = client_as("client"), client_as("freelancer")
+    post = published_post(client, token=UNLISTED)
+    offer = freelancer.post("/api/offers", json=offer_body(token=UNLISTED)).json()
+
+    terms = freelancer.post(f"/api/job-posts/{post['id']}/proposals/consent", json={"milestones": post["milestones"]})
+    order = client.post(f"/api/offers/{offer['id']}/orders", json={"tier": 0})
+    position = client.get(f"/api/wallets/{wallet('client')}/token", params={"token": UNLISTED})
+
+    for response in (terms, order, position):
+        assert response.status_code == 422, response.text
+        problem = response.json()
+        assert problem["type"].endswith("/token-not-accepted")
+        assert UNLISTED in problem["detail"] and "jUSD (0x" in problem["detail"] and "ETH (native)" in problem["detail"]
+
+
+def test_wallet_position__eth__the_balance_and_no_allowance_needed(client_as, local_chain):
+    position = client_as("client").get(f"/api/wallets/{wallet('client')}/token", params={"token": NATIVE}).json()
+
+    assert (position["symbol"], position["decimals"], position["native"]) == ("ETH", 18, True)
+    assert int(position["balance"]) == local_chain.w3.eth.get_balance(wallet("client"))
+
+
+def test_token_approve__of_eth__409_it_is_sent_with_the_call(client_as):
+    response = client_as("client").post(
+        "/api/tx/token-approve", json={"owner": wallet("client"), "amount": "1", "token": NATIVE}
+    )
+    assert response.status_code == 409
+    assert "sent with the call" in response.json()["detail"]
