@@ -20,7 +20,7 @@ from eth_account import Account
 
 from launcher.sign_in import verify_body
 
-TOKEN = "0x" + "11" * 20  # any address: listings name a token, the API does not call it
+TOKEN = "0x" + "00" * 20  # the native currency: the only token the chainless load server lists
 REQUEST_TIMEOUT = 60.0
 
 

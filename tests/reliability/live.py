@@ -13,7 +13,7 @@ from eth_account import Account
 from bench.load.server import RunningApi, running_api
 from launcher.sign_in import verify_body
 
-TOKEN = "0x" + "11" * 20
+TOKEN = "0x" + "00" * 20  # the native currency: the only token a chainless API lists
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from backend.app.core.escrow_terms import Milestone, Terms
 from backend.app.models.chain import ChainFunding, ChainJob, ChainMilestone
 
-TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+TOKEN = "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9"  # jUSD as `ape run deploy` deploys it on a fresh Anvil
 
 
 def chain_job(

@@ -11,6 +11,9 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from backend.app.core.config import Settings
+from backend.app.core.deployments import DeploymentError, load_deployment
+from backend.app.core.networks import network_named
+from backend.app.core.tokens import TokenList, listed_tokens
 from backend.app.models.user import User
 from backend.app.services import auth
 from backend.app.services.chain import ChainGateway, connect_chain
@@ -53,10 +56,25 @@ def _lazy_chain(request: Request) -> Callable[[], ChainGateway]:
     return lambda: _chain(request)
 
 
+def _tokens(request: Request) -> TokenList:
+    """The tokens money may be named in: the connected chain's (checked against it at connect), else those the
+    configuration lists for the network (a deployment's own token only when its deployments file is readable)."""
+    gateway = chain_or_error(request)
+    if not isinstance(gateway, ChainUnavailable):
+        return gateway.tokens
+    settings: Settings = request.app.state.settings
+    try:
+        deployment = load_deployment(settings.deployments_file, settings.chain_id)
+    except DeploymentError:
+        deployment = None
+    return listed_tokens(network_named(settings.network), deployment)
+
+
 SessionDep = Annotated[Session, Depends(_session)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ChainDep = Annotated[ChainGateway, Depends(_chain)]
 LazyChainDep = Annotated[Callable[[], ChainGateway], Depends(_lazy_chain)]
+TokensDep = Annotated[TokenList, Depends(_tokens)]
 
 
 def _sign_in_policy(request: Request, settings: SettingsDep) -> auth.SignInPolicy:

@@ -12,10 +12,11 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.functions import FunctionElement
 
+from backend.app.core.tokens import TokenList
 from backend.app.models.chain import ChainJob
 from backend.app.models.job_post import JobPost, JobPostSkill
 from backend.app.schemas.job_post import JobPostIn, JobPostOut, MilestonePlan
-from backend.app.services import chain_jobs, listing_jobs, markdown, search
+from backend.app.services import chain_jobs, listing_jobs, markdown, search, tokens
 from backend.app.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from backend.app.services.listing_hash import canonical_json, metadata_hash
 from backend.app.services.profiles import category_exists
@@ -49,7 +50,8 @@ def listing_document(post: JobPost, skills: list[str]) -> dict[str, Any]:
     }
 
 
-def _apply(session: Session, post: JobPost, data: JobPostIn) -> None:
+def _apply(session: Session, post: JobPost, data: JobPostIn, listed: TokenList) -> None:
+    payment = tokens.accepted_in(listed, data.token)  # a listing names money in a token the network lists
     if not category_exists(session, slug=data.category):
         raise Invalid(f"no category {data.category!r}: see GET /api/categories")
     if any(int(m.amount) == 0 for m in data.milestones):
@@ -62,7 +64,7 @@ def _apply(session: Session, post: JobPost, data: JobPostIn) -> None:
     post.description_html = markdown.render(data.description)
     post.category = data.category
     post.budget = int(data.budget)
-    post.token = data.token
+    post.token = payment.address
     post.deadline = None if data.deadline is None else data.deadline.astimezone(UTC)
     post.milestones = [{"title": m.title, "amount": str(int(m.amount))} for m in data.milestones]
     post.skills = [JobPostSkill(tag=tag) for tag in tags]
@@ -74,10 +76,10 @@ def _apply(session: Session, post: JobPost, data: JobPostIn) -> None:
     post.metadata_hash = metadata_hash(listing_document(post, tags))
 
 
-def create_draft(session: Session, *, client: str, data: JobPostIn) -> JobPost:
+def create_draft(session: Session, *, client: str, data: JobPostIn, listed: TokenList) -> JobPost:
     now = datetime.now(UTC)
     post = JobPost(client=client, status="draft", hidden=False, created_at=now)
-    _apply(session, post, data)
+    _apply(session, post, data, listed)
     session.commit()
     return post
 
@@ -192,12 +194,12 @@ def get_owned(session: Session, *, post_id: int, client: str) -> JobPost:
     return post
 
 
-def update(session: Session, *, post_id: int, client: str, data: JobPostIn) -> JobPost:
+def update(session: Session, *, post_id: int, client: str, data: JobPostIn, listed: TokenList) -> JobPost:
     """Edit before hiring only: once hired, the hash on-chain must keep matching the listing."""
     post = get_owned(session, post_id=post_id, client=client)
     if post.status not in EDITABLE:
         raise Conflict(f"job post {post_id} is {post.status}: it can no longer be edited")
-    _apply(session, post, data)
+    _apply(session, post, data, listed)
     search.index_job_post(session, post)
     session.commit()
     return post

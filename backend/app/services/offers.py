@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.app.core.escrow_terms import Terms
+from backend.app.core.tokens import TokenList
 from backend.app.models.proposal import OfferOrder, OfferOrderSkill, OfferSkill, OfferTier, ServiceOffer
 from backend.app.schemas.job_post import MilestonePlan
 from backend.app.schemas.proposal import HireOut, OfferIn, OfferOut, OrderOut, TierOut
@@ -34,7 +35,8 @@ ORDER_SCHEMA = "jiedan/offer-order@1"
 MAX_PAGE = 50
 
 
-def _apply(session: Session, offer: ServiceOffer, data: OfferIn) -> None:
+def _apply(session: Session, offer: ServiceOffer, data: OfferIn, listed: TokenList) -> None:
+    payment = tokens.accepted_in(listed, data.token)  # an offer names money in a token the network lists
     if not category_exists(session, slug=data.category):
         raise Invalid(f"no category {data.category!r}: see GET /api/categories")
     tags = normalise_tags(data.skills)
@@ -55,15 +57,15 @@ def _apply(session: Session, offer: ServiceOffer, data: OfferIn) -> None:
     offer.title = data.title.strip()
     offer.description = data.description
     offer.category = data.category
-    offer.token = data.token
+    offer.token = payment.address
     offer.skills = [OfferSkill(tag=tag) for tag in tags]
     offer.tiers = tiers
     offer.updated_at = datetime.now(UTC)
 
 
-def create(session: Session, *, freelancer: str, data: OfferIn) -> ServiceOffer:
+def create(session: Session, *, freelancer: str, data: OfferIn, listed: TokenList) -> ServiceOffer:
     offer = ServiceOffer(freelancer=freelancer, status="active", hidden=False, created_at=datetime.now(UTC))
-    _apply(session, offer, data)
+    _apply(session, offer, data, listed)
     session.add(offer)
     session.commit()
     return offer
@@ -83,14 +85,14 @@ def _owned(session: Session, *, offer_id: int, freelancer: str) -> ServiceOffer:
     return offer
 
 
-def update(session: Session, *, offer_id: int, freelancer: str, data: OfferIn) -> ServiceOffer:
+def update(session: Session, *, offer_id: int, freelancer: str, data: OfferIn, listed: TokenList) -> ServiceOffer:
     """Past orders keep their own canonical JSON, so editing never changes what was hired."""
     offer = _owned(session, offer_id=offer_id, freelancer=freelancer)
     if offer.status != "active":
         raise Conflict(f"service offer {offer_id} is {offer.status}")
     offer.tiers.clear()
     session.flush()  # old tiers out before the new ones reuse their positions
-    _apply(session, offer, data)
+    _apply(session, offer, data, listed)
     session.commit()
     return offer
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from eth_utils import to_checksum_address
 
-from backend.app.core.tokens import Token, TokenNotListed
+from backend.app.core.tokens import Token, TokenList, TokenNotListed
 from backend.app.services.chain import ChainGateway
 from backend.app.services.display_names import short_address
 from backend.app.services.errors import TokenNotAccepted
@@ -57,9 +57,14 @@ def describe(chain: ChainGateway | None, token: str) -> TokenInfo:
     return _known[key]
 
 
-def accepted(chain: ChainGateway, token: str) -> Token:
+def accepted_in(listed: TokenList, token: str) -> Token:
     """The listed token `token` names, or a 422 problem naming the tokens the network lists."""
     try:
-        return chain.tokens.require(token)
+        return listed.require(token)
     except TokenNotListed as error:
         raise TokenNotAccepted(str(error)) from None
+
+
+def accepted(chain: ChainGateway, token: str) -> Token:
+    """`accepted_in` the connected chain's tokens."""
+    return accepted_in(chain.tokens, token)

@@ -83,9 +83,9 @@ def test_escrow_notifications__name_the_listing_the_job_carries__else_its_number
     )
 
     items = freelancer.get("/api/me/notifications").json()["items"]
-    texts = " | ".join(i["text"] for i in items if i["source"] == "chain")  # amounts: "15 <token>", no chain here
+    texts = " | ".join(i["text"] for i in items if i["source"] == "chain")  # amounts in jUSD's 6 decimals
     named = f"“{TITLE}” (job #{carried.job_id})"
-    assert f"Escrow {named} created, 15 " in texts
-    assert f"Milestone 1 of {named} paid: 7 " in texts
-    assert f"Escrow job #{bare.job_id} created, 5 " in texts
-    assert f"Escrow job #{copied.job_id} created, 3 " in texts  # another client's job that copied the listing's hash
+    assert f"Escrow {named} created, 0.000015 jUSD funded" in texts
+    assert f"Milestone 1 of {named} paid: 0.000007 jUSD" in texts
+    assert f"Escrow job #{bare.job_id} created, 0.000005 jUSD" in texts
+    assert f"Escrow job #{copied.job_id} created, 0.000003 jUSD" in texts  # another client's job that copied the listing's hash

@@ -72,7 +72,7 @@ def test_order_offer__own_service__403_anonymous__401(client_as, api):
 
 def test_order_offer__missing_tier__404_closed_offer__409(client_as):
     freelancer = client_as("freelancer")
-    offer = freelancer.post("/api/offers", json=offer_body(token=None) | {"token": wallet("owner")}).json()
+    offer = freelancer.post("/api/offers", json=offer_body()).json()
     client = client_as("client")
     assert client.post(f"/api/offers/{offer['id']}/orders", json={"tier": 2}).status_code == 404
     freelancer.post(f"/api/offers/{offer['id']}/close")

@@ -14,7 +14,7 @@ from backend.app.services.chain import check_tokens
 from backend.app.services.errors import ChainUnavailable
 from indexer.main import Indexer
 from tests.support.chain import send, wallet
-from tests.support.factories import offer_body, published_post, signed_proposal_body
+from tests.support.factories import job_post_body, offer_body, published_post, signed_proposal_body
 from tests.support.siwe import key_of
 
 UNLISTED = "0x" + "11" * 20
@@ -65,16 +65,17 @@ def test_hire__a_listing_in_eth__no_allowance__the_value_rides_on_create__the_es
     assert listing["chain"]["job_id"] == created.args.job_id
 
 
-def test_money_in_an_unlisted_token__terms_orders_and_positions__422_naming_the_listed_ones(client_as):
+def test_money_in_an_unlisted_token__listings_offers_edits_and_positions__422_naming_the_listed_ones(client_as):
     client, freelancer = client_as("client"), client_as("freelancer")
-    post = published_post(client, token=UNLISTED)
-    offer = freelancer.post("/api/offers", json=offer_body(token=UNLISTED)).json()
+    post = published_post(client)
 
-    terms = freelancer.post(f"/api/job-posts/{post['id']}/proposals/consent", json={"milestones": post["milestones"]})
-    order = client.post(f"/api/offers/{offer['id']}/orders", json={"tier": 0})
+    listing = client.post("/api/job-posts", json=job_post_body(token=UNLISTED))
+    edit = client.put(f"/api/job-posts/{post['id']}", json=job_post_body(token=UNLISTED))
+    offer = freelancer.post("/api/offers", json=offer_body(token=UNLISTED))
     position = client.get(f"/api/wallets/{wallet('client')}/token", params={"token": UNLISTED})
 
-    for response in (terms, order, position):
+    assert client.get(f"/api/job-posts/{post['id']}").json()["token"] == post["token"]  # the edit changed nothing
+    for response in (listing, edit, offer, position):
         assert response.status_code == 422, response.text
         problem = response.json()
         assert problem["type"].endswith("/token-not-accepted")
@@ -86,6 +87,12 @@ def test_wallet_position__eth__the_balance_and_no_allowance_needed(client_as, lo
 
     assert (position["symbol"], position["decimals"], position["native"]) == ("ETH", 18, True)
     assert int(position["balance"]) == local_chain.w3.eth.get_balance(wallet("client"))
+
+
+def test_listing__in_any_letter_case__stored_as_the_listed_token(client_as, gateway):
+    post = published_post(client_as("client"), token=gateway.token.address.lower())
+
+    assert post["token"] == gateway.token.address
 
 
 def test_token_approve__of_eth__409_it_is_sent_with_the_call(client_as):

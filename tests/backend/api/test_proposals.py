@@ -105,8 +105,8 @@ def test_accept_proposal__by_the_freelancer__403_by_a_stranger__404(client_as):
     assert client_as("stranger").post(f"/api/proposals/{proposal['id']}/accept").status_code == 404
 
 
-def test_accept_proposal__token_not_on_this_escrow__409_and_nothing_changes(client_as):
-    client, _, post, proposal = _post_and_proposal(client_as)  # listing token is not the deployment's
+def test_accept_proposal__without_the_freelancer_s_consent__409_and_nothing_changes(client_as):
+    client, _, post, proposal = _post_and_proposal(client_as)  # an unsigned proposal: nothing to hire with
     response = client.post(f"/api/proposals/{proposal['id']}/accept")
     assert response.status_code == 409
     assert client.get(f"/api/proposals/{proposal['id']}").json()["status"] == "submitted"

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from backend.app.api.deps import SESSION_COOKIE, ChainDep, CurrentUser, SessionDep, signed_in_address
+from backend.app.api.deps import SESSION_COOKIE, ChainDep, CurrentUser, SessionDep, TokensDep, signed_in_address
 from backend.app.api.point_reads import PointReads
 from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.job_post import JobPostIn, JobPostOut, JobPostPage, LinkChainJobIn
@@ -18,9 +18,9 @@ OWNER_ONLY = {401: {"description": "Not signed in"}, 403: {"description": "Not t
 
 
 @router.post("/job-posts", response_model=JobPostOut, status_code=201, responses=OWNER_ONLY)
-def create_job_post(body: JobPostIn, user: CurrentUser, session: SessionDep) -> JobPostOut:
+def create_job_post(body: JobPostIn, user: CurrentUser, session: SessionDep, listed: TokensDep) -> JobPostOut:
     """Create a draft listing (no gas); its canonical JSON and keccak come back with it."""
-    return job_posts.post_out(session, job_posts.create_draft(session, client=user.address, data=body))
+    return job_posts.post_out(session, job_posts.create_draft(session, client=user.address, data=body, listed=listed))
 
 
 def _json(model: BaseModel) -> Response:
@@ -76,9 +76,13 @@ async def get_job_post(post_id: int, request: Request) -> Response:
 
 
 @router.put("/job-posts/{post_id}", response_model=JobPostOut, responses=OWNER_ONLY)
-def update_job_post(post_id: int, body: JobPostIn, user: CurrentUser, session: SessionDep) -> JobPostOut:
+def update_job_post(
+    post_id: int, body: JobPostIn, user: CurrentUser, session: SessionDep, listed: TokensDep
+) -> JobPostOut:
     """Replace the listing's content (before hiring only); the hash is recomputed."""
-    return job_posts.post_out(session, job_posts.update(session, post_id=post_id, client=user.address, data=body))
+    return job_posts.post_out(
+        session, job_posts.update(session, post_id=post_id, client=user.address, data=body, listed=listed)
+    )
 
 
 @router.post("/job-posts/{post_id}/publish", response_model=JobPostOut, responses=OWNER_ONLY)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from backend.app.api.deps import ChainDep, CurrentUser, OptionalUser, SessionDep
+from backend.app.api.deps import ChainDep, CurrentUser, OptionalUser, SessionDep, TokensDep
 from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.proposal import OfferIn, OfferOut, OrderIn, OrderOut
 from backend.app.schemas.tx import ConsentIn, ConsentOut
@@ -16,9 +16,9 @@ AUTH = {401: {"description": "Not signed in"}, 403: {"description": "Not allowed
 
 
 @router.post("", response_model=OfferOut, status_code=201, responses=AUTH)
-def create_offer(body: OfferIn, user: CurrentUser, session: SessionDep) -> OfferOut:
+def create_offer(body: OfferIn, user: CurrentUser, session: SessionDep, listed: TokensDep) -> OfferOut:
     """List a packaged service with one to three tiers (price = sum of the tier's milestones)."""
-    return offers.offer_out(offers.create(session, freelancer=user.address, data=body))
+    return offers.offer_out(offers.create(session, freelancer=user.address, data=body, listed=listed))
 
 
 @router.get("", response_model=list[OfferOut])
@@ -41,9 +41,11 @@ def get_offer(offer_id: int, user: OptionalUser, session: SessionDep) -> OfferOu
 
 
 @router.put("/{offer_id}", response_model=OfferOut, responses=AUTH)
-def update_offer(offer_id: int, body: OfferIn, user: CurrentUser, session: SessionDep) -> OfferOut:
+def update_offer(offer_id: int, body: OfferIn, user: CurrentUser, session: SessionDep, listed: TokensDep) -> OfferOut:
     """Its freelancer only; past orders keep the listing they were ordered with."""
-    return offers.offer_out(offers.update(session, offer_id=offer_id, freelancer=user.address, data=body))
+    return offers.offer_out(
+        offers.update(session, offer_id=offer_id, freelancer=user.address, data=body, listed=listed)
+    )
 
 
 @router.post("/{offer_id}/close", response_model=OfferOut, responses=AUTH)
