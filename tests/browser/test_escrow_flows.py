@@ -4,6 +4,7 @@ expiry), reclaim, release after review, rate — every state shown came back thr
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -12,7 +13,7 @@ from playwright.sync_api import expect
 from web3.logs import DISCARD
 
 from tests.support.activity import deploy, make_terms, sign_typed, transact
-from tests.support.browser_flows import hire, milestone_state, sign_in, travel
+from tests.support.browser_flows import accept, hire, milestone_state, propose, sign_in, travel
 from tests.support.chain import wallet
 
 pytestmark = pytest.mark.browser
@@ -186,3 +187,39 @@ def test_withdraw__a_payout_the_token_refused_is_credited__on_the_dashboard_and_
     expect(page.locator("#credits")).to_have_count(0)  # reloaded after the indexer saw the withdrawal
     assert blocklisting.functions.balanceOf(freelancer).call() == credit
     assert escrow.functions.credits(blocklisting.address, freelancer).call() == 0
+
+
+def test_a_job_in_eth__posted_in_the_form__hired_without_an_allowance__paid_in_eth(wallet_page, marketplace):
+    escrow = marketplace.contract("Escrow")
+    w3 = marketplace.chain.w3
+    client, freelancer = wallet_page(wallet("client")), wallet_page(wallet("freelancer"))
+
+    sign_in(client, "/post")
+    client.get_by_label("Title", exact=True).fill("Port a contract to Vyper")
+    client.get_by_label("Paid in").select_option(label="ETH (the chain's own currency)")
+    expect(client.locator("label[for=budget]")).to_have_text("Budget in ETH")  # the labels follow the choice
+    client.get_by_label(re.compile("^Budget")).fill("0.3")
+    client.get_by_label("Milestone title").fill("The port")
+    client.get_by_label(re.compile("^Amount")).fill("0.25")
+    client.get_by_role("button", name="Save and preview").click()
+    client.wait_for_url(re.compile(r"/posts/\d+$"))
+    expect(client.locator("#budget")).to_have_text("0.3 ETH")  # typed in ETH, stored in wei
+    client.get_by_role("button", name="Publish").click()
+    expect(client.locator("h1 .pill")).to_have_text("published")
+    path = client.url.removeprefix(client.url.split("/posts/")[0])
+
+    propose(freelancer, path, days="7")
+    held_before, sent_before = w3.eth.get_balance(escrow.address), w3.eth.get_transaction_count(wallet("client"))
+    accept(client, path, wallet("freelancer"))
+    expect(client.locator("#status.error").or_(client.locator("table.milestones"))).to_be_visible(timeout=30_000)
+    job_id = int(client.url.rsplit("/", 1)[1])
+    expect(client.locator("#funded")).to_contain_text("0.25 ETH")
+    assert w3.eth.get_balance(escrow.address) - held_before == 25 * 10**16  # the value rode on create-and-fund
+    assert w3.eth.get_transaction_count(wallet("client")) == sent_before + 1  # one transaction: no allowance
+
+    _submit(freelancer, job_id, 0)
+    client.reload()
+    client.get_by_role("button", name="Approve and pay").click()
+    expect(client.locator("#job-status")).to_contain_text("ended")
+    fee = 25 * 10**16 * escrow.functions.platform_fee_bps().call() // 10_000
+    assert held_before - w3.eth.get_balance(escrow.address) == -fee  # paid out but the fee, which it keeps

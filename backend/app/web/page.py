@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from backend.app.api.deps import ChainDep, OptionalUser, SessionDep, SettingsDep
 from backend.app.core.config import Settings
+from backend.app.core.tokens import NATIVE
 from backend.app.services import notifications, profiles, tokens
 from backend.app.services.chain import ChainGateway
 from backend.app.services.errors import NotFound
@@ -45,6 +46,17 @@ class Page:
         """A token's symbol ("" for none)."""
         return tokens.describe(self.chain, token).symbol if token else ""
 
+    def money_of(self, token: str) -> dict[str, object]:
+        """The page's money context for `token` (a listing's, a job's): what `data-token*` on the body and the
+        amount labels say, instead of the network's first listed token."""
+        info = tokens.describe(self.chain, token)
+        return {
+            "token": token,
+            "token_symbol": info.symbol,
+            "token_decimals": info.decimals,
+            "token_native": token == NATIVE,
+        }
+
     def _chain_globals(self) -> dict[str, object]:
         chain = self.chain
         return {
@@ -53,6 +65,8 @@ class Page:
             "token": chain.default_token.address,
             "token_symbol": chain.default_token.symbol,
             "token_decimals": chain.default_token.decimals,
+            "token_native": chain.default_token.native,
+            "listed_tokens": chain.tokens.tokens,
             "job_created_topic": chain.job_created_topic,
             # {{ money(amount, token) }} → "12.5 jUSD": any token's decimals and symbol (the first listed by default)
             "money": lambda amount, token=None: tokens.describe(chain, token or chain.default_token.address).amount(

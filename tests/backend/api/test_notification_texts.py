@@ -88,4 +88,5 @@ def test_escrow_notifications__name_the_listing_the_job_carries__else_its_number
     assert f"Escrow {named} created, 0.000015 jUSD funded" in texts
     assert f"Milestone 1 of {named} paid: 0.000007 jUSD" in texts
     assert f"Escrow job #{bare.job_id} created, 0.000005 jUSD" in texts
-    assert f"Escrow job #{copied.job_id} created, 0.000003 jUSD" in texts  # another client's job that copied the listing's hash
+    # another client's job that copied the listing's hash
+    assert f"Escrow job #{copied.job_id} created, 0.000003 jUSD" in texts

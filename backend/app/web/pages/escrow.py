@@ -44,4 +44,13 @@ def job_page(job_id: int, page: PageDep) -> HTMLResponse:
         for rating in job.ratings
     ]
     listing = job_posts.listing_for_job(page.session, job, viewer=page.viewer)
-    return page.render("job.html", job_id=job_id, job=job, names=names, credit=credit, listing=listing, ratings=ratings)
+    return page.render(
+        "job.html",
+        job_id=job_id,
+        job=job,
+        names=names,
+        credit=credit,
+        listing=listing,
+        ratings=ratings,
+        **page.money_of(job.token),
+    )

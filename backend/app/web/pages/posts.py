@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from backend.app.schemas.job_post import JobPostOut
-from backend.app.services import display_names, job_posts, matching, post_actions, profiles, proposals, tokens
+from backend.app.services import display_names, job_posts, matching, post_actions, profiles, proposals
 from backend.app.services.errors import NotAllowed, NotFound
 from backend.app.services.units import format_units
 from backend.app.web.page import Page, PageDep
@@ -26,7 +26,8 @@ def _plain_units(amount: int, decimals: int) -> str:
 
 
 def _form(page: Page, *, post: JobPostOut | None, api: str) -> HTMLResponse:
-    decimals = tokens.describe(page.chain, post.token).decimals if post else page.chain.default_token.decimals
+    money = page.money_of(post.token if post else page.chain.default_token.address)
+    decimals = int(str(money["token_decimals"]))
     milestones = [
         {"title": m.title, "amount": _plain_units(int(m.amount), decimals)} for m in (post.milestones if post else [])
     ]
@@ -39,6 +40,7 @@ def _form(page: Page, *, post: JobPostOut | None, api: str) -> HTMLResponse:
         budget_text="" if post is None else _plain_units(int(post.budget), decimals),
         deadline_text="" if post is None or post.deadline is None else post.deadline.date().isoformat(),
         milestone_rows=milestones or [{"title": "", "amount": ""}],
+        **money,
     )
 
 
@@ -93,4 +95,5 @@ def post_page(post_id: int, page: PageDep) -> HTMLResponse:
         ),
         day=DAY,
         **owner,
+        **page.money_of(post.token),
     )

@@ -11,11 +11,29 @@
 //     <fieldset data-rows="milestones"> with [data-row] groups → a list of objects.
 //   <button data-post="/api/x" data-body='{…}' data-next="…" data-confirm="…">
 //   <form data-upload="/api/threads/1/attachments"> with one file input (raw bytes, as the API takes).
+//   <select data-token-select> with options carrying data-decimals and data-symbol: the form's amounts are in
+//     the chosen token (its .token-symbol labels follow the choice); without one, in the page's token.
 "use strict";
 
 (() => {
   const body = document.body.dataset;
-  const decimals = Number(body.tokenDecimals);
+
+  // The token a form's amounts are typed in: its token select's choice, else the page's.
+  function moneyOf(form) {
+    const chosen = form && form.querySelector("select[data-token-select]");
+    const option = chosen && chosen.selectedOptions[0];
+    if (option) return { decimals: Number(option.dataset.decimals), symbol: option.dataset.symbol };
+    return { decimals: Number(body.tokenDecimals), symbol: body.tokenSymbol };
+  }
+
+  document.addEventListener("change", (event) => {
+    const select = event.target.closest("select[data-token-select]");
+    if (!select) return;
+    const { symbol } = moneyOf(select.form);
+    select.form.querySelectorAll(".token-symbol").forEach((label) => {
+      label.textContent = symbol;
+    });
+  });
 
   class FieldError extends Error {
     constructor(path, message) {
@@ -31,16 +49,18 @@
         return raw.split(",").map((s) => s.trim()).filter(Boolean);
       case "lines":
         return raw.split("\n").map((s) => s.trim()).filter(Boolean);
-      case "units":
+      case "units": {
+        const money = moneyOf(input.form);
         if (!raw.trim()) {
           if (input.hasAttribute("data-optional")) return null;
-          throw new FieldError(path, `Enter an amount in ${body.tokenSymbol}.`);
+          throw new FieldError(path, `Enter an amount in ${money.symbol}.`);
         }
         try {
-          return Jiedan.toUnits(raw, decimals);
+          return Jiedan.toUnits(raw, money.decimals);
         } catch (error) {
           throw new FieldError(path, error.message);
         }
+      }
       case "date":
         return raw ? `${raw}T23:59:59Z` : null;
       case "days": {

@@ -80,13 +80,17 @@
   }
 
   async function ensureAllowance(amount) {
-    const position = await Jiedan.api(`/api/wallets/${Jiedan.account}/token`);
+    const position = await Jiedan.api(`/api/wallets/${Jiedan.account}/token?token=${body.token}`);
     if (BigInt(position.balance) < amount) {
       throw new Error(`You hold ${Jiedan.formatUnits(position.balance, decimals)} ${body.tokenSymbol}; ` +
         `funding needs ${Jiedan.formatUnits(amount, decimals)} ${body.tokenSymbol}.`);
     }
-    if (BigInt(position.allowance) < amount) {
-      const tx = await Jiedan.api("/api/tx/token-approve", { owner: Jiedan.account, amount: amount.toString() });
+    if (!position.native && BigInt(position.allowance) < amount) {  // the chain's own currency rides on the call
+      const tx = await Jiedan.api("/api/tx/token-approve", {
+        owner: Jiedan.account,
+        amount: amount.toString(),
+        token: body.token,
+      });
       await Jiedan.send(tx, `Allow the escrow to take ${Jiedan.formatUnits(amount, decimals)} ${body.tokenSymbol}`);
     }
   }

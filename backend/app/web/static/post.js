@@ -17,8 +17,8 @@ document.addEventListener("click", async (event) => {
     const decimals = Number(body.tokenDecimals);
     const total = hire.amounts.reduce((sum, a) => sum + BigInt(a), 0n);
     const totalText = `${Jiedan.formatUnits(total, decimals)} ${body.tokenSymbol}`;
-    const position = await Jiedan.api(`/api/wallets/${account}/token`);
-    if (BigInt(position.allowance) < total) {
+    const position = await Jiedan.api(`/api/wallets/${account}/token?token=${body.token}`);
+    if (hire.approve && BigInt(position.allowance) < total) {  // none for the chain's own currency
       try {
         await Jiedan.send(hire.approve, `Allow the escrow to take ${totalText}`);
       } catch (error) {
