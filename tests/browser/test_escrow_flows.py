@@ -41,8 +41,14 @@ def test_happy_path__hire_deliver_approve_rate(wallet_page, marketplace):
     ratings_before = reputation.functions.stats(wallet("freelancer")).call()[5:7]
     client = wallet_page(wallet("client"))
     freelancer = wallet_page(wallet("freelancer"))
+    w3, escrow = marketplace.chain.w3, marketplace.contract("Escrow")
+    sent_before = w3.eth.get_transaction_count(wallet("client"))
+    token.functions.approve(escrow.address, 0).transact({"from": wallet("client")})  # no allowance left from before
 
     job_id = hire(client, freelancer, amounts="300, 500.25", days="7, 14")
+    # jUSD takes EIP-2612 permits: the client signed one and sent a single transaction (after the reset above)
+    assert w3.eth.get_transaction_count(wallet("client")) == sent_before + 2
+    assert token.functions.allowance(wallet("client"), escrow.address).call() == 0  # the permit was spent
     job = marketplace.contract("Escrow").functions.get_job(job_id).call()
     start = job[4]
     expect(client.locator('tr[data-milestone="1"] td[data-label="Deadline"]')).to_have_text(

@@ -24,14 +24,14 @@ def _proposed(wallet_page, client: str, *, amounts: str = "300, 500") -> tuple[o
     return page, path
 
 
-def test_hire__user_rejects_the_allowance__says_why_and_creates_nothing(wallet_page, marketplace, fresh_wallet):
+def test_hire__user_rejects_the_permit__says_why_and_creates_nothing(wallet_page, marketplace, fresh_wallet):
     escrow = marketplace.contract("Escrow")
     jobs_before = escrow.functions.job_count().call()
     page, path = _proposed(wallet_page, fresh_wallet(jusd=1_000))
     accept(page, path, wallet("freelancer"), reject=1)
 
     expect(page.locator("#status")).to_have_text(
-        "You rejected the allowance: without it the escrow cannot take the 800 jUSD."
+        "You rejected the permit: without it the escrow cannot take the 800 jUSD."
     )
     expect(page.locator("#status")).to_have_class(re.compile("error"))
     assert escrow.functions.job_count().call() == jobs_before

@@ -21,6 +21,7 @@ from backend.app.schemas.examples import (
     LISTING_HASH,
     ORDER_APPROVE_CALLDATA,
     ORDER_CANONICAL_JSON,
+    ORDER_CONSENT_SIGNATURE,
     ORDER_CREATE_JOB_CALLDATA,
     ORDER_HASH,
     ORDER_OFFER_EXPIRY,
@@ -33,7 +34,16 @@ from backend.app.schemas.examples import (
 )
 from backend.app.schemas.job_post import MilestonePlan
 from backend.app.schemas.text import UserText
-from backend.app.schemas.tx import EXAMPLE_APPROVE_TX, EXAMPLE_TERMS, Address, ConsentIn, Duration, JobTerms, UnsignedTx
+from backend.app.schemas.tx import (
+    EXAMPLE_APPROVE_TX,
+    EXAMPLE_TERMS,
+    Address,
+    ConsentIn,
+    Duration,
+    JobTerms,
+    TypedData,
+    UnsignedTx,
+)
 
 ProposalStatus = Literal["submitted", "shortlisted", "declined", "withdrawn", "accepted"]
 
@@ -58,6 +68,8 @@ EXAMPLE_HIRE = {
     "freelancer": FREELANCER,
     "amounts": ["400000000", "600000000"],
     "terms_hash": TERMS_HASH,
+    "terms": EXAMPLE_TERMS,
+    "consent": CONSENT_SIGNATURE,
     "approve": EXAMPLE_APPROVE_TX,
     "create_and_fund": {
         "chain_id": CHAIN_ID,
@@ -86,6 +98,8 @@ EXAMPLE_ORDER_HIRE = {
     "freelancer": AUDITOR,
     "amounts": ["500000000"],
     "terms_hash": "0xc26ac1c42b21a5edda88d7d9226034156c3bd0762cec248fc5b1ac579fcd5a7b",
+    "terms": EXAMPLE_ORDER_TERMS,
+    "consent": ORDER_CONSENT_SIGNATURE,
     "approve": {"chain_id": CHAIN_ID, "from": CLIENT, "to": TOKEN, "data": ORDER_APPROVE_CALLDATA, "value": "0x0"},
     "create_and_fund": {
         "chain_id": CHAIN_ID,
@@ -171,7 +185,14 @@ class HireOut(BaseModel):
     freelancer: str
     amounts: list[str]
     terms_hash: str = Field(description="hashStruct(Terms): the escrow's `terms_hash_of(job_id)` once created.")
+    terms: JobTerms = Field(description="The terms the job is created with (what the freelancer signed).")
+    consent: str = Field(description="The freelancer's signature of `terms` (what a create-job request presents).")
     approve: UnsignedTx | None = Field(description="The token allowance; null for a job in the native currency.")
+    permit: TypedData | None = Field(
+        default=None,
+        description="For a token taking EIP-2612 permits: the permit to sign instead of sending `approve`; the "
+        "signature goes to POST /api/tx/create-job-with-permit, which builds the one transaction to send.",
+    )
     create_and_fund: UnsignedTx = Field(
         description="Create and fund the job; in the native currency it carries the value."
     )

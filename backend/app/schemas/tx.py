@@ -163,6 +163,30 @@ class CreateJobRequest(BaseModel):
     )
 
 
+class CreateJobWithPermitRequest(CreateJobRequest):
+    """`CreateJobRequest` plus the client's EIP-2612 permit of the job's token (the payload a hire offers as
+    `permit`): one signature and one transaction instead of an approve and a create."""
+
+    permit_value: Amount = Field(description="The allowance the permit grants the escrow (the payload's value).")
+    permit_deadline: int = Field(ge=0, description="The permit's deadline (the payload's deadline).")
+    permit_signature: Signature = Field(description="The client's eth_signTypedData_v4 signature of the permit.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "terms": EXAMPLE_TERMS,
+                    "consent": CONSENT_SIGNATURE,
+                    "fund_count": 2,
+                    "permit_value": "1000000000",
+                    "permit_deadline": EXAMPLE_TERMS["offer_expiry"],
+                    "permit_signature": CONSENT_SIGNATURE,
+                }
+            ]
+        }
+    )
+
+
 class SenderRequest(BaseModel):
     sender: Address
     job_id: int = Field(ge=1)

@@ -21,7 +21,7 @@ from backend.app.core.escrow_terms import MAX_HORIZON, Milestone, Terms
 from backend.app.core.tokens import NATIVE
 from backend.app.schemas.proposal import HireOut
 from backend.app.schemas.tx import ConsentIn, ConsentOut, CreateJobRequest, JobTerms, TokenApproveRequest, TypedData
-from backend.app.services import signatures, tokens, transactions
+from backend.app.services import permits, signatures, tokens, transactions
 from backend.app.services.chain import ChainGateway, chain_now
 from backend.app.services.errors import ChainUnavailable, Conflict, ConsentNeeded, Invalid
 
@@ -118,8 +118,18 @@ def hire_transactions(chain: ChainGateway, *, terms: Terms | None, consent: str 
             chain, TokenApproveRequest(owner=terms.client, amount=str(terms.total), token=terms.token)
         )
     )
+    permit_token = permits.permit_token(chain, terms)
+    permit = None
+    if permit_token is not None:  # good as long as the freelancer's consent: the same payload on every ask
+        payload = permits.permit_typed_data(
+            chain, token=permit_token, owner=terms.client, value=terms.total, deadline=terms.offer_expiry
+        )
+        permit = TypedData.model_validate(payload)
     return HireOut(
         metadata_hash=metadata_hash,
+        terms=JobTerms.of(terms),
+        consent=consent,
+        permit=permit,
         freelancer=terms.freelancer,
         amounts=[str(m.amount) for m in terms.milestones],
         terms_hash="0x" + terms.struct_hash().hex(),

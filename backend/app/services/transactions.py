@@ -21,6 +21,7 @@ from backend.app.models.chain import ChainJob
 from backend.app.schemas.amendment import AddMilestonesRequest, DeductionRequest, ExtendDeadlineRequest
 from backend.app.schemas.tx import (
     CreateJobRequest,
+    CreateJobWithPermitRequest,
     FundRequest,
     MilestoneRequest,
     RateRequest,
@@ -31,7 +32,7 @@ from backend.app.schemas.tx import (
     UnsignedTx,
     WithdrawRequest,
 )
-from backend.app.services import amendments, job_rules, settlements, signatures, tokens
+from backend.app.services import amendments, job_rules, permits, settlements, signatures, tokens
 from backend.app.services.chain import ChainGateway, chain_now
 from backend.app.services.chain_jobs import get_job, job_terms
 from backend.app.services.errors import ChainUnavailable, Conflict, ConsentNeeded, NotAllowed
@@ -143,6 +144,46 @@ def create_job(chain: ChainGateway, request: CreateJobRequest) -> UnsignedTx:
     consent = bytes.fromhex(request.consent.removeprefix("0x"))
     return escrow_call(
         chain, terms.client, "create_job", terms.as_abi(), consent, fund_count, value=_paid_with(terms, funding)
+    )
+
+
+def create_job_with_permit(chain: ChainGateway, request: CreateJobWithPermitRequest) -> UnsignedTx:
+    """`create_job` with the client's EIP-2612 permit spent in the same call: no approve transaction first."""
+    terms = request.terms.to_terms()
+    fund_count = len(terms.milestones) if request.fund_count is None else request.fund_count
+    if fund_count > len(terms.milestones):
+        raise Conflict(f"cannot fund {fund_count} of {len(terms.milestones)} milestones")
+    if permits.permit_token(chain, terms) is None:
+        symbol = tokens.describe(chain, terms.token).symbol
+        raise Conflict(f"{symbol} takes no permits here: approve the allowance, then create the job")
+    funding = terms.amount_of(0, fund_count)
+    if int(request.permit_value) < funding:
+        raise Conflict(f"the permit grants {request.permit_value} but funding takes {funding}: sign it for the total")
+    if request.permit_deadline <= chain_now(chain).timestamp():
+        raise Conflict("the permit's deadline has passed: sign a fresh one")
+    require_creatable(chain, terms)
+    signatures.require_consent(chain, terms, request.consent)
+    v, r, s = permits.require_permit_signature(
+        chain,
+        terms=terms,
+        value=int(request.permit_value),
+        deadline=request.permit_deadline,
+        signature=request.permit_signature,
+    )
+    _require_funds(chain, terms, payer=terms.client, amount=funding)
+    consent = bytes.fromhex(request.consent.removeprefix("0x"))
+    return escrow_call(
+        chain,
+        terms.client,
+        "create_job_with_permit",
+        terms.as_abi(),
+        consent,
+        fund_count,
+        int(request.permit_value),
+        request.permit_deadline,
+        v,
+        r,
+        s,
     )
 
 

@@ -6,6 +6,8 @@ Balances are read back from the chain (eth_getBalance, balanceOf), not from what
 from __future__ import annotations
 
 import pytest
+from eth_account import Account
+from eth_account.messages import encode_typed_data
 from web3.logs import DISCARD
 
 from backend.app.core.tokens import NATIVE, Token, TokenList
@@ -101,3 +103,64 @@ def test_token_approve__of_eth__409_it_is_sent_with_the_call(client_as):
     )
     assert response.status_code == 409
     assert "sent with the call" in response.json()["detail"]
+
+
+def _hired_in_jusd(client_as, gateway):
+    client, freelancer = client_as("client"), client_as("freelancer")
+    post = published_post(client, token=gateway.token.address)
+    body = signed_proposal_body(freelancer, post["id"], key_of("freelancer"))
+    proposal = freelancer.post(f"/api/job-posts/{post['id']}/proposals", json=body).json()
+    return client, post, proposal, client.post(f"/api/proposals/{proposal['id']}/accept").json()["hire"]
+
+
+def _permit_request(hire: dict, proposal: dict, signature: str) -> dict:
+    return {
+        "terms": hire["terms"],
+        "consent": hire["consent"],
+        "permit_value": hire["permit"]["message"]["value"],
+        "permit_deadline": int(hire["permit"]["message"]["deadline"]),
+        "permit_signature": signature,
+    }
+
+
+def test_hire__a_permit_token__one_signature_one_transaction__no_allowance_left_over(
+    client_as, settings, gateway, local_chain
+):
+    client, post, proposal, hire = _hired_in_jusd(client_as, gateway)
+    jusd = gateway.token
+    assert hire["permit"]["domain"]["verifyingContract"] == jusd.address
+    assert hire["permit"]["message"]["spender"] == gateway.escrow.address
+    jusd.functions.approve(gateway.escrow.address, 0).transact({"from": wallet("client")})  # no allowance before
+    held_before = jusd.functions.balanceOf(gateway.escrow.address).call()
+    sent_before = local_chain.w3.eth.get_transaction_count(wallet("client"))
+
+    signed = Account.sign_message(encode_typed_data(full_message=hire["permit"]), key_of("client"))
+    built = client.post("/api/tx/create-job-with-permit", json=_permit_request(hire, proposal, _hex(signed)))
+    assert built.status_code == 200, built.text
+    send(local_chain.w3, UnsignedTx.model_validate(built.json()))
+
+    total = sum(int(amount) for amount in hire["amounts"])
+    assert jusd.functions.balanceOf(gateway.escrow.address).call() - held_before == total
+    assert local_chain.w3.eth.get_transaction_count(wallet("client")) == sent_before + 1
+    assert jusd.functions.allowance(wallet("client"), gateway.escrow.address).call() == 0  # the permit was spent
+    Indexer(settings).catch_up()
+    assert client.get(f"/api/job-posts/{post['id']}").json()["status"] == "hired"
+
+
+def test_create_job_with_permit__signed_by_someone_else__422__eth__409(client_as, gateway):
+    client, _, proposal, hire = _hired_in_jusd(client_as, gateway)
+    forged = Account.sign_message(encode_typed_data(full_message=hire["permit"]), key_of("freelancer"))
+
+    refused = client.post("/api/tx/create-job-with-permit", json=_permit_request(hire, proposal, _hex(forged)))
+
+    assert refused.status_code == 422 and refused.json()["type"].endswith("/bad-signature")
+    eth_terms = {**hire["terms"], "token": NATIVE}
+    no_permit = client.post(
+        "/api/tx/create-job-with-permit",
+        json=_permit_request(hire, proposal, _hex(forged)) | {"terms": eth_terms},
+    )
+    assert no_permit.status_code == 409 and "takes no permits" in no_permit.json()["detail"]
+
+
+def _hex(signed) -> str:
+    return "0x" + bytes(signed.signature).hex()

@@ -14,6 +14,7 @@ from backend.app.api.problem_responses import PROBLEM_RESPONSES
 from backend.app.schemas.amendment import AddMilestonesRequest, DeductionRequest, ExtendDeadlineRequest
 from backend.app.schemas.tx import (
     CreateJobRequest,
+    CreateJobWithPermitRequest,
     FundRequest,
     MilestoneRequest,
     RateRequest,
@@ -35,6 +36,13 @@ TX = {"response_model": UnsignedTx, "response_model_by_alias": True}
 def token_approve(request: TokenApproveRequest, chain: ChainDep) -> UnsignedTx:
     """Allowance for the escrow to pull the job's funds."""
     return transactions.token_approve(chain, request)
+
+
+@router.post("/create-job-with-permit", **TX)
+def create_job_with_permit(request: CreateJobWithPermitRequest, chain: ChainDep) -> UnsignedTx:
+    """Create and fund a job with the client's EIP-2612 permit spent in the same call (one signature, one
+    transaction); 409 for a token that takes no permits, 422 for a permit not the client's."""
+    return transactions.create_job_with_permit(chain, request)
 
 
 @router.post("/create-job", **TX)

@@ -1,6 +1,7 @@
 // Job post page: accepting a proposal hires the freelancer. The backend returns the unsigned
-// allowance and create-and-fund transactions (with the freelancer's signed consent to the terms);
-// the client's wallet signs and sends them, and the JobCreated log of the receipt names the escrow
+// allowance and create-and-fund transactions (with the freelancer's signed consent to the terms), and for
+// a token taking EIP-2612 permits the permit to sign instead of the allowance: then the client signs it
+// and sends one transaction (create-job-with-permit). The JobCreated log of the receipt names the escrow
 // job the page then opens.
 "use strict";
 
@@ -18,7 +19,25 @@ document.addEventListener("click", async (event) => {
     const total = hire.amounts.reduce((sum, a) => sum + BigInt(a), 0n);
     const totalText = `${Jiedan.formatUnits(total, decimals)} ${body.tokenSymbol}`;
     const position = await Jiedan.api(`/api/wallets/${account}/token?token=${body.token}`);
-    if (hire.approve && BigInt(position.allowance) < total) {  // none for the chain's own currency
+    let createAndFund = hire.create_and_fund;
+    if (hire.permit && BigInt(position.allowance) < total) {  // one signature instead of an approve transaction
+      let signature;
+      try {
+        signature = await Jiedan.signTyped(hire.permit, `Permit the escrow to take ${totalText}`);
+      } catch (error) {
+        if (error && error.code === 4001) {
+          throw new Error(`You rejected the permit: without it the escrow cannot take the ${totalText}.`);
+        }
+        throw error;
+      }
+      createAndFund = await Jiedan.api("/api/tx/create-job-with-permit", {
+        terms: hire.terms,
+        consent: hire.consent,
+        permit_value: hire.permit.message.value,
+        permit_deadline: Number(hire.permit.message.deadline),
+        permit_signature: signature,
+      });
+    } else if (hire.approve && BigInt(position.allowance) < total) {  // none for the chain's own currency
       try {
         await Jiedan.send(hire.approve, `Allow the escrow to take ${totalText}`);
       } catch (error) {
@@ -28,7 +47,7 @@ document.addEventListener("click", async (event) => {
         throw error;
       }
     }
-    const receipt = await Jiedan.send(hire.create_and_fund, "Create and fund the job");
+    const receipt = await Jiedan.send(createAndFund, "Create and fund the job");
     const created = receipt.logs.find(
       (log) => Jiedan.sameAddress(log.address, body.escrow) && log.topics[0] === body.jobCreatedTopic,
     );
