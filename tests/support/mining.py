@@ -138,7 +138,7 @@ def mine_escrow_activity(
     first_job = escrow_call(rpc, escrow, "job_count()") + 1
     fee_bps = escrow_call(rpc, escrow, "platform_fee_bps()")
     expiry = int(rpc.call("eth_getBlockByNumber", "latest", False)["timestamp"], 16) + 300 * DAY
-    separator = domain_separator(deployment["chain_id"], escrow)
+    separator = domain_separator(deployment.chain_id, escrow)
     jobs_terms = [
         bench_terms(token=token, platform_fee_bps=fee_bps, offer_expiry=expiry, milestones=milestones, salt=salt)
         for salt in free_salts(rpc, escrow, freelancer, jobs)
