@@ -8,8 +8,8 @@ On a public network (any network Ape does not call local) the script deploys the
 (no test token, no minting), needs the owner and the fee recipient named (a multisig, say: the
 deployer offers it ownership with the contracts' two-step transfer, and the owner accepts), refuses
 to deploy over a deployment the deployments file records for that chain while its escrow still has
-code there (--replace does), and writes one verification bundle per contract beside the file
-(`verification/<chain id>/<Name>.json`, see scripts/_verification.py).
+code there (--replace does; a local chain's record is simply replaced), and writes one verification
+bundle per contract beside the file (`verification/<chain id>/<Name>.json`, scripts/_verification.py).
 
 Reputation v2 takes its writers at deployment, so it is deployed first with the escrow's address
 computed ahead (the CREATE address of the deployer two transactions later, after Reputation and
@@ -46,7 +46,10 @@ def _address(value: str | None) -> str | None:
 
 
 def _refuse_live_deployment(replace: bool) -> None:
-    """Stop when the file records a deployment on this chain whose escrow still has code here."""
+    """On a public network, stop when the file records a deployment on this chain whose escrow still has code
+    there (a local chain's record is simply replaced: its state is disposable)."""
+    if chain.provider.network.is_local:
+        return
     path = deployments_path()
     try:
         earlier = chain_entry(path, chain.chain_id)

@@ -56,7 +56,7 @@ class ChainGateway:
 
     @property
     def token(self) -> Contract:
-        """The contract of the first listed ERC-20 (jUSD on a local chain)."""
+        """The contract of the first listed ERC-20 (jUSD on a local chain); IndexError when none is listed."""
         return self.token_contract(self.tokens.erc20[0])
 
 
