@@ -159,20 +159,25 @@ def typed_data(primary: str, message: Mapping[str, Any], *, chain_id: int, escro
     }
 
 
-def domain_separator(chain_id: int, escrow: str) -> bytes:
-    """hashStruct(EIP712Domain): the escrow's `domain_separator()`."""
+def eip712_domain_separator(name: str, version: str, chain_id: int, contract: str) -> bytes:
+    """hashStruct(EIP712Domain(name, version, chainId, verifyingContract)) of any contract's domain."""
     return keccak(
         eth_abi.encode(
             ["bytes32", "bytes32", "bytes32", "uint256", "address"],
             [
                 keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak(text=DOMAIN_NAME),
-                keccak(text=DOMAIN_VERSION),
+                keccak(text=name),
+                keccak(text=version),
                 chain_id,
-                escrow,
+                contract,
             ],
         )
     )
+
+
+def domain_separator(chain_id: int, escrow: str) -> bytes:
+    """hashStruct(EIP712Domain): the escrow's `domain_separator()`."""
+    return eip712_domain_separator(DOMAIN_NAME, DOMAIN_VERSION, chain_id, escrow)
 
 
 def signing_digest(struct_hash: bytes, separator: bytes) -> bytes:

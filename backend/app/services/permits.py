@@ -11,10 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import eth_abi
-from eth_utils import keccak
-
-from backend.app.core.escrow_terms import Terms
+from backend.app.core.escrow_terms import Terms, eip712_domain_separator
 from backend.app.core.tokens import Token
 from backend.app.services import signatures, tokens
 from backend.app.services.chain import ChainGateway
@@ -61,21 +58,6 @@ _ABI = [
 ]
 
 
-def _separator(domain: dict[str, Any]) -> bytes:
-    return keccak(
-        eth_abi.encode(
-            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
-            [
-                keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak(text=domain["name"]),
-                keccak(text=domain["version"]),
-                domain["chainId"],
-                domain["verifyingContract"],
-            ],
-        )
-    )
-
-
 def token_domain(chain: ChainGateway, token: Token) -> dict[str, Any]:
     """The token's EIP-712 domain, confirmed by its DOMAIN_SEPARATOR(); a 409 when it cannot be (approve then)."""
     contract = chain.w3.eth.contract(address=token.address, abi=_ABI)
@@ -91,7 +73,7 @@ def token_domain(chain: ChainGateway, token: Token) -> dict[str, Any]:
         except Exception as error:  # noqa: BLE001
             raise Conflict(f"{token.symbol} names no EIP-712 domain: approve the allowance instead") from error
     domain = {"name": name, "version": version, "chainId": chain.chain_id, "verifyingContract": token.address}
-    if _separator(domain) != separator:
+    if eip712_domain_separator(name, version, chain.chain_id, token.address) != separator:
         raise Conflict(f"{token.symbol}'s permit domain is not the standard one: approve the allowance instead")
     return domain
 
