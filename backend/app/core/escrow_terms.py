@@ -47,7 +47,7 @@ MAX_TOTAL = 2**96 - 1
 MAX_ARBITER_FEE_BPS = 1_000
 FIRST_SALT = 1  # a freelancer's consents are numbered from here up
 
-_DOMAIN = [
+EIP712_DOMAIN_FIELDS = [
     {"name": "name", "type": "string"},
     {"name": "version", "type": "string"},
     {"name": "chainId", "type": "uint256"},
@@ -119,7 +119,7 @@ def lowest_free_salt(is_used: Callable[[int], bool], taken: Collection[int] = ()
 
 def eip712_types(primary: str) -> dict[str, list[dict[str, str]]]:
     """The `types` of an `eth_signTypedData_v4` payload for `primary` (the domain, it, and Milestone if used)."""
-    types = {"EIP712Domain": _DOMAIN, primary: EIP712_STRUCTS[primary]}
+    types = {"EIP712Domain": EIP712_DOMAIN_FIELDS, primary: EIP712_STRUCTS[primary]}
     if any(field["type"].startswith("Milestone") for field in EIP712_STRUCTS[primary]):
         types["Milestone"] = _MILESTONE
     return types

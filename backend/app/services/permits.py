@@ -11,18 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.app.core.escrow_terms import Terms, eip712_domain_separator
+from backend.app.core.escrow_terms import EIP712_DOMAIN_FIELDS, Terms, eip712_domain_separator
 from backend.app.core.tokens import Token
 from backend.app.services import signatures, tokens
 from backend.app.services.chain import ChainGateway
 from backend.app.services.errors import ChainUnavailable, Conflict
 
-_DOMAIN_FIELDS = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
 _PERMIT_FIELDS = [
     {"name": "owner", "type": "address"},
     {"name": "spender", "type": "address"},
@@ -95,7 +89,7 @@ def permit_typed_data(chain: ChainGateway, *, token: Token, owner: str, value: i
         "deadline": str(deadline),
     }
     return {
-        "types": {"EIP712Domain": _DOMAIN_FIELDS, "Permit": _PERMIT_FIELDS},
+        "types": {"EIP712Domain": EIP712_DOMAIN_FIELDS, "Permit": _PERMIT_FIELDS},
         "primaryType": "Permit",
         "domain": domain,
         "message": message,
