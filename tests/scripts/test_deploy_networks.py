@@ -25,6 +25,8 @@ BASE = 8453
 DEPLOYER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # TEST::0
 SAFE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # stands in for the operator's multisig
 FEES = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+STRANGER = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"  # Anvil's account 9: deploys nothing of ours
+MANIFEST = ROOT / ".build" / "__local__.json"
 PUBLIC_ARGS = ["--account", "TEST::0", "--allow-test-account", "--owner", SAFE, "--fee-recipient", FEES]
 
 
@@ -156,3 +158,48 @@ def test_deploy__replace__a_new_deployment_recorded__the_other_chains_kept(stand
     second = load_deployment(stand_in.deployments, BASE).get("Escrow").address
     assert second != first and stand_in.rpc.call("eth_getCode", second, "latest") not in ("0x", "")
     assert json.loads(stand_in.deployments.read_text())["chains"]["31337"] == LOCAL_ENTRY
+
+
+def _token_at(stand_in: StandIn, address: str, *, symbol: str, decimals: int) -> None:
+    """A TestToken's code (its name, symbol and decimals are immutables, held in the code) placed at `address`."""
+    from web3 import HTTPProvider, Web3
+
+    from backend.app.core.contracts import load_abi
+
+    w3 = Web3(HTTPProvider(stand_in.rpc_url))
+    build = json.loads(MANIFEST.read_text())["contractTypes"]["TestToken"]
+    factory = w3.eth.contract(abi=load_abi(MANIFEST, "TestToken"), bytecode=build["deploymentBytecode"]["bytecode"])
+    sent = factory.constructor("USD Coin", symbol, decimals).transact({"from": STRANGER})
+    deployed = w3.eth.wait_for_transaction_receipt(sent)["contractAddress"]
+    stand_in.rpc.call("anvil_setCode", address, stand_in.rpc.call("eth_getCode", deployed, "latest"))
+
+
+def test_api_on_the_stand_in__reads_the_registry_s_usdc_from_the_chain__or_says_what_is_wrong(stand_in, tmp_path):
+    from backend.app.core.config import Settings
+    from backend.app.core.networks import network_named
+    from backend.app.core.tokens import listed_tokens
+    from backend.app.services.chain import connect_chain
+    from backend.app.services.errors import ChainUnavailable
+
+    settings = Settings(
+        network="base",
+        rpc_url=stand_in.rpc_url,
+        deployments_file=stand_in.deployments,
+        build_manifest=MANIFEST,
+        database_url=f"sqlite:///{tmp_path / 'unused.db'}",
+    )
+    usdc = listed_tokens(network_named("base"), None).default
+    assert (settings.chain_id, usdc.symbol, usdc.decimals) == (BASE, "USDC", 6)
+
+    with pytest.raises(ChainUnavailable, match=f"cannot read the token USDC \\({usdc.address}\\) on base"):
+        connect_chain(settings)  # nothing at Circle's address on the stand-in
+    _token_at(stand_in, usdc.address, symbol="USDC", decimals=18)
+    with pytest.raises(ChainUnavailable, match="lists USDC with 6 decimals .* says 'USDC' with 18 decimals"):
+        connect_chain(settings)
+    _token_at(stand_in, usdc.address, symbol="USDC", decimals=6)
+
+    gateway = connect_chain(settings)
+
+    assert [token.symbol for token in gateway.tokens.tokens] == ["USDC", "ETH"]
+    escrow = load_deployment(stand_in.deployments, BASE).get("Escrow").address
+    assert (gateway.chain_id, gateway.escrow.address) == (BASE, escrow)
