@@ -37,6 +37,16 @@ def test_cancel_unfunded__everything_unfunded__ends_job_without_pay(escrow, repu
     assert reputation.stats(freelancer).jobs_as_freelancer == 0  # an unpaid job is not a completed one
 
 
+def test_cancel_unfunded__the_longest_schedule_none_funded__cancels_all_fifty(escrow, client, open_job):
+    longest = 50  # the escrow's MAX_MILESTONES: the loop's bound is exactly the schedule
+    job = open_job((UNIT,) * longest, fund=0)
+    receipt = escrow.cancel_unfunded(job.id, job.abi, sender=client)
+    state = escrow.get_job(job.id)
+    assert [m.status for m in state.milestones] == [CANCELLED] * longest
+    [event] = receipt.decode_logs(escrow.MilestonesCancelled)
+    assert (event.first_milestone, event.count, state.ended) == (0, longest, True)
+
+
 def test_cancel_unfunded__stranger_after_the_first_unfunded_deadline(escrow, client, stranger, open_job):
     job = open_job((UNIT, UNIT, UNIT), fund=1, durations=(10 * 86_400, 5 * 86_400, 30 * 86_400))
     chain.pending_timestamp = job.deadline(1)
