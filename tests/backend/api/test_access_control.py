@@ -91,6 +91,7 @@ ACCESS: dict[tuple[str, str], str] = {
         for action in (
             "token-approve",
             "create-job",
+            "create-job-with-permit",
             "fund",
             "submit",
             "approve",
