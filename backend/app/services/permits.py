@@ -13,7 +13,7 @@ from typing import Any
 
 from backend.app.core.escrow_terms import EIP712_DOMAIN_FIELDS, Terms, eip712_domain_separator
 from backend.app.core.tokens import Token
-from backend.app.services import signatures, tokens
+from backend.app.services import signatures
 from backend.app.services.chain import ChainGateway
 from backend.app.services.errors import ChainUnavailable, Conflict
 
@@ -103,13 +103,10 @@ def permit_token(chain: ChainGateway, terms: Terms) -> Token | None:
 
 
 def require_permit_signature(
-    chain: ChainGateway, *, terms: Terms, value: int, deadline: int, signature: str
+    chain: ChainGateway, *, token: Token, terms: Terms, value: int, deadline: int, signature: str
 ) -> tuple[int, bytes, bytes]:
-    """The (v, r, s) of the client's permit for the job's token, once it is the client's (422 otherwise)."""
-    token = permit_token(chain, terms)
-    if token is None:
-        listed = tokens.describe(chain, terms.token).symbol
-        raise Conflict(f"{listed} takes no permits here: approve the allowance, then create the job")
+    """The (v, r, s) of the client's permit of `token` (the job's, `permit_token`), once it is the client's
+    (422 otherwise)."""
     payload = permit_typed_data(chain, token=token, owner=terms.client, value=value, deadline=deadline)
     signatures.require_signer(chain, payload=payload, signer=terms.client, signature=signature, what="permit")
     raw = bytes.fromhex(signature.removeprefix("0x"))

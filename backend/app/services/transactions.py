@@ -153,7 +153,8 @@ def create_job_with_permit(chain: ChainGateway, request: CreateJobWithPermitRequ
     fund_count = len(terms.milestones) if request.fund_count is None else request.fund_count
     if fund_count > len(terms.milestones):
         raise Conflict(f"cannot fund {fund_count} of {len(terms.milestones)} milestones")
-    if permits.permit_token(chain, terms) is None:
+    permit_token = permits.permit_token(chain, terms)
+    if permit_token is None:
         symbol = tokens.describe(chain, terms.token).symbol
         raise Conflict(f"{symbol} takes no permits here: approve the allowance, then create the job")
     funding = terms.amount_of(0, fund_count)
@@ -165,6 +166,7 @@ def create_job_with_permit(chain: ChainGateway, request: CreateJobWithPermitRequ
     signatures.require_consent(chain, terms, request.consent)
     v, r, s = permits.require_permit_signature(
         chain,
+        token=permit_token,
         terms=terms,
         value=int(request.permit_value),
         deadline=request.permit_deadline,

@@ -62,10 +62,7 @@ class Page:
         return {
             "chain_id": chain.chain_id,
             "escrow": chain.escrow.address,
-            "token": chain.default_token.address,
-            "token_symbol": chain.default_token.symbol,
-            "token_decimals": chain.default_token.decimals,
-            "token_native": chain.default_token.native,
+            **self.money_of(chain.default_token.address),
             "listed_tokens": chain.tokens.tokens,
             "job_created_topic": chain.job_created_topic,
             # {{ money(amount, token) }} → "12.5 jUSD": any token's decimals and symbol (the first listed by default)
